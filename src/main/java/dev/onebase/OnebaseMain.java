@@ -1,0 +1,20 @@
+package dev.onebase;
+
+import dev.onebase.db.DatabaseBootstrap;
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.annotations.QuarkusMain;
+
+/** Points the service at its database (starting the embedded one when none is configured), then runs Quarkus. */
+@QuarkusMain
+public class OnebaseMain {
+
+    public static void main(String... args) {
+        try {
+            DatabaseBootstrap.resolve().forEach(System::setProperty);
+        } catch (IllegalStateException e) {
+            System.err.println("onebase cannot start: " + e.getMessage());
+            System.exit(1);
+        }
+        Quarkus.run(args);
+    }
+}

@@ -1,0 +1,74 @@
+package dev.onebase.db;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * Creates the roles onebase needs: the request role (login, no superuser, no BYPASSRLS, owns nothing) and
+ * {@code onebase_admin}, the NOLOGIN role that owns the few SECURITY DEFINER functions doing cross-tenant work.
+ */
+public final class RoleSetup {
+
+    public static final String ADMIN_ROLE = "onebase_admin";
+
+    private RoleSetup() {
+    }
+
+    /** As a superuser (embedded) or a CREATEROLE owner: the owner (when asked) and the admin role. */
+    static void ensureRoles(Connection c, String owner, String ownerPassword, boolean createOwner) throws SQLException {
+        if (createOwner && !roleExists(c, owner)) {
+            try (Statement st = c.createStatement()) {
+                st.execute("create role " + ident(owner) + " login nosuperuser nobypassrls");
+            }
+            setPassword(c, owner, ownerPassword);
+        }
+        if (!roleExists(c, ADMIN_ROLE)) {
+            try (Statement st = c.createStatement()) {
+                st.execute("create role " + ADMIN_ROLE + " nologin nosuperuser nobypassrls");
+            }
+        }
+        try (Statement st = c.createStatement()) {
+            st.execute("grant " + ADMIN_ROLE + " to " + ident(owner));
+        }
+    }
+
+    static void ensureAppRole(Connection c, String app, String password) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            if (!roleExists(c, app)) {
+                st.execute("create role " + ident(app) + " login nosuperuser nobypassrls nocreatedb nocreaterole");
+            }
+        }
+        setPassword(c, app, password);
+    }
+
+    private static void setPassword(Connection c, String role, String password) throws SQLException {
+        // ALTER ROLE takes no bind parameters; format() quotes the literal inside the server.
+        try (PreparedStatement ps = c.prepareStatement("select format('alter role %I password %L', ?, ?)")) {
+            ps.setString(1, role);
+            ps.setString(2, password);
+            try (ResultSet rs = ps.executeQuery(); Statement st = c.createStatement()) {
+                rs.next();
+                st.execute(rs.getString(1));
+            }
+        }
+    }
+
+    private static boolean roleExists(Connection c, String role) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select 1 from pg_roles where rolname = ?")) {
+            ps.setString(1, role);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    private static String ident(String name) {
+        if (!name.matches("[a-z_][a-z0-9_]{0,62}")) {
+            throw new IllegalArgumentException("role name must be a plain lower-case identifier: " + name);
+        }
+        return name;
+    }
+}

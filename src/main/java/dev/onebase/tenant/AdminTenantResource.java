@@ -1,0 +1,98 @@
+package dev.onebase.tenant;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import dev.onebase.tenant.TenantRecords.Page;
+import dev.onebase.tenant.TenantRecords.PlanChange;
+import dev.onebase.tenant.TenantRecords.SignupRequest;
+import dev.onebase.tenant.TenantRecords.TenantView;
+import io.smallrye.mutiny.Uni;
+
+/** The operator's view of tenants, behind the admin credential. */
+@Path("/admin/tenants")
+@Produces(MediaType.APPLICATION_JSON)
+public class AdminTenantResource {
+
+    private final TenantService tenants;
+
+    public AdminTenantResource(TenantService tenants) {
+        this.tenants = tenants;
+    }
+
+    @GET
+    public Uni<Page<TenantView>> list(@QueryParam("status") String status, @QueryParam("after") String after,
+            @QueryParam("limit") @DefaultValue("100") String limit) {
+        return tenants.list(status, after, parseLimit(limit));
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> provision(SignupRequest request) {
+        SignupRequest r = TenantResource.required(request);
+        return tenants.provision(r.slug(), r.name(), r.plan() == null ? "free" : r.plan())
+                .map(p -> Response.status(201).entity(p).build());
+    }
+
+    @GET
+    @Path("/{id}")
+    public Uni<TenantView> get(@PathParam("id") String id) {
+        return tenants.get(Ids.parse(id));
+    }
+
+    @PUT
+    @Path("/{id}/plan")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<TenantView> changePlan(@PathParam("id") String id, PlanChange change) {
+        return tenants.changePlan(Ids.parse(id), TenantResource.required(change).plan());
+    }
+
+    @POST
+    @Path("/{id}/suspend")
+    public Uni<TenantView> suspend(@PathParam("id") String id) {
+        return tenants.suspend(Ids.parse(id));
+    }
+
+    @POST
+    @Path("/{id}/resume")
+    public Uni<TenantView> resume(@PathParam("id") String id) {
+        return tenants.resume(Ids.parse(id));
+    }
+
+    /** Soft delete: the tenant's keys stop working at once; its data stays for the retention period. */
+    @DELETE
+    @Path("/{id}")
+    public Uni<TenantView> delete(@PathParam("id") String id) {
+        return tenants.softDelete(Ids.parse(id));
+    }
+
+    @POST
+    @Path("/{id}/restore")
+    public Uni<TenantView> restore(@PathParam("id") String id) {
+        return tenants.restore(Ids.parse(id));
+    }
+
+    @POST
+    @Path("/{id}/purge")
+    public Uni<Response> purge(@PathParam("id") String id, @QueryParam("force") @DefaultValue("false") boolean force) {
+        return tenants.purge(Ids.parse(id), force).map(ignored -> Response.noContent().build());
+    }
+
+    private static int parseLimit(String limit) {
+        try {
+            return Integer.parseInt(limit);
+        } catch (NumberFormatException e) {
+            throw dev.onebase.web.ProblemException.badRequest("limit must be a number");
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package dev.onebase.tenant;
+
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * The one way to touch tenant data: a transaction on one pooled connection whose first act is
+ * {@code set_config('app.tenant_id', id, true)}, so Row-Level Security fences every statement of the work.
+ *
+ * <p>BEGIN, the tenant setting and the work's first statement are sent together without waiting for each other
+ * (the connection pipelines them and runs them in order), then COMMIT; a failure or a cancelled request rolls
+ * back. The setting is transaction-local, so it never outlives the transaction on the pooled connection.
+ *
+ * <p>Work must let SQL failures propagate: PostgreSQL turns the COMMIT of an aborted transaction into a rollback.
+ */
+@ApplicationScoped
+public class TenantTx {
+
+    private static final String SCOPE = "select set_config('app.tenant_id', $1, true)";
+
+    private final Pool pool;
+
+    public TenantTx(Pool pool) {
+        this.pool = pool;
+    }
+
+    public <T> Uni<T> run(UUID tenantId, Function<SqlConnection, Uni<T>> work) {
+        Tuple scope = Tuple.of(tenantId.toString());
+        return pool.getConnection().flatMap(conn -> {
+            AtomicBoolean finished = new AtomicBoolean();
+            return Uni.combine().all()
+                    .unis(conn.query("BEGIN").execute(), conn.preparedQuery(SCOPE).execute(scope),
+                            Uni.createFrom().deferred(() -> work.apply(conn)))
+                    .with((begun, scoped, result) -> result)
+                    .onItemOrFailure().transformToUni((result, failure) -> finish(conn, failure == null, finished)
+                            .onItem().transformToUni(ignored -> failure == null ? Uni.createFrom().item(result) : Uni.createFrom().<T>failure(failure))
+                            .onFailure().transform(endFailure -> failure != null ? failure : endFailure))
+                    .onCancellation().invoke(() -> finish(conn, false, finished).subscribe().with(x -> {
+                    }, x -> {
+                    }));
+        });
+    }
+
+    /** COMMIT or ROLLBACK (once), then the connection goes back to the pool whatever happened. */
+    private static Uni<Void> finish(SqlConnection conn, boolean commit, AtomicBoolean finished) {
+        if (!finished.compareAndSet(false, true)) {
+            return Uni.createFrom().voidItem();
+        }
+        return conn.query(commit ? "COMMIT" : "ROLLBACK").execute().replaceWithVoid()
+                .onFailure().call(() -> commit ? conn.query("ROLLBACK").execute().onFailure().recoverWithNull() : Uni.createFrom().voidItem())
+                .eventually(conn::close);
+    }
+}

@@ -1,0 +1,152 @@
+package dev.onebase.web;
+
+import java.net.ConnectException;
+import java.util.Map;
+
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+
+import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.ClosedConnectionException;
+
+/** The one place where failures become {@code application/problem+json}: no stack trace ever leaves the service. */
+public class ProblemMapper {
+
+    private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
+
+    @ServerExceptionMapper
+    public Response problem(ProblemException e, UriInfo uri) {
+        return respond(e.status(), e.title(), e.getMessage(), uri, e.headers());
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e, UriInfo uri) {
+        int status = e.getResponse().getStatus();
+        if (status >= 500) {
+            LOG.error("request failed", e);
+            return respond(status, reason(status), "The service could not complete the request", uri, Map.of());
+        }
+        String detail = switch (status) {
+            case 404 -> "No such resource: " + uri.getPath();
+            case 405 -> "Method not allowed on " + uri.getPath();
+            case 406 -> "None of the accepted media types can be produced";
+            case 415 -> "Unsupported media type; send application/json";
+            default -> e.getMessage();
+        };
+        return respond(status, reason(status), detail, uri, Map.of());
+    }
+
+    @ServerExceptionMapper
+    public Response unknownField(UnrecognizedPropertyException e, UriInfo uri) {
+        return respond(400, "Bad Request", "Unknown field '" + e.getPropertyName() + "'", uri, Map.of());
+    }
+
+    @ServerExceptionMapper
+    public Response badValue(InvalidFormatException e, UriInfo uri) {
+        return respond(400, "Bad Request", "Invalid value for '" + path(e) + "'", uri, Map.of());
+    }
+
+    @ServerExceptionMapper
+    public Response mapping(JsonMappingException e, UriInfo uri) {
+        String where = path(e);
+        return respond(400, "Bad Request", where.isEmpty() ? "The JSON body does not have the expected shape"
+                : "Invalid or missing value for '" + where + "'", uri, Map.of());
+    }
+
+    @ServerExceptionMapper
+    public Response malformed(JsonParseException e, UriInfo uri) {
+        return respond(400, "Bad Request", "Malformed JSON: " + e.getOriginalMessage(), uri, Map.of());
+    }
+
+    @ServerExceptionMapper
+    public Response database(PgException e, UriInfo uri) {
+        String state = e.getSqlState() == null ? "" : e.getSqlState();
+        return switch (state) {
+            case "23505" -> respond(409, "Conflict", "It already exists", uri, Map.of());
+            case "23503" -> respond(409, "Conflict", "It refers to something that does not exist or is still referred to", uri, Map.of());
+            case "23514", "23502", "22001", "22023" -> respond(422, "Unprocessable Content", "The value breaks a rule of the data", uri, Map.of());
+            case "22P02" -> respond(400, "Bad Request", "Malformed value", uri, Map.of());
+            case "42501" -> respond(403, "Forbidden", "Not permitted", uri, Map.of());
+            case "57P01", "57P02", "57P03", "53300", "08006", "08001", "08004" -> unavailable(e, uri);
+            default -> failure(e, uri);
+        };
+    }
+
+    @ServerExceptionMapper
+    public Response closed(ClosedConnectionException e, UriInfo uri) {
+        return unavailable(e, uri);
+    }
+
+    @ServerExceptionMapper
+    public Response connect(ConnectException e, UriInfo uri) {
+        return unavailable(e, uri);
+    }
+
+    @ServerExceptionMapper
+    public Response any(Throwable e, UriInfo uri) {
+        if (isConnectionFailure(e)) {
+            return unavailable(e, uri);
+        }
+        return failure(e, uri);
+    }
+
+    private static boolean isConnectionFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ConnectException || t instanceof ClosedConnectionException
+                    || (t.getMessage() != null && t.getMessage().startsWith("Connection refused"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Response unavailable(Throwable e, UriInfo uri) {
+        LOG.warnf("database unavailable: %s", e.getMessage());
+        return respond(503, "Service Unavailable", "The database is unreachable; try again shortly", uri, Map.of("Retry-After", "5"));
+    }
+
+    private static Response failure(Throwable e, UriInfo uri) {
+        LOG.error("request failed", e);
+        return respond(500, "Internal Server Error", "The service could not complete the request", uri, Map.of());
+    }
+
+    public static Response respond(int status, String title, String detail, UriInfo uri, Map<String, String> headers) {
+        return respond(status, title, detail, uri == null ? null : uri.getPath(), headers);
+    }
+
+    public static Response respond(int status, String title, String detail, String instance, Map<String, String> headers) {
+        Object requestId = MDC.get(RequestIdFilter.MDC_KEY);
+        Problem body = new Problem("urn:onebase:problem:" + status, title, status, detail, instance,
+                requestId == null ? null : requestId.toString());
+        Response.ResponseBuilder builder = Response.status(status).type(Problem.MEDIA_TYPE).entity(body);
+        headers.forEach(builder::header);
+        return builder.build();
+    }
+
+    private static String path(JsonMappingException e) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                sb.append(sb.isEmpty() ? "" : ".").append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                sb.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return sb.toString();
+    }
+
+    static String reason(int status) {
+        Response.Status s = Response.Status.fromStatusCode(status);
+        return s == null ? "Error" : s.getReasonPhrase();
+    }
+}

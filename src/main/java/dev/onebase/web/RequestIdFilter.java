@@ -1,0 +1,36 @@
+package dev.onebase.web;
+
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerResponseContext;
+
+import org.jboss.logging.MDC;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+import org.jboss.resteasy.reactive.server.ServerResponseFilter;
+
+/** Gives every request an id (the ingress's X-Request-Id when it is sane) for the logs and the response. */
+public class RequestIdFilter {
+
+    public static final String HEADER = "X-Request-Id";
+    public static final String MDC_KEY = "requestId";
+    private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+    @ServerRequestFilter(preMatching = true, priority = 10)
+    public void assign(ContainerRequestContext ctx) {
+        String incoming = ctx.getHeaderString(HEADER);
+        String id = incoming != null && SANE.matcher(incoming).matches() ? incoming : UUID.randomUUID().toString();
+        ctx.setProperty(MDC_KEY, id);
+        MDC.put(MDC_KEY, id);
+        MDC.remove(Caller.MDC_TENANT);
+    }
+
+    @ServerResponseFilter
+    public void echo(ContainerRequestContext req, ContainerResponseContext res) {
+        Object id = req.getProperty(MDC_KEY);
+        if (id != null) {
+            res.getHeaders().putSingle(HEADER, id);
+        }
+    }
+}
