@@ -8,6 +8,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
@@ -47,6 +49,19 @@ public class TenantTx {
                     }, x -> {
                     }));
         });
+    }
+
+    /**
+     * The fast path for work that is a single statement: BEGIN, the tenant setting, the statement and COMMIT all go
+     * out in one round trip. If the statement fails, PostgreSQL turns that COMMIT into a rollback.
+     */
+    public Uni<RowSet<Row>> statement(UUID tenantId, String sql, Tuple args) {
+        Tuple scope = Tuple.of(tenantId.toString());
+        return pool.withConnection(conn -> Uni.combine().all()
+                .unis(conn.query("BEGIN").execute(), conn.preparedQuery(SCOPE).execute(scope), conn.preparedQuery(sql).execute(args),
+                        conn.query("COMMIT").execute())
+                .with((begun, scoped, rows, committed) -> rows)
+                .onFailure().call(() -> conn.query("ROLLBACK").execute().onFailure().recoverWithNull()));
     }
 
     /** COMMIT or ROLLBACK (once), then the connection goes back to the pool whatever happened. */
