@@ -1,0 +1,53 @@
+package dev.onebase.db;
+
+import static dev.onebase.TestApi.as;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import dev.onebase.TestApi;
+import dev.onebase.TestApi.Tenant;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** With the database down the API answers 503 with a problem body and readiness fails; both recover with it. */
+@QuarkusTest
+@QuarkusTestResource(EmbeddedDatabaseResource.class)
+class DatabaseOutageTest {
+
+    @Test
+    void anUnreachableDatabaseIs503AndTheServiceRecovers() throws Exception {
+        Tenant t = TestApi.signup();
+        as(t).get("/api/v1/tenant").then().statusCode(200);
+        pgCtl("stop", "-m", "immediate");
+        try {
+            as(t).get("/api/v1/tenant").then().statusCode(503).contentType("application/problem+json")
+                    .header("Retry-After", "5").body("status", equalTo(503));
+            given().get("/q/health/ready").then().statusCode(503);
+        } finally {
+            Map<String, String> p = EmbeddedDatabaseResource.properties();
+            Path log = Path.of(p.get("onebase.db.data-dir")).getParent().resolve("postgres.log");
+            pgCtl("start", "-l", log.toString(), "-o", "-p " + p.get("onebase.db.port"));
+        }
+        // pooled connections that died with the server are replaced as they are next used
+        for (int i = 0; i < 60 && (as(t).get("/api/v1/tenant").statusCode() != 200 || given().get("/q/health/ready").statusCode() != 200); i++) {
+            Thread.sleep(500);
+        }
+        as(t).get("/api/v1/tenant").then().statusCode(200);
+        given().get("/q/health/ready").then().statusCode(200);
+    }
+
+    private static void pgCtl(String... args) {
+        Map<String, String> p = EmbeddedDatabaseResource.properties();
+        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(p.get("onebase.db.bin-dir"), "pg_ctl").toString(),
+                "-D", p.get("onebase.db.data-dir"), "-w", "-t", "60"));
+        cmd.addAll(List.of(args));
+        String osUser = "root".equals(System.getProperty("user.name")) ? System.getenv().getOrDefault("ONEBASE_EMBEDDED_OS_USER", "nobody") : null;
+        Processes.run(cmd, osUser, 90);
+    }
+}
