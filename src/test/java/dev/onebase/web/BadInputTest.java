@@ -113,6 +113,22 @@ class BadInputTest {
     }
 
     @Test
+    void chunkedJsonBodiesMustDeclareTheirLength() throws Exception {
+        Tenant t = TestApi.signup();
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port + "/api/v1/tenant"))
+                .header("Authorization", "Bearer " + t.key()).header("Content-Type", "application/json")
+                .method("PATCH", java.net.http.HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new java.io.ByteArrayInputStream("{\"name\":\"chunked\"}".getBytes())))
+                .build();
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1).build()
+                .send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+        org.junit.jupiter.api.Assertions.assertEquals(411, response.statusCode(), response.body());
+        org.junit.jupiter.api.Assertions.assertEquals("application/problem+json", response.headers().firstValue("Content-Type").orElse(""));
+    }
+
+    @Test
     void invalidUuidsAre400() {
         Tenant t = TestApi.signup();
         problem(as(t).delete("/api/v1/keys/not-a-uuid").then(), 400);
