@@ -29,13 +29,13 @@ public class AdminJobResource {
     }
 
     @GET
-    public Uni<List<JobView>> list() {
+    public Uni<List<JobView>> listJobs() {
         return jobs.list();
     }
 
     @GET
     @Path("/{name}")
-    public Uni<JobView> get(@PathParam("name") String name) {
+    public Uni<JobView> getJob(@PathParam("name") String name) {
         return jobs.get(name);
     }
 
@@ -45,7 +45,7 @@ public class AdminJobResource {
      */
     @POST
     @Path("/{name}/run")
-    public Uni<Response> run(@PathParam("name") String name, @QueryParam("wait") @DefaultValue("false") String wait) {
+    public Uni<Response> runJob(@PathParam("name") String name, @QueryParam("wait") @DefaultValue("false") String wait) {
         boolean waiting = parseBoolean("wait", wait);
         return jobs.trigger(name).flatMap(attempt -> waiting
                 ? attempt.finished().map(run -> Response.ok(run).build())
@@ -55,7 +55,7 @@ public class AdminJobResource {
 
     @GET
     @Path("/{name}/runs")
-    public Uni<RunPage> runs(@PathParam("name") String name, @QueryParam("before") String before,
+    public Uni<RunPage> jobRuns(@PathParam("name") String name, @QueryParam("before") String before,
             @QueryParam("limit") @DefaultValue("50") String limit) {
         int n = parseInt("limit", limit);
         if (n < 1 || n > 500) {

@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -157,14 +158,16 @@ public class JobRunner {
             return Uni.createFrom().item(Attempt.not(Status.BUSY));
         }
         String name = e.job.name();
+        AtomicBoolean locked = new AtomicBoolean();
         return PgConnection.connect(vertx, database)
                 .onFailure().invoke(() -> e.running.compareAndSet(ctx, null))
                 .flatMap(conn -> conn.preparedQuery(LOCK).execute(Tuple.of(name))
-                        .flatMap(locked -> {
-                            if (!locked.iterator().next().getBoolean(0)) {
+                        .flatMap(lock -> {
+                            if (!lock.iterator().next().getBoolean(0)) {
                                 e.sawTick(tick);
                                 return Uni.createFrom().item(Attempt.not(Status.BUSY));
                             }
+                            locked.set(true);
                             OffsetDateTime tickTime = tick == null ? null : tick.atOffset(ZoneOffset.UTC);
                             return conn.preparedQuery(ABANDON).execute(Tuple.of(name))
                                     .flatMap(x -> conn.preparedQuery(CLAIM).execute(Tuple.of(name, replica, trigger, tickTime)))
@@ -183,7 +186,7 @@ public class JobRunner {
                                 return Uni.createFrom().voidItem();
                             }
                             e.running.compareAndSet(ctx, null);
-                            return release(conn, name);
+                            return release(conn, name, locked.get());
                         }));
     }
 
@@ -214,7 +217,7 @@ public class JobRunner {
                     .addString(r.detail()).addString(failure == null ? null : describe(failure));
             return conn.preparedQuery(FINISH).execute(args).map(rows -> RunView.of(rows.iterator().next()));
         })
-                .onItemOrFailure().call(() -> release(conn, name))
+                .onItemOrFailure().call(() -> release(conn, name, true))
                 .subscribe().with(view -> {
                     e.running.compareAndSet(ctx, null);
                     metrics.record(name, view.outcome(), Duration.ofMillis(view.durationMs() == null ? 0 : view.durationMs()),
@@ -230,7 +233,10 @@ public class JobRunner {
     }
 
     /** Unlocks and closes the dedicated connection; closing alone would release the lock as well. */
-    private static Uni<Void> release(SqlConnection conn, String name) {
+    private static Uni<Void> release(SqlConnection conn, String name, boolean locked) {
+        if (!locked) {
+            return conn.close();
+        }
         return conn.preparedQuery(UNLOCK).execute(Tuple.of(name)).replaceWithVoid()
                 .onFailure().recoverWithNull()
                 .eventually(conn::close);

@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,12 +24,10 @@ import dev.onebase.job.JobRecords.RunPage;
 import dev.onebase.job.JobRecords.RunView;
 import dev.onebase.job.JobRecords.RunningView;
 import dev.onebase.job.JobRunner.Attempt;
-import dev.onebase.job.JobRunner.Status;
 import dev.onebase.web.ProblemException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.quarkus.scheduler.Scheduled.ConcurrentExecution;
 import io.quarkus.scheduler.Scheduler;
 import io.quarkus.scheduler.Trigger;
 import io.smallrye.mutiny.Uni;
@@ -112,51 +109,12 @@ public class JobService {
             return;
         }
         String zone = config.getOptionalValue("onebase.jobs.time-zone", String.class).orElse("UTC");
-        for (String name : runner.names()) {
-            JobSettings s = runner.settings(name).orElseThrow();
-            if (!s.enabled()) {
-                LOG.infof("job %s is disabled", name);
-                continue;
-            }
-            String id = ID_PREFIX + name;
-            Scheduler.JobDefinition<?> def = scheduler.newJob(id).setConcurrentExecution(ConcurrentExecution.PROCEED);
-            Schedule schedule = s.schedule();
-            if (schedule.isCron()) {
-                def.setCron(schedule.cron()).setTimeZone(zone)
-                        .setAsyncTask(ex -> tick(name, ex.getScheduledFireTime().truncatedTo(ChronoUnit.SECONDS)));
-            } else {
-                def.setInterval(schedule.checkEvery().toString()).setAsyncTask(ex -> tick(name, schedule.tickOf(Instant.now())));
-            }
-            try {
-                def.schedule();
-            } catch (RuntimeException e) {
-                throw new IllegalStateException("onebase.jobs." + name + ".schedule '" + schedule.text() + "': " + e.getMessage(), e);
-            }
-            scheduled.add(id);
-            LOG.infof("job %s scheduled: %s (timeout %s)", name, schedule.text(), s.timeout());
-        }
+        scheduled.addAll(JobScheduling.schedule(scheduler, runner, ID_PREFIX, zone));
     }
 
     void onStop(@Observes ShutdownEvent event) {
-        for (String id : scheduled) {
-            try {
-                scheduler.unscheduleJob(id);
-            } catch (RuntimeException e) {
-                // the scheduler may already be stopping
-            }
-        }
+        JobScheduling.unschedule(scheduler, scheduled);
         runner.shutdown(shutdownGrace);
-    }
-
-    private Uni<Void> tick(String name, Instant tick) {
-        return runner.tick(name, tick)
-                .invoke(a -> {
-                    if (a.status() != Status.STARTED) {
-                        LOG.debugf("job %s: tick %s %s", name, tick, a.status());
-                    }
-                })
-                .onFailure().invoke(e -> LOG.warnf("job %s: tick %s could not start: %s", name, tick, e.getMessage()))
-                .onFailure().recoverWithNull().replaceWithVoid();
     }
 
     public JobRunner runner() {

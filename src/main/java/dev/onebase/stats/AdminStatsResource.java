@@ -32,7 +32,7 @@ public class AdminStatsResource {
     /** Per-tenant usage by slug; {@code after} is the {@code next} of the previous page. */
     @GET
     @Path("/usage")
-    public Uni<UsagePage> usage(@QueryParam("after") String after, @QueryParam("limit") @DefaultValue("100") String limit) {
+    public Uni<UsagePage> allTenantsUsage(@QueryParam("after") String after, @QueryParam("limit") @DefaultValue("100") String limit) {
         int n;
         try {
             n = Integer.parseInt(limit);
