@@ -86,6 +86,7 @@ public class JobService {
         config.getOptionalValue("quarkus.datasource.password", String.class).ifPresent(options::setPassword);
         options.setProperties(new java.util.HashMap<>(options.getProperties()));
         options.getProperties().put("application_name", "onebase-jobs");
+        options.setMetricsName("onebase-jobs");
         return options;
     }
 
