@@ -177,6 +177,9 @@ public class JobRunner {
                                             return Attempt.not(Status.ALREADY_RAN);
                                         }
                                         ctx.run = RunView.of(claimed.iterator().next());
+                                        // losing this connection loses the lock: stop rather than risk a second run elsewhere
+                                        conn.closeHandler(() -> ctx.kill(new RunCancelled(
+                                                "cancelled: the database connection holding its lock was lost")));
                                         return new Attempt(Status.STARTED, ctx.run, Uni.createFrom().completionStage(ctx.finished));
                                     });
                         })
