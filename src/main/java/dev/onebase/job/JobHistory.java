@@ -33,8 +33,11 @@ public class JobHistory {
             select n.name, (select max(r.finished_at) from job_runs r where r.job = n.name and r.outcome = 'succeeded') as at
               from unnest($1::text[]) n(name)
             """;
-    private static final String RUNNING = "select " + JobRecords.RUN_COLUMNS + " from job_runs where outcome = 'running' "
-            + "and job = any($1::text[]) order by started_at desc";
+    /** A 'running' row counts only while some session holds the job's advisory lock (its replica may have died). */
+    private static final String RUNNING = "select " + JobRecords.RUN_COLUMNS + " from job_runs r where r.outcome = 'running' "
+            + "and r.job = any($1::text[]) and exists (select 1 from pg_locks l where l.locktype = 'advisory' and l.granted "
+            + "and l.classid = hashtext('onebase.job')::oid and l.objid = hashtext(r.job)::oid and l.objsubid = 2) "
+            + "order by r.started_at desc";
     private static final String RUNS = "select " + JobRecords.RUN_COLUMNS + " from job_runs where job = $1 "
             + "and ($2::bigint is null or id < $2) order by id desc limit $3";
     /** Keeps each job's last success whatever its age, so "last success" never goes blank. */

@@ -47,6 +47,8 @@ class JobRunnerTest {
     Config config;
     @Inject
     Scheduler scheduler;
+    @Inject
+    JobHistory history;
 
     private final List<JobRunner> runners = new ArrayList<>();
 
@@ -269,6 +271,24 @@ class JobRunnerTest {
         assertEquals("cancelled: the service shut down while it ran", cancelled.error());
         assertEquals("cancelled", Sql.value("select outcome from job_runs where id = ?", cancelled.id()));
         assertEquals(Status.STOPPED, await(stubbornRunner.trigger(stubborn.name)).status());
+    }
+
+    @Test
+    void theHistoryShowsARunAsRunningOnlyWhileItsLockIsHeld() {
+        CountingJob job = new CountingJob();
+        CompletableFuture<Void> release = new CompletableFuture<>();
+        job.body = ctx -> Uni.createFrom().completionStage(release).replaceWith(JobResult.rows(1));
+        Sql.update("insert into job_runs (job, replica, trigger) values (?, 'dead-replica', 'manual')", job.name);
+        assertNull(history.summaries(List.of(job.name)).await().atMost(WAIT).get(job.name).running(),
+                "a row left by a dead replica is not shown as running");
+        JobRunner a = runner("replica-a", job, Duration.ofMinutes(1), "2s");
+        Attempt started = await(a.trigger(job.name));
+        RunView running = history.summaries(List.of(job.name)).await().atMost(WAIT).get(job.name).running();
+        assertEquals(started.run().id(), running.id());
+        assertEquals("replica-a", running.replica());
+        release.complete(null);
+        finished(started);
+        assertNull(history.summaries(List.of(job.name)).await().atMost(WAIT).get(job.name).running());
     }
 
     @Test
