@@ -160,7 +160,10 @@ public class JobRunner {
         String name = e.job.name();
         AtomicBoolean locked = new AtomicBoolean();
         return PgConnection.connect(vertx, database)
-                .onFailure().invoke(() -> e.running.compareAndSet(ctx, null))
+                .onFailure().invoke(() -> {
+                    e.running.compareAndSet(ctx, null);
+                    ctx.finished.complete(null);
+                })
                 .flatMap(conn -> conn.preparedQuery(LOCK).execute(Tuple.of(name))
                         .flatMap(lock -> {
                             if (!lock.iterator().next().getBoolean(0)) {
@@ -189,6 +192,7 @@ public class JobRunner {
                                 return Uni.createFrom().voidItem();
                             }
                             e.running.compareAndSet(ctx, null);
+                            ctx.finished.complete(null); // nothing ran: a shutdown waiting on this attempt can go on
                             return release(conn, name, locked.get());
                         }));
     }
