@@ -1,5 +1,7 @@
 package dev.onebase.job;
 
+import java.time.Duration;
+
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -14,6 +16,11 @@ public interface Job {
 
     /** A Quartz-style cron ("0 0 3 * * ?") or an interval ("30s", "15m", "1h") used when configuration sets none. */
     String defaultSchedule();
+
+    /** How long a run may take when configuration ({@code onebase.jobs.<name>.timeout}) sets nothing. */
+    default Duration defaultTimeout() {
+        return Duration.ofMinutes(30);
+    }
 
     /** The work of one tick. Blocking work (processes, files) must run off the event loop, e.g. on a worker pool. */
     Uni<JobResult> run(JobContext context);

@@ -200,7 +200,7 @@ public class TenantService {
 
     /** Purges every tenant whose retention has run out; returns how many. */
     public Uni<Integer> purgeDue() {
-        return pool.preparedQuery("select id from admin_tenants_due_for_purge(make_interval(secs => $1))")
+        return pool.preparedQuery("select id from admin_tenants_due_for_purge(make_interval(secs => $1)) as due(id)")
                 .execute(Tuple.of((double) retention.toSeconds()))
                 .flatMap(rows -> {
                     List<UUID> ids = new ArrayList<>();

@@ -1,0 +1,44 @@
+package dev.onebase.stats;
+
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+import dev.onebase.stats.StatsRecords.Dashboard;
+import dev.onebase.stats.StatsRecords.UsagePage;
+import dev.onebase.web.ProblemException;
+import io.smallrye.mutiny.Uni;
+
+/** The operator's dashboard and every tenant's usage, behind the admin credential. */
+@Path("/admin")
+@Produces(MediaType.APPLICATION_JSON)
+public class AdminStatsResource {
+
+    private final StatsService stats;
+
+    public AdminStatsResource(StatsService stats) {
+        this.stats = stats;
+    }
+
+    @GET
+    @Path("/dashboard")
+    public Uni<Dashboard> dashboard() {
+        return stats.dashboard();
+    }
+
+    /** Per-tenant usage by slug; {@code after} is the {@code next} of the previous page. */
+    @GET
+    @Path("/usage")
+    public Uni<UsagePage> allTenantsUsage(@QueryParam("after") String after, @QueryParam("limit") @DefaultValue("100") String limit) {
+        int n;
+        try {
+            n = Integer.parseInt(limit);
+        } catch (NumberFormatException e) {
+            throw ProblemException.badRequest("limit must be a number");
+        }
+        return stats.allUsage(after, n);
+    }
+}

@@ -1,0 +1,34 @@
+package dev.onebase.stats;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.onebase.job.Job;
+import dev.onebase.job.JobContext;
+import dev.onebase.job.JobResult;
+import io.smallrye.mutiny.Uni;
+
+/** Refreshes tenant_usage and dashboard_stats CONCURRENTLY: readers keep reading the previous contents meanwhile. */
+@ApplicationScoped
+public class RefreshStatsJob implements Job {
+
+    private final StatsService stats;
+
+    public RefreshStatsJob(StatsService stats) {
+        this.stats = stats;
+    }
+
+    @Override
+    public String name() {
+        return "refresh-stats";
+    }
+
+    @Override
+    public String defaultSchedule() {
+        return "5m";
+    }
+
+    @Override
+    public Uni<JobResult> run(JobContext context) {
+        return stats.refresh().map(n -> new JobResult(n, 0, "tenant_usage (" + n + " tenants) and dashboard_stats refreshed"));
+    }
+}

@@ -1,0 +1,29 @@
+package dev.onebase.stats;
+
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import dev.onebase.stats.StatsRecords.Usage;
+import dev.onebase.web.Caller;
+import io.smallrye.mutiny.Uni;
+
+/** A tenant's own usage, as of the last refresh of the tenant_usage view. */
+@Path("/api/v1/usage")
+@Produces(MediaType.APPLICATION_JSON)
+public class UsageResource {
+
+    private final StatsService stats;
+    private final Caller caller;
+
+    public UsageResource(StatsService stats, Caller caller) {
+        this.stats = stats;
+        this.caller = caller;
+    }
+
+    @GET
+    public Uni<Usage> usage() {
+        return stats.usage(caller.tenantId());
+    }
+}
