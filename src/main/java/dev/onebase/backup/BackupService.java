@@ -123,6 +123,7 @@ public class BackupService {
                 PgTools.await(p, "pg_dump", config.timeout(), () -> ctx.cancelled(), null,
                         () -> track(op, tmp.toFile().length(), -1, ctx));
                 c.commit();
+                long dumpMs = (System.nanoTime() - t0) / 1_000_000;
                 Artifacts.fsync(tmp);
                 String checksum = Artifacts.sha256(tmp);
                 Artifacts.publish(tmp, target);
@@ -131,10 +132,12 @@ public class BackupService {
                 ArtifactInfo info = new ArtifactInfo(id, SNAPSHOT, started, Instant.now(), startLsn, endLsn, 0, size, checksum,
                         Map.of(target.getFileName().toString(), checksum), counts);
                 Artifacts.writeInfo(dir, name + ".json", info);
+                long v0 = System.nanoTime();
                 String verification = verifySnapshotFile(target, checksum);
                 long ms = (System.nanoTime() - t0) / 1_000_000;
+                String timing = " (row counts + pg_dump " + dumpMs + " ms, verification " + (System.nanoTime() - v0) / 1_000_000 + " ms)";
                 catalog.succeed(id, target.toString(), startLsn, endLsn, size, dbBytes, ms, checksum, verification == null,
-                        verification == null ? "checksum ok, pg_restore read the whole archive" : verification, counts);
+                        verification == null ? "checksum ok, pg_restore read the whole archive" + timing : verification, counts);
                 if (verification != null) {
                     alerts.raise("backup-verification-failed", SNAPSHOT, id, verification);
                 } else {
@@ -220,6 +223,7 @@ public class BackupService {
                         track(op, Long.parseLong(m.group(1)) * 1024, Long.parseLong(m.group(2)) * 1024, ctx);
                     }
                 });
+                long copyMs = (System.nanoTime() - t0) / 1_000_000;
                 Map<String, String> files = new TreeMap<>();
                 for (Path f : Artifacts.list(tmp)) {
                     Artifacts.fsync(f);
@@ -237,10 +241,12 @@ public class BackupService {
                 Artifacts.fsync(tmp);
                 Artifacts.publish(tmp, target);
                 track(op, size, size, ctx);
+                long v0 = System.nanoTime();
                 String verification = verifyFullCopy(target, root);
                 long ms = (System.nanoTime() - t0) / 1_000_000;
+                String timing = " (pg_basebackup " + copyMs + " ms, verification " + (System.nanoTime() - v0) / 1_000_000 + " ms)";
                 catalog.succeed(id, target.toString(), startLsn, endLsn, size, dbBytes, ms, checksum, verification == null,
-                        verification == null ? "checksums ok, pg_verifybackup ok" : verification, null);
+                        verification == null ? "checksums ok, pg_verifybackup ok" + timing : verification, null);
                 if (verification != null) {
                     alerts.raise("backup-verification-failed", FULL, id, verification);
                 } else {
