@@ -63,11 +63,11 @@ shared_buffers = 256MB
 max_wal_size = 4GB
 CONF
 $AS "$BIN/pg_ctl" -D "$BENCH_DIR/pgdata" -l "$BENCH_DIR/pg.log" -w start >/dev/null
+$AS pgbackrest --config="$CONF" --stanza=bench stanza-create >/dev/null
 echo "pgbench -i -s $SCALE ..."
 "$BIN/pgbench" -h 127.0.0.1 -p "$PORT" -U postgres -i -s "$SCALE" -q postgres 2>&1 | tail -1
 DB_SIZE=$("$BIN/psql" -h 127.0.0.1 -p "$PORT" -U postgres -Atc "select pg_database_size('postgres')" postgres)
 echo "database: $((DB_SIZE / 1024 / 1024)) MB"
-$AS pgbackrest --config="$CONF" --stanza=bench stanza-create >/dev/null
 
 # ---- onebase -------------------------------------------------------------------------------------------------
 [ -f target/quarkus-app/quarkus-run.jar ] || ./mvnw -B -q package -DskipTests 2>/dev/null || mvn -B -q package -DskipTests
