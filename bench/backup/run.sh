@@ -68,6 +68,9 @@ echo "pgbench -i -s $SCALE ..."
 "$BIN/pgbench" -h 127.0.0.1 -p "$PORT" -U postgres -i -s "$SCALE" -q postgres 2>&1 | tail -1
 DB_SIZE=$("$BIN/psql" -h 127.0.0.1 -p "$PORT" -U postgres -Atc "select pg_database_size('postgres')" postgres)
 echo "database: $((DB_SIZE / 1024 / 1024)) MB"
+# let the archiver push the load's WAL first, so it does not compete with the measurements
+"$BIN/psql" -h 127.0.0.1 -p "$PORT" -U postgres -qc "checkpoint" postgres
+for _ in $(seq 1 600); do ls "$BENCH_DIR"/pgdata/pg_wal/archive_status/*.ready >/dev/null 2>&1 || break; sleep 1; done
 
 # ---- onebase -------------------------------------------------------------------------------------------------
 [ -f target/quarkus-app/quarkus-run.jar ] || ./mvnw -B -q package -DskipTests 2>/dev/null || mvn -B -q package -DskipTests
@@ -125,7 +128,7 @@ PGBR_R_MS=$(echo "($t1 - $t0) * 1000 / 1" | bc)
 ratio() { echo "scale=2; $1 / $2" | bc; }
 mb() { echo "scale=1; $1 / 1048576" | bc; }
 echo
-echo "database $((DB_SIZE / 1048576)) MB (pgbench scale $SCALE), $(nproc) cores"
+echo "database $((DB_SIZE / 1048576)) MB (pgbench scale $SCALE), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-52s %10s %10s %16s\n' "what" "time s" "size MB" "vs pgBackRest"
 printf '%-52s %10s %10s %16s\n' "pgBackRest full backup (zst, process-max 2)" "$(ratio $PGBR_MS 1000)" "$(mb $PGBR_SIZE)" "1.00"
 printf '%-52s %10s %10s %16s\n' "onebase snapshot: row counts + pg_dump -Fc -Z6" "$(ratio $SNAP_TOOL_MS 1000)" "$(mb $SNAP_SIZE)" "$(ratio $SNAP_TOOL_MS $PGBR_MS)x"

@@ -16,8 +16,15 @@ public final class BackupJobs {
     private BackupJobs() {
     }
 
-    static <T> Uni<T> blocking(java.util.function.Supplier<T> work) {
-        return Uni.createFrom().item(work).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    /** Runs on the worker pool; a run skipped because another holds the lock is reported as skipped, not failed. */
+    static Uni<JobResult> blocking(java.util.function.Supplier<JobResult> work) {
+        return Uni.createFrom().item(() -> {
+            try {
+                return work.get();
+            } catch (BackupService.Busy busy) {
+                return new JobResult(0, 0, "skipped: " + busy.getMessage());
+            }
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
     /** pg_dump -Fc, daily at 02:00 by default. */

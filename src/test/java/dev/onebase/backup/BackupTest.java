@@ -81,6 +81,30 @@ class BackupTest {
     }
 
     @Test
+    void aRestoreTestThatFindsOtherRowCountsFailsIsRecordedAndAlerted() throws Exception {
+        BackupRecord r = service.snapshot(BackupService.manual());
+        try (Connection c = tools.target().connect();
+                var ps = c.prepareStatement("update backups set row_counts = jsonb_set(row_counts, '{public.plans}', '99') where id = ?")) {
+            ps.setLong(1, r.id()); // as if the dump had lost rows
+            assertEquals(1, ps.executeUpdate());
+        }
+        int webhooks = WebhookReceiver.BODIES.size();
+        RestoreTestRecord t = tester.testSnapshot(tools.target(), BackupService.manual());
+        assertEquals("failed", t.status());
+        assertEquals(r.id(), t.backupId());
+        assertTrue(t.error().contains("public.plans: 3 rows, 99 recorded at backup time"), t.error());
+        assertEquals("restore-test-failed", alerts.recent().get(0).event());
+        awaitWebhook(webhooks, "restore-test-failed");
+        asAdmin().get("/admin/backups/restore-tests?limit=1").then().statusCode(200)
+                .body("[0].status", equalTo("failed")).body("[0].error", containsString("99 recorded"));
+        try (Connection c = tools.target().connect(); Statement st = c.createStatement();
+                var rs = st.executeQuery("select count(*) from pg_database where datname = 'onebase_restore_test'")) {
+            rs.next();
+            assertEquals(0, rs.getInt(1), "the scratch database is dropped after a failed test too");
+        }
+    }
+
+    @Test
     void aCorruptedSnapshotIsDetected() throws Exception {
         BackupRecord r = service.snapshot(BackupService.manual());
         assertTrue(r.verified());
