@@ -22,6 +22,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 public final class Artifacts {
 
     public static final String INFO = "onebase.json";
+    /** Present in a full copy once pg_verifybackup has accepted it. */
+    public static final String VERIFIED = "onebase.verified";
     static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules()
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 

@@ -250,6 +250,7 @@ public class BackupService {
                 if (verification != null) {
                     alerts.raise("backup-verification-failed", FULL, id, verification);
                 } else {
+                    markVerified(target, true);
                     applyRetention();
                 }
                 LOG.infof("full copy %d: %s, %d bytes in %d ms", id, target, size, ms);
@@ -309,10 +310,28 @@ public class BackupService {
         Path path = Path.of(r.path());
         String problem = SNAPSHOT.equals(r.kind()) ? verifySnapshotFile(path, r.checksum()) : verifyFullCopy(path, root());
         catalog.setVerification(id, problem == null, problem == null ? "verified again at " + Instant.now() : problem);
+        if (FULL.equals(r.kind())) {
+            markVerified(path, problem == null);
+        }
         if (problem != null) {
             alerts.raise("backup-verification-failed", r.kind(), id, problem);
         }
         return catalog.get(id);
+    }
+
+    /** The marker point-in-time recovery looks for: a full copy it may start from (checked, not just written). */
+    static void markVerified(Path fullCopyDir, boolean verified) {
+        try {
+            Path marker = fullCopyDir.resolve(Artifacts.VERIFIED);
+            if (verified) {
+                Files.writeString(marker, Instant.now() + "\n");
+                Artifacts.fsync(marker);
+            } else {
+                Files.deleteIfExists(marker);
+            }
+        } catch (IOException e) {
+            LOG.warnf("cannot mark %s: %s", fullCopyDir, e.getMessage());
+        }
     }
 
     // ---- retention --------------------------------------------------------------------------------------------

@@ -18,10 +18,10 @@ import dev.onebase.db.Processes;
 /**
  * Point-in-time recovery from the backup directory alone (the database may be gone):
  * {@code java -jar quarkus-run.jar pitr --target-time 2026-11-24T14:46:00Z --dir /srv/recovered}. It picks the newest
- * verified full copy that finished before the target, checks its checksums, extracts it into DIR/pgdata, copies the
- * WAL kept by onebase into DIR/wal, points restore_command at it, sets recovery_target_time with
- * recovery_target_action=promote, starts PostgreSQL and waits until the target is reached and the server promoted.
- * The recovered server keeps running on the printed port.
+ * full copy that finished before the target and that pg_verifybackup accepted ({@code onebase.verified}), checks its
+ * checksums, extracts it into DIR/pgdata, copies the WAL kept by onebase into DIR/wal, points restore_command at it,
+ * sets recovery_target_time with recovery_target_action=promote, starts PostgreSQL and waits until the target is
+ * reached and the server promoted. The recovered server keeps running on the printed port.
  */
 public final class PitrCommand {
 
@@ -79,7 +79,7 @@ public final class PitrCommand {
         List<Map.Entry<Path, ArtifactInfo>> candidates = new ArrayList<>();
         for (Path d : Artifacts.list(backupRoot.resolve("full"))) {
             Path info = d.resolve(Artifacts.INFO);
-            if (!d.getFileName().toString().startsWith(".") && Files.exists(info)) {
+            if (!d.getFileName().toString().startsWith(".") && Files.exists(info) && Files.exists(d.resolve(Artifacts.VERIFIED))) {
                 ArtifactInfo a = Artifacts.readInfo(info);
                 if (a.finishedAt() != null && a.finishedAt().isBefore(target)) {
                     candidates.add(Map.entry(d, a));
@@ -96,7 +96,7 @@ public final class PitrCommand {
             System.err.println("skipping full copy " + c.getKey() + ": checksum mismatch");
         }
         if (chosen == null) {
-            throw new BackupException("no intact full copy in " + backupRoot.resolve("full") + " finished before " + target);
+            throw new BackupException("no verified, intact full copy in " + backupRoot.resolve("full") + " finished before " + target);
         }
         Path data = dir.resolve("pgdata");
         Path wal = dir.resolve("wal");

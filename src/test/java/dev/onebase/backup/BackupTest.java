@@ -126,6 +126,7 @@ class BackupTest {
         assertTrue(r.verified(), r.verification());
         Path dir = Path.of(r.path());
         assertTrue(Files.exists(dir.resolve("backup_manifest")));
+        assertTrue(Files.exists(dir.resolve(Artifacts.VERIFIED)), "point-in-time recovery may start from it");
         Path base;
         try (var files = Files.list(dir)) {
             base = files.filter(p -> p.getFileName().toString().startsWith("base.tar")).findFirst().orElseThrow();
@@ -151,6 +152,7 @@ class BackupTest {
         assertFalse(v1.verified());
         assertTrue(v1.verification().contains("pg_verifybackup"), v1.verification());
         assertFalse(v1.verification().contains("checksum mismatch in "), v1.verification());
+        assertFalse(Files.exists(dir.resolve(Artifacts.VERIFIED)), "point-in-time recovery no longer starts from it");
 
         // 2. a flipped byte in the archive: the checksum catches it
         flipByte(base, 100);

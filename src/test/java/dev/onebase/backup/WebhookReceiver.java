@@ -11,11 +11,15 @@ import com.sun.net.httpserver.HttpServer;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
-/** A tiny HTTP server that records the alert webhook's POSTs; its URL becomes onebase.backup.alert.webhook-url. */
+/**
+ * A tiny HTTP server that records the alert webhook's POSTs (its URL becomes onebase.backup.alert.webhook-url), and a
+ * fresh backup directory for the test run (onebase.backup.dir), deleted when the tests are done.
+ */
 public class WebhookReceiver implements QuarkusTestResourceLifecycleManager {
 
     public static final List<String> BODIES = new CopyOnWriteArrayList<>();
     private HttpServer server;
+    private java.nio.file.Path dir;
 
     @Override
     public Map<String, String> start() {
@@ -30,7 +34,14 @@ public class WebhookReceiver implements QuarkusTestResourceLifecycleManager {
             exchange.close();
         });
         server.start();
-        return Map.of("onebase.backup.alert.webhook-url", "http://127.0.0.1:" + server.getAddress().getPort() + "/alert");
+        try {
+            dir = java.nio.file.Files.createTempDirectory("onebase-test-backups-");
+            java.nio.file.Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return Map.of("onebase.backup.alert.webhook-url", "http://127.0.0.1:" + server.getAddress().getPort() + "/alert",
+                "onebase.backup.dir", dir.toString());
     }
 
     @Override
@@ -38,5 +49,6 @@ public class WebhookReceiver implements QuarkusTestResourceLifecycleManager {
         if (server != null) {
             server.stop(0);
         }
+        Artifacts.deleteTree(dir);
     }
 }
