@@ -82,7 +82,8 @@ public class RestoreTester {
                 st.execute("drop database if exists " + scratch + " with (force)");
                 st.execute("create database " + scratch);
             }
-            List<String> cmd = new ArrayList<>(List.of(tools.tool("pg_restore"), "--exit-on-error", "-d", scratch));
+            List<String> cmd = new ArrayList<>(List.of(tools.tool("pg_restore"), "--exit-on-error", "-j",
+                    Integer.toString(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()))), "-d", scratch));
             cmd.addAll(PgTools.connectionArgs(t));
             cmd.add(b.path());
             Process p = PgTools.start(PgTools.client(t, cmd), "pg_restore");
