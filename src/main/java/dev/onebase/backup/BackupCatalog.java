@@ -71,6 +71,18 @@ public class BackupCatalog {
                 .execute(Tuple.of(id, verified, verification)).await().indefinitely();
     }
 
+    /** Rows left 'running' by a replica that died mid-backup, past the timeout: failed, so nothing waits on them. */
+    public void failStale(long timeoutSeconds) {
+        pool.preparedQuery("""
+                update backups set status = 'failed', error = 'interrupted: the replica stopped while it ran', finished_at = now()
+                where status = 'running' and started_at < now() - make_interval(secs => $1)""")
+                .execute(Tuple.of((double) timeoutSeconds)).await().indefinitely();
+        pool.preparedQuery("""
+                update restore_tests set status = 'failed', error = 'interrupted: the replica stopped while it ran', finished_at = now()
+                where status = 'running' and started_at < now() - make_interval(secs => $1)""")
+                .execute(Tuple.of((double) timeoutSeconds)).await().indefinitely();
+    }
+
     public void markDeleted(long id) {
         pool.preparedQuery("update backups set status = 'deleted' where id = $1").execute(Tuple.of(id)).await().indefinitely();
     }

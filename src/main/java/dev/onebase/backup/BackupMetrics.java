@@ -5,7 +5,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
@@ -13,14 +12,16 @@ import dev.onebase.backup.BackupCatalog.BackupRecord;
 import dev.onebase.backup.BackupCatalog.RestoreTestRecord;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
 
 /**
  * Gauges of the backup state (refreshed from the catalog every 30 s, so a scrape never waits on the database):
  * age of the newest verified backup per kind, its size and duration, WAL lag and restarts, the last restore test.
- * Failures count in {@code onebase_backup_failures_total} (see {@link BackupAlerts}).
+ * Failures count in {@code onebase_backup_failures_total} (see {@link BackupAlerts}). Created at start-up so the
+ * gauges exist before the first scrape.
  */
+@Startup
 @ApplicationScoped
 public class BackupMetrics {
 
@@ -48,10 +49,6 @@ public class BackupMetrics {
         String key = name + "|" + kind;
         Gauge.builder(name, values, v -> v.getOrDefault(key, Double.NaN)).tag("kind", kind).description(description)
                 .register(registry);
-    }
-
-    void onStart(@Observes StartupEvent e) {
-        // first refresh from the scheduler, off the start-up thread
     }
 
     @Scheduled(every = "30s", delay = 2)

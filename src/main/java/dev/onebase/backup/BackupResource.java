@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
-import jakarta.annotation.PreDestroy;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -195,10 +194,5 @@ public class BackupResource {
             // below
         }
         throw ProblemException.badRequest("limit must be a number from 1 to 1000");
-    }
-
-    @PreDestroy
-    void shutdown() {
-        // daemon threads; a backup in flight is recorded as running and shown as such until retention or a restart
     }
 }

@@ -7,12 +7,10 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -345,6 +343,7 @@ public class BackupService {
 
     /** Applies the retention policy to the catalog and the files; returns the ids deleted. */
     public synchronized List<Long> applyRetention() {
+        catalog.failStale(config.timeout().toSeconds() + 3600);
         List<BackupRecord> live = catalog.live();
         List<Retention.Item> items = live.stream().map(r -> new Retention.Item(r.id(), r.kind(), r.startedAt().toInstant(),
                 r.verified() && "succeeded".equals(r.status()), r.startLsn())).toList();
@@ -478,13 +477,5 @@ public class BackupService {
                 // the service's own tracker shows it in the admin API
             }
         };
-    }
-
-    static Map<String, Object> checks() {
-        return new LinkedHashMap<>();
-    }
-
-    static Duration timeoutOf(BackupConfig c) {
-        return c.timeout();
     }
 }

@@ -1,13 +1,11 @@
 package dev.onebase.backup;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -195,13 +193,5 @@ public class RestoreTester {
             LOG.infof("restore test %d of %s %d passed in %d ms", id, kind, backupId, ms);
         }
         return catalog.restoreTests(50).stream().filter(r -> r.id() == id).findFirst().orElseThrow();
-    }
-
-    static boolean exists(Path p) {
-        return Files.exists(p);
-    }
-
-    static Duration timeout(BackupConfig c) {
-        return c.timeout();
     }
 }
