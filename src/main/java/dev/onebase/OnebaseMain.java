@@ -9,6 +9,9 @@ import io.quarkus.runtime.annotations.QuarkusMain;
 public class OnebaseMain {
 
     public static void main(String... args) {
+        if (args.length > 0 && "pitr".equals(args[0])) {
+            System.exit(dev.onebase.backup.PitrCommand.main(args));
+        }
         try {
             DatabaseBootstrap.resolve().forEach(System::setProperty);
         } catch (IllegalStateException e) {

@@ -7,12 +7,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Runs a command to completion, optionally as another OS user, and says what it printed when it fails. */
-final class Processes {
+public final class Processes {
 
     private Processes() {
     }
 
-    static String run(List<String> command, String asUser, long timeoutSeconds) {
+    public static String run(List<String> command, String asUser, long timeoutSeconds) {
         List<String> full = new ArrayList<>();
         if (asUser != null) {
             full.addAll(List.of("runuser", "-u", asUser, "--"));

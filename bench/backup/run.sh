@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# onebase backups beside pgBackRest on the same ~1 GB pgbench database (scale 70 by default), in one run.
+# Starts its own PostgreSQL cluster (in $BENCH_DIR, port $BENCH_PORT), the onebase service (embedded catalog
+# database, backing up the bench cluster), takes a snapshot, a full copy and runs the restore tests through the
+# admin API, then pgBackRest's full backup and restore (installed with apt-get when missing), and prints ratios.
+#   SCALE=70 BENCH_DIR=/tmp/onebase-bench BENCH_PORT=55432 bench/backup/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+SCALE=${SCALE:-70}
+BENCH_DIR=${BENCH_DIR:-/tmp/onebase-bench}
+PORT=${BENCH_PORT:-55432}
+HTTP_PORT=${BENCH_HTTP_PORT:-18089}
+TOKEN=bench-token
+BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
+[ -x "$BIN/initdb" ] || { echo "no PostgreSQL server binaries (set PG_BIN)"; exit 1; }
+
+# servers refuse to run as root: the bench cluster belongs to the postgres user then
+if [ "$(id -u)" = 0 ]; then AS="runuser -u postgres --"; OWNER=postgres; else AS=""; OWNER=$(id -un); fi
+
+if ! command -v pgbackrest >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then apt-get install -y -q pgbackrest >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q pgbackrest >/dev/null; }
+  else sudo apt-get install -y -q pgbackrest >/dev/null; fi
+fi
+
+cleanup() {
+  [ -n "${SVC_PID:-}" ] && kill "$SVC_PID" 2>/dev/null && wait "$SVC_PID" 2>/dev/null || true
+  $AS "$BIN/pg_ctl" -D "$BENCH_DIR/pgdata" stop -m fast >/dev/null 2>&1 || true
+  $AS "$BIN/pg_ctl" -D "$BENCH_DIR/svc-db/pgdata" stop -m fast >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+rm -rf "$BENCH_DIR"; mkdir -p "$BENCH_DIR"/{sock,pgbr-repo,pgbr-log,pgbr-lock,backups}
+chmod 755 "$BENCH_DIR"
+[ -n "$AS" ] && chown -R postgres "$BENCH_DIR"
+$AS "$BIN/initdb" -D "$BENCH_DIR/pgdata" -U postgres -A trust -E UTF8 --locale=C >/dev/null
+CONF="$BENCH_DIR/pgbackrest.conf"
+cat > "$CONF" <<CONF
+[global]
+repo1-path=$BENCH_DIR/pgbr-repo
+repo1-retention-full=2
+compress-type=zst
+process-max=2
+start-fast=y
+log-level-console=warn
+log-path=$BENCH_DIR/pgbr-log
+lock-path=$BENCH_DIR/pgbr-lock
+[bench]
+pg1-path=$BENCH_DIR/pgdata
+pg1-port=$PORT
+pg1-socket-path=$BENCH_DIR/sock
+CONF
+[ -n "$AS" ] && chown postgres "$CONF"
+cat >> "$BENCH_DIR/pgdata/postgresql.conf" <<CONF
+port = $PORT
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$BENCH_DIR/sock'
+wal_level = replica
+max_wal_senders = 10
+archive_mode = on
+archive_command = 'pgbackrest --config=$CONF --stanza=bench archive-push %p'
+shared_buffers = 256MB
+max_wal_size = 4GB
+CONF
+$AS "$BIN/pg_ctl" -D "$BENCH_DIR/pgdata" -l "$BENCH_DIR/pg.log" -w start >/dev/null
+$AS pgbackrest --config="$CONF" --stanza=bench stanza-create >/dev/null
+echo "pgbench -i -s $SCALE ..."
+"$BIN/pgbench" -h 127.0.0.1 -p "$PORT" -U postgres -i -s "$SCALE" -q postgres 2>&1 | tail -1
+DB_SIZE=$("$BIN/psql" -h 127.0.0.1 -p "$PORT" -U postgres -Atc "select pg_database_size('postgres')" postgres)
+echo "database: $((DB_SIZE / 1024 / 1024)) MB"
+# let the archiver push the load's WAL first, so it does not compete with the measurements
+"$BIN/psql" -h 127.0.0.1 -p "$PORT" -U postgres -qc "checkpoint" postgres
+for _ in $(seq 1 600); do ls "$BENCH_DIR"/pgdata/pg_wal/archive_status/*.ready >/dev/null 2>&1 || break; sleep 1; done
+
+# ---- onebase -------------------------------------------------------------------------------------------------
+[ -f target/quarkus-app/quarkus-run.jar ] || ./mvnw -B -q package -DskipTests 2>/dev/null || mvn -B -q package -DskipTests
+ONEBASE_EMBEDDED_DATA_DIR="$BENCH_DIR/svc-db" ONEBASE_ADMIN_TOKEN=$TOKEN QUARKUS_HTTP_PORT=$HTTP_PORT \
+  ONEBASE_BACKUP_DIR="$BENCH_DIR/backups" ONEBASE_BACKUP_HOST=127.0.0.1 ONEBASE_BACKUP_PORT=$PORT \
+  ONEBASE_BACKUP_DATABASE=postgres ONEBASE_BACKUP_USER=postgres ONEBASE_BACKUP_PASSWORD=unused \
+  ONEBASE_BACKUP_WAL_ENABLED=false ONEBASE_BACKUP_RESTORE_TEST_DATABASE=bench_restore_test \
+  java -jar target/quarkus-app/quarkus-run.jar > "$BENCH_DIR/onebase.log" 2>&1 &
+SVC_PID=$!
+API="http://127.0.0.1:$HTTP_PORT/admin/backups"
+AUTH="Authorization: Bearer $TOKEN"
+for _ in $(seq 1 120); do curl -fs -H "$AUTH" "$API" >/dev/null 2>&1 && break; sleep 1; done
+
+# waits until nothing runs, prints elapsed wall seconds
+run_onebase() {
+  local t0 t1; t0=$(date +%s.%N)
+  curl -fs -X POST -H "$AUTH" "$1" >/dev/null
+  sleep 0.5
+  while [ "$(curl -fs -H "$AUTH" "$API/running")" != "{}" ]; do sleep 0.2; done
+  t1=$(date +%s.%N); echo "$t1 - $t0" | bc
+}
+field() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+
+echo "onebase snapshot ..."
+W_SNAP=$(run_onebase "$API?kind=snapshot")
+SNAP=$(curl -fs -H "$AUTH" "$API?kind=snapshot&limit=1")
+echo "$SNAP" | field "d[0]['status'], d[0]['verification']"
+SNAP_MS=$(echo "$SNAP" | field "d[0]['durationMs']"); SNAP_SIZE=$(echo "$SNAP" | field "d[0]['sizeBytes']")
+SNAP_TOOL_MS=$(echo "$SNAP" | field "d[0]['verification'].split('pg_dump ')[1].split(' ms')[0]")
+
+echo "onebase full copy ..."
+W_FULL=$(run_onebase "$API?kind=full")
+FULL=$(curl -fs -H "$AUTH" "$API?kind=full&limit=1")
+echo "$FULL" | field "d[0]['status'], d[0]['verification']"
+FULL_MS=$(echo "$FULL" | field "d[0]['durationMs']"); FULL_SIZE=$(echo "$FULL" | field "d[0]['sizeBytes']")
+FULL_TOOL_MS=$(echo "$FULL" | field "d[0]['verification'].split('pg_basebackup ')[1].split(' ms')[0]")
+
+echo "onebase restore tests ..."
+run_onebase "$API/restore-tests" >/dev/null
+TESTS=$(curl -fs -H "$AUTH" "$API/restore-tests?limit=2")
+echo "$TESTS" | field "[(t['kind'], t['status'], t['durationMs'], t['error']) for t in d]"
+RS_MS=$(echo "$TESTS" | field "[t for t in d if t['kind']=='snapshot'][0]['checks']['restoreMs']")
+RF_MS=$(echo "$TESTS" | field "[t for t in d if t['kind']=='full'][0]['checks']['restoreMs']")
+
+# ---- pgBackRest ----------------------------------------------------------------------------------------------
+echo "pgBackRest full backup ..."
+t0=$(date +%s.%N); $AS pgbackrest --config="$CONF" --stanza=bench --type=full backup; t1=$(date +%s.%N)
+PGBR_MS=$(echo "($t1 - $t0) * 1000 / 1" | bc)
+PGBR_SIZE=$(du -sb "$BENCH_DIR/pgbr-repo/backup" | cut -f1)
+mkdir -p "$BENCH_DIR/pgbr-restore"; chmod 700 "$BENCH_DIR/pgbr-restore"; [ -n "$AS" ] && chown postgres "$BENCH_DIR/pgbr-restore"
+echo "pgBackRest restore ..."
+t0=$(date +%s.%N); $AS pgbackrest --config="$CONF" --stanza=bench --pg1-path="$BENCH_DIR/pgbr-restore" restore; t1=$(date +%s.%N)
+PGBR_R_MS=$(echo "($t1 - $t0) * 1000 / 1" | bc)
+
+ratio() { echo "scale=2; $1 / $2" | bc; }
+mb() { echo "scale=1; $1 / 1048576" | bc; }
+echo
+echo "database $((DB_SIZE / 1048576)) MB (pgbench scale $SCALE), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-52s %10s %10s %16s\n' "what" "time s" "size MB" "vs pgBackRest"
+printf '%-52s %10s %10s %16s\n' "pgBackRest full backup (zst, process-max 2)" "$(ratio $PGBR_MS 1000)" "$(mb $PGBR_SIZE)" "1.00"
+printf '%-52s %10s %10s %16s\n' "onebase snapshot: pg_dump -Fc -Z6 + row counts alongside" "$(ratio $SNAP_TOOL_MS 1000)" "$(mb $SNAP_SIZE)" "$(ratio $SNAP_TOOL_MS $PGBR_MS)x"
+printf '%-52s %10s %10s %16s\n' "onebase snapshot incl. checksum + read-back check" "$(ratio $SNAP_MS 1000)" "" "$(ratio $SNAP_MS $PGBR_MS)x"
+printf '%-52s %10s %10s %16s\n' "onebase full copy: pg_basebackup server-zstd" "$(ratio $FULL_TOOL_MS 1000)" "$(mb $FULL_SIZE)" "$(ratio $FULL_TOOL_MS $PGBR_MS)x"
+printf '%-52s %10s %10s %16s\n' "onebase full copy incl. checksums + pg_verifybackup" "$(ratio $FULL_MS 1000)" "" "$(ratio $FULL_MS $PGBR_MS)x"
+printf '%-52s %10s %10s %16s\n' "pgBackRest restore (files only)" "$(ratio $PGBR_R_MS 1000)" "" "1.00"
+printf '%-52s %10s %10s %16s\n' "onebase snapshot restore (pg_restore -j2, new database)" "$(ratio $RS_MS 1000)" "" "$(ratio $RS_MS $PGBR_R_MS)x"
+printf '%-52s %10s %10s %16s\n' "onebase full-copy restore (untar + WAL + promoted)" "$(ratio $RF_MS 1000)" "" "$(ratio $RF_MS $PGBR_R_MS)x"
+printf '%-52s %10s %10s %16s\n' "size: onebase full copy / pgBackRest backup" "" "" "$(ratio $FULL_SIZE $PGBR_SIZE)x"

@@ -1,0 +1,105 @@
+package dev.onebase.backup;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Settings of backups, WAL streaming, retention and restore tests ({@code onebase.backup.*}). */
+@ConfigMapping(prefix = "onebase.backup")
+public interface BackupConfig {
+
+    /** Where artifacts go: snapshots/, full/, wal/. */
+    @WithDefault(".onebase/backups")
+    String dir();
+
+    /** PostgreSQL client tools; default: onebase.db.bin-dir of the embedded database, else found on the machine. */
+    Optional<String> binDir();
+
+    /** The database to back up; each defaults to the embedded database's onebase.db.* facts. */
+    Optional<String> host();
+
+    Optional<Integer> port();
+
+    Optional<String> database();
+
+    /** A role with REPLICATION and BYPASSRLS (or a superuser); default: the embedded superuser. */
+    Optional<String> user();
+
+    Optional<String> password();
+
+    /** How long one backup or restore test may run before its tool is stopped. */
+    @WithDefault("PT6H")
+    Duration timeout();
+
+    Snapshot snapshot();
+
+    Full full();
+
+    Wal wal();
+
+    Retention retention();
+
+    RestoreTest restoreTest();
+
+    Alert alert();
+
+    interface Snapshot {
+        /** pg_dump -Z level (0-9, gzip). */
+        @WithDefault("6")
+        int compressLevel();
+    }
+
+    interface Full {
+        /** pg_basebackup --compress: server-zstd, server-lz4, gzip, none... */
+        @WithDefault("server-zstd")
+        String compress();
+    }
+
+    interface Wal {
+        /** Stream WAL with pg_receivewal on this replica (one replica streams at a time: advisory lock). */
+        @WithDefault("true")
+        boolean enabled();
+
+        @WithDefault("onebase_wal")
+        String slot();
+
+        @WithDefault("PT1S")
+        Duration minBackoff();
+
+        @WithDefault("PT60S")
+        Duration maxBackoff();
+    }
+
+    interface Retention {
+        @WithDefault("7")
+        int daily();
+
+        @WithDefault("4")
+        int weekly();
+
+        @WithDefault("6")
+        int monthly();
+    }
+
+    interface RestoreTest {
+        /** The scratch database a snapshot is restored into (dropped and recreated each test). */
+        @WithDefault("onebase_restore_test")
+        String database();
+
+        /** Queries run on the restored database; each must return one row whose first column is true. */
+        Optional<List<String>> queries();
+
+        /** Also restore the newest full copy plus WAL into a scratch cluster. */
+        @WithDefault("true")
+        boolean fullCopy();
+    }
+
+    interface Alert {
+        /** POSTed a JSON body when a backup or restore test fails. */
+        Optional<URI> webhookUrl();
+    }
+}

@@ -1,0 +1,13 @@
+package dev.onebase.backup;
+
+/** A backup, verification or restore that did not succeed; the message says what the tool printed. */
+public class BackupException extends RuntimeException {
+
+    public BackupException(String message) {
+        super(message);
+    }
+
+    public BackupException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,121 @@
+package dev.onebase.backup;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.onebase.backup.BackupCatalog.BackupRecord;
+import dev.onebase.backup.BackupCatalog.RestoreTestRecord;
+import dev.onebase.job.Job;
+import dev.onebase.job.JobContext;
+import dev.onebase.job.JobResult;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+
+/** The backup jobs the runner schedules; the process work runs on the worker pool, never on the event loop. */
+public final class BackupJobs {
+
+    private BackupJobs() {
+    }
+
+    /** Runs on the worker pool; a run skipped because another holds the lock is reported as skipped, not failed. */
+    static Uni<JobResult> blocking(java.util.function.Supplier<JobResult> work) {
+        return Uni.createFrom().item(() -> {
+            try {
+                return work.get();
+            } catch (BackupService.Busy busy) {
+                return new JobResult(0, 0, "skipped: " + busy.getMessage());
+            }
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    /** pg_dump -Fc, daily at 02:00 by default. */
+    @ApplicationScoped
+    public static class SnapshotJob implements Job {
+        private final BackupService service;
+
+        public SnapshotJob(BackupService service) {
+            this.service = service;
+        }
+
+        @Override
+        public String name() {
+            return "backup-snapshot";
+        }
+
+        @Override
+        public String defaultSchedule() {
+            return "0 0 2 * * ?";
+        }
+
+        @Override
+        public Uni<JobResult> run(JobContext context) {
+            return blocking(() -> {
+                BackupRecord r = service.snapshot(context);
+                return JobResult.bytes(r.sizeBytes() == null ? 0 : r.sizeBytes(), "snapshot " + r.id() + " " + r.status());
+            });
+        }
+    }
+
+    /** pg_basebackup + pg_verifybackup, Sundays at 03:00 by default. */
+    @ApplicationScoped
+    public static class FullCopyJob implements Job {
+        private final BackupService service;
+
+        public FullCopyJob(BackupService service) {
+            this.service = service;
+        }
+
+        @Override
+        public String name() {
+            return "backup-full";
+        }
+
+        @Override
+        public String defaultSchedule() {
+            return "0 0 3 ? * SUN";
+        }
+
+        @Override
+        public Uni<JobResult> run(JobContext context) {
+            return blocking(() -> {
+                BackupRecord r = service.fullCopy(context);
+                return JobResult.bytes(r.sizeBytes() == null ? 0 : r.sizeBytes(), "full copy " + r.id() + " " + r.status());
+            });
+        }
+    }
+
+    /** Restores the newest snapshot and full copy and checks them, Sundays at 05:00 by default. */
+    @ApplicationScoped
+    public static class RestoreTestJob implements Job {
+        private final RestoreTester tester;
+
+        public RestoreTestJob(RestoreTester tester) {
+            this.tester = tester;
+        }
+
+        @Override
+        public String name() {
+            return "backup-restore-test";
+        }
+
+        @Override
+        public String defaultSchedule() {
+            return "0 0 5 ? * SUN";
+        }
+
+        @Override
+        public Uni<JobResult> run(JobContext context) {
+            return blocking(() -> {
+                StringBuilder detail = new StringBuilder();
+                boolean failed = false;
+                for (RestoreTestRecord r : tester.run(context)) {
+                    detail.append(r.kind()).append(' ').append(r.status()).append(" in ").append(r.durationMs()).append(" ms; ");
+                    failed |= !"passed".equals(r.status());
+                }
+                if (failed) {
+                    throw new BackupException("restore test failed: " + detail);
+                }
+                return new JobResult(0, 0, detail.toString().trim());
+            });
+        }
+    }
+}

@@ -1,0 +1,198 @@
+package dev.onebase.backup;
+
+import java.sql.Connection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.jboss.logging.Logger;
+
+import dev.onebase.backup.BackupCatalog.BackupRecord;
+import dev.onebase.backup.BackupCatalog.RestoreTestRecord;
+import dev.onebase.web.ProblemException;
+
+/**
+ * The operator's view of backups, behind the admin credential. These methods return plain values, so Quarkus REST
+ * runs them on a worker thread (the catalog and the tools block). Work started here runs in the background; its
+ * progress shows in {@code GET /admin/backups/running}.
+ */
+@Path("/admin/backups")
+@Produces(MediaType.APPLICATION_JSON)
+public class BackupResource {
+
+    private static final Logger LOG = Logger.getLogger(BackupResource.class);
+    private static final ExecutorService BACKGROUND = Executors.newFixedThreadPool(2, r -> {
+        Thread t = new Thread(r, "onebase-backup-manual");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private final BackupService service;
+    private final BackupCatalog catalog;
+    private final RestoreTester tester;
+    private final WalStreamer streamer;
+    private final BackupAlerts alerts;
+    private final PgTools tools;
+    private final BackupConfig config;
+
+    public BackupResource(BackupService service, BackupCatalog catalog, RestoreTester tester, WalStreamer streamer,
+            BackupAlerts alerts, PgTools tools, BackupConfig config) {
+        this.service = service;
+        this.catalog = catalog;
+        this.tester = tester;
+        this.streamer = streamer;
+        this.alerts = alerts;
+        this.tools = tools;
+        this.config = config;
+    }
+
+    public record Started(String operation, String status, String progress) {
+    }
+
+    @GET
+    public List<BackupRecord> list(@QueryParam("kind") String kind, @QueryParam("limit") @DefaultValue("100") String limit) {
+        if (kind != null && !List.of(BackupService.SNAPSHOT, BackupService.FULL).contains(kind)) {
+            throw ProblemException.badRequest("kind must be snapshot or full");
+        }
+        return catalog.list(kind, parseLimit(limit));
+    }
+
+    @GET
+    @Path("/{id:\\d+}")
+    public BackupRecord get(@PathParam("id") String id) {
+        BackupRecord r = catalog.get(parseId(id));
+        if (r == null) {
+            throw ProblemException.notFound("no backup " + id);
+        }
+        return r;
+    }
+
+    /** Starts a backup now: kind snapshot or full. 202, then watch /admin/backups/running. */
+    @POST
+    public Response start(@QueryParam("kind") String kind) {
+        if (kind == null || !List.of(BackupService.SNAPSHOT, BackupService.FULL).contains(kind)) {
+            throw ProblemException.badRequest("kind must be snapshot or full (?kind=snapshot)");
+        }
+        String op = "backup-" + kind;
+        startBackground(op, () -> {
+            if (BackupService.SNAPSHOT.equals(kind)) {
+                service.snapshot(BackupService.manual());
+            } else {
+                service.fullCopy(BackupService.manual());
+            }
+        });
+        return Response.accepted(new Started(op, "started", "/admin/backups/running")).build();
+    }
+
+    @POST
+    @Path("/{id:\\d+}/verify")
+    public BackupRecord verify(@PathParam("id") String id) {
+        get(id);
+        try {
+            return service.verify(parseId(id));
+        } catch (BackupException e) {
+            throw ProblemException.conflict(e.getMessage());
+        }
+    }
+
+    @GET
+    @Path("/running")
+    public Map<String, BackupService.Running> running() {
+        return service.running();
+    }
+
+    @GET
+    @Path("/restore-tests")
+    public List<RestoreTestRecord> restoreTests(@QueryParam("limit") @DefaultValue("100") String limit) {
+        return catalog.restoreTests(parseLimit(limit));
+    }
+
+    @POST
+    @Path("/restore-tests")
+    public Response startRestoreTest() {
+        startBackground("restore-test", () -> tester.run(BackupService.manual()));
+        return Response.accepted(new Started("restore-test", "started", "/admin/backups/running")).build();
+    }
+
+    @GET
+    @Path("/wal")
+    public WalStreamer.Status wal() {
+        return streamer.status();
+    }
+
+    @GET
+    @Path("/alerts")
+    public List<BackupAlerts.Alert> alerts() {
+        return alerts.recent();
+    }
+
+    @GET
+    @Path("/advice")
+    public StrategyAdvice.Advice advice() {
+        long bytes;
+        try (Connection c = tools.target().connect()) {
+            bytes = Long.parseLong(BackupService.single(c, "select pg_database_size(current_database())"));
+        } catch (Exception e) {
+            throw new ProblemException(503, "Service Unavailable", "cannot read the database size: " + e.getMessage());
+        }
+        return StrategyAdvice.advise(bytes, new StrategyAdvice.Schedule(
+                jobEnabled("backup-snapshot"), jobSchedule("backup-snapshot", "0 0 2 * * ?"),
+                jobEnabled("backup-full"), jobSchedule("backup-full", "0 0 3 ? * SUN"), config.wal().enabled()));
+    }
+
+    private void startBackground(String op, Runnable work) {
+        if (service.running().containsKey(op)) {
+            throw ProblemException.conflict(op + " is already running on this replica");
+        }
+        service.track(op, 0, -1, null);
+        BACKGROUND.submit(() -> {
+            try {
+                work.run();
+            } catch (RuntimeException e) {
+                LOG.warnf("%s: %s", op, e.getMessage());
+            } finally {
+                service.untrack(op);
+            }
+        });
+    }
+
+    private static boolean jobEnabled(String job) {
+        return ConfigProvider.getConfig().getOptionalValue("onebase.jobs." + job + ".enabled", Boolean.class).orElse(true);
+    }
+
+    private static String jobSchedule(String job, String dflt) {
+        return ConfigProvider.getConfig().getOptionalValue("onebase.jobs." + job + ".schedule", String.class).orElse(dflt);
+    }
+
+    private static long parseId(String id) {
+        try {
+            return Long.parseLong(id);
+        } catch (NumberFormatException e) {
+            throw ProblemException.notFound("no backup " + id);
+        }
+    }
+
+    private static int parseLimit(String limit) {
+        try {
+            int n = Integer.parseInt(limit);
+            if (n >= 1 && n <= 1000) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw ProblemException.badRequest("limit must be a number from 1 to 1000");
+    }
+}

@@ -1,0 +1,197 @@
+package dev.onebase.backup;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import dev.onebase.backup.BackupCatalog.BackupRecord;
+import dev.onebase.backup.BackupCatalog.RestoreTestRecord;
+import dev.onebase.job.JobContext;
+
+/**
+ * Proves the backups: the newest verified snapshot is restored into a scratch database and the newest verified full
+ * copy plus the archived WAL into a scratch cluster; the tables must exist, the snapshot's row counts must match
+ * those recorded when it was taken, and the configured queries must return true. The time taken is the RTO.
+ */
+@ApplicationScoped
+public class RestoreTester {
+
+    private static final Logger LOG = Logger.getLogger(RestoreTester.class);
+
+    private final BackupConfig config;
+    private final PgTools tools;
+    private final BackupCatalog catalog;
+    private final BackupService service;
+    private final BackupAlerts alerts;
+
+    public RestoreTester(BackupConfig config, PgTools tools, BackupCatalog catalog, BackupService service, BackupAlerts alerts) {
+        this.config = config;
+        this.tools = tools;
+        this.catalog = catalog;
+        this.service = service;
+        this.alerts = alerts;
+    }
+
+    /** Both restore tests (the full copy one when enabled); a failure is recorded, alerted and returned, not thrown. */
+    public List<RestoreTestRecord> run(JobContext ctx) {
+        BackupTarget t = tools.target();
+        String op = "restore-test";
+        try (BackupLocks.Held lock = BackupLocks.tryLock(t, op)) {
+            if (lock == null) {
+                throw new BackupService.Busy(op);
+            }
+            List<RestoreTestRecord> out = new ArrayList<>();
+            out.add(testSnapshot(t, ctx));
+            if (config.restoreTest().fullCopy()) {
+                out.add(testFullCopy(t, ctx));
+            }
+            return out;
+        } finally {
+            service.untrack(op);
+        }
+    }
+
+    RestoreTestRecord testSnapshot(BackupTarget t, JobContext ctx) {
+        BackupRecord b = catalog.newestVerified(BackupService.SNAPSHOT);
+        long id = catalog.beginRestoreTest(b == null ? null : b.id(), BackupService.SNAPSHOT, service.replica());
+        long t0 = System.nanoTime();
+        Map<String, Object> checks = new LinkedHashMap<>();
+        String scratch = config.restoreTest().database();
+        try {
+            if (b == null) {
+                throw new BackupException("there is no verified snapshot to restore");
+            }
+            if (!scratch.matches("[a-z_][a-z0-9_]{0,62}") || scratch.equals(t.database())) {
+                throw new BackupException("onebase.backup.restore-test.database must be a plain name other than the database: " + scratch);
+            }
+            service.track("restore-test", 0, -1, ctx);
+            try (Connection admin = t.connect("postgres"); Statement st = admin.createStatement()) {
+                st.execute("drop database if exists " + scratch + " with (force)");
+                st.execute("create database " + scratch);
+            }
+            List<String> cmd = new ArrayList<>(List.of(tools.tool("pg_restore"), "--exit-on-error", "-j",
+                    Integer.toString(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()))), "-d", scratch));
+            cmd.addAll(PgTools.connectionArgs(t));
+            cmd.add(b.path());
+            Process p = PgTools.start(PgTools.client(t, cmd), "pg_restore");
+            PgTools.await(p, "pg_restore", config.timeout(), () -> ctx.cancelled(), null);
+            checks.put("restoreMs", (System.nanoTime() - t0) / 1_000_000);
+            try (Connection c = t.connect(scratch)) {
+                verify(c, b.rowCounts(), true, checks);
+            }
+            return finish(id, BackupService.SNAPSHOT, b.id(), t0, checks, null);
+        } catch (Exception e) {
+            return finish(id, BackupService.SNAPSHOT, b == null ? null : b.id(), t0, checks, BackupService.message(e));
+        } finally {
+            try (Connection admin = t.connect("postgres"); Statement st = admin.createStatement()) {
+                st.execute("drop database if exists " + scratch + " with (force)");
+            } catch (SQLException | RuntimeException e) {
+                LOG.warnf("could not drop the scratch database %s: %s", scratch, e.getMessage());
+            }
+        }
+    }
+
+    RestoreTestRecord testFullCopy(BackupTarget t, JobContext ctx) {
+        BackupRecord b = catalog.newestVerified(BackupService.FULL);
+        long id = catalog.beginRestoreTest(b == null ? null : b.id(), BackupService.FULL, service.replica());
+        long t0 = System.nanoTime();
+        Map<String, Object> checks = new LinkedHashMap<>();
+        Path scratch = service.root().resolve(".restore-test-" + id);
+        Restorer.Cluster cluster = null;
+        try {
+            if (b == null) {
+                throw new BackupException("there is no verified full copy to restore");
+            }
+            service.track("restore-test", 0, -1, ctx);
+            Path data = scratch.resolve("pgdata");
+            Path wal = scratch.resolve("wal");
+            Restorer.extract(Path.of(b.path()), data);
+            int segments = Restorer.copyWal(service.walDir(), wal, b.startLsn(), BackupService.segmentSize(t));
+            checks.put("walFiles", segments);
+            int port = Restorer.freePort();
+            Restorer.configureRecovery(data, port, wal, null, null);
+            cluster = Restorer.start(tools.binDir(), data, port, wal);
+            cluster.awaitProduction(config.timeout());
+            checks.put("restoreMs", (System.nanoTime() - t0) / 1_000_000);
+            BackupRecord snap = catalog.newestVerified(BackupService.SNAPSHOT);
+            try (Connection c = DriverManager.getConnection(cluster.jdbcUrl(t.database()), t.user(), t.password())) {
+                checks.put("recoveredToLsn", BackupService.single(c, "select pg_current_wal_lsn()::text"));
+                // row counts moved on since the snapshot (the WAL replays everything since): only the tables are checked
+                verify(c, snap == null ? null : snap.rowCounts(), false, checks);
+            }
+            return finish(id, BackupService.FULL, b.id(), t0, checks, null);
+        } catch (Exception e) {
+            return finish(id, BackupService.FULL, b == null ? null : b.id(), t0, checks, BackupService.message(e));
+        } finally {
+            if (cluster != null) {
+                cluster.stop();
+            }
+            Artifacts.deleteTree(scratch);
+        }
+    }
+
+    /** Tables exist (and, for a snapshot, hold the recorded row counts); the configured queries return true. */
+    private void verify(Connection c, Map<String, Object> expected, boolean counts, Map<String, Object> checks) throws SQLException {
+        List<String> problems = new ArrayList<>();
+        int tables = 0;
+        if (expected != null) {
+            for (Map.Entry<String, Object> e : expected.entrySet()) {
+                tables++;
+                try (Statement st = c.createStatement();
+                        ResultSet rs = st.executeQuery("select to_regclass('" + e.getKey().replace("'", "''") + "') is not null")) {
+                    rs.next();
+                    if (!rs.getBoolean(1)) {
+                        problems.add("table " + e.getKey() + " is missing");
+                        continue;
+                    }
+                }
+                if (counts) {
+                    long found = Long.parseLong(BackupService.single(c, "select count(*) from only " + e.getKey()));
+                    long want = ((Number) e.getValue()).longValue();
+                    if (found != want) {
+                        problems.add(e.getKey() + ": " + found + " rows, " + want + " recorded at backup time");
+                    }
+                }
+            }
+        }
+        checks.put("tablesChecked", tables);
+        checks.put("rowCountsChecked", counts);
+        List<String> queries = config.restoreTest().queries().orElse(List.of());
+        for (String q : queries) {
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(q)) {
+                if (!rs.next() || !rs.getBoolean(1)) {
+                    problems.add("verification query was not true: " + q);
+                }
+            } catch (SQLException e) {
+                problems.add("verification query failed: " + q + ": " + e.getMessage());
+            }
+        }
+        checks.put("queriesChecked", queries.size());
+        if (!problems.isEmpty()) {
+            checks.put("problems", problems);
+            throw new BackupException(String.join("; ", problems));
+        }
+    }
+
+    private RestoreTestRecord finish(long id, String kind, Long backupId, long t0, Map<String, Object> checks, String error) {
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        catalog.finishRestoreTest(id, error == null, ms, checks, error);
+        if (error != null) {
+            alerts.raise("restore-test-failed", kind, backupId, error);
+        } else {
+            LOG.infof("restore test %d of %s %d passed in %d ms", id, kind, backupId, ms);
+        }
+        return catalog.restoreTests(50).stream().filter(r -> r.id() == id).findFirst().orElseThrow();
+    }
+}

@@ -1,0 +1,271 @@
+package dev.onebase.backup;
+
+import static dev.onebase.TestApi.asAdmin;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import dev.onebase.backup.BackupCatalog.BackupRecord;
+import dev.onebase.backup.BackupCatalog.RestoreTestRecord;
+import dev.onebase.db.EmbeddedDatabaseResource;
+import dev.onebase.db.Processes;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+@QuarkusTest
+@QuarkusTestResource(EmbeddedDatabaseResource.class)
+@QuarkusTestResource(WebhookReceiver.class)
+class BackupTest {
+
+    @Inject
+    BackupService service;
+    @Inject
+    BackupCatalog catalog;
+    @Inject
+    RestoreTester tester;
+    @Inject
+    PgTools tools;
+    @Inject
+    BackupAlerts alerts;
+
+    private static void seed(BackupTarget t) throws Exception {
+        try (Connection c = t.connect(); Statement st = c.createStatement()) {
+            st.execute("create table if not exists backup_probe (id int primary key, payload text)");
+            st.execute("insert into backup_probe select g, md5(g::text) from generate_series(1, 20000) g on conflict do nothing");
+        }
+    }
+
+    @Test
+    void snapshotIsChecksummedVerifiedRecordedAndRestoreTested() throws Exception {
+        seed(tools.target());
+        BackupRecord r = service.snapshot(BackupService.manual());
+        assertEquals("succeeded", r.status());
+        assertTrue(r.verified(), r.verification());
+        Path file = Path.of(r.path());
+        assertTrue(Files.exists(file));
+        assertEquals(Artifacts.sha256(file), r.checksum());
+        assertEquals(Files.size(file), r.sizeBytes());
+        assertEquals(20000, ((Number) r.rowCounts().get("public.backup_probe")).longValue());
+        assertTrue(((Number) r.rowCounts().get("public.plans")).longValue() > 0);
+        assertNotNull(r.startLsn());
+        ArtifactInfo info = Artifacts.readInfo(file.resolveSibling(file.getFileName().toString().replace(".dump", ".json")));
+        assertEquals(r.checksum(), info.checksum());
+        try (var files = Files.list(file.getParent())) {
+            assertFalse(files.anyMatch(p -> p.getFileName().toString().endsWith(".tmp")));
+        }
+
+        RestoreTestRecord test = tester.testSnapshot(tools.target(), BackupService.manual());
+        assertEquals("passed", test.status(), test.error());
+        assertEquals(r.id(), test.backupId());
+        assertTrue(((Number) test.checks().get("tablesChecked")).intValue() >= 2);
+        assertEquals(1, ((Number) test.checks().get("queriesChecked")).intValue());
+        assertNotNull(test.durationMs());
+    }
+
+    @Test
+    void aRestoreTestThatFindsOtherRowCountsFailsIsRecordedAndAlerted() throws Exception {
+        seed(tools.target());
+        BackupRecord r = service.snapshot(BackupService.manual());
+        try (Connection c = tools.target().connect();
+                var ps = c.prepareStatement("update backups set row_counts = jsonb_set(row_counts, '{public.backup_probe}', '99') where id = ?")) {
+            ps.setLong(1, r.id()); // as if the dump had lost rows
+            assertEquals(1, ps.executeUpdate());
+        }
+        int webhooks = WebhookReceiver.BODIES.size();
+        RestoreTestRecord t = tester.testSnapshot(tools.target(), BackupService.manual());
+        assertEquals("failed", t.status());
+        assertEquals(r.id(), t.backupId());
+        assertTrue(t.error().contains("public.backup_probe: 20000 rows, 99 recorded at backup time"), t.error());
+        assertEquals("restore-test-failed", alerts.recent().get(0).event());
+        awaitWebhook(webhooks, "restore-test-failed");
+        asAdmin().get("/admin/backups/restore-tests?limit=1").then().statusCode(200)
+                .body("[0].status", equalTo("failed")).body("[0].error", containsString("99 recorded"));
+        try (Connection c = tools.target().connect(); Statement st = c.createStatement();
+                var rs = st.executeQuery("select count(*) from pg_database where datname = 'onebase_restore_test'")) {
+            rs.next();
+            assertEquals(0, rs.getInt(1), "the scratch database is dropped after a failed test too");
+        }
+    }
+
+    @Test
+    void aCorruptedSnapshotIsDetected() throws Exception {
+        BackupRecord r = service.snapshot(BackupService.manual());
+        assertTrue(r.verified());
+        flipByte(Path.of(r.path()), Files.size(Path.of(r.path())) / 2);
+        int before = alerts.recent().size();
+        BackupRecord again = service.verify(r.id());
+        assertFalse(again.verified());
+        assertEquals("failed", again.status());
+        assertTrue(again.verification().contains("checksum mismatch"), again.verification());
+        assertTrue(alerts.recent().size() > before);
+        assertEquals("backup-verification-failed", alerts.recent().get(0).event());
+    }
+
+    @Test
+    void aCorruptedFullCopyIsDetectedByChecksumAndByPgVerifybackup() throws Exception {
+        BackupRecord r = service.fullCopy(BackupService.manual());
+        assertEquals("succeeded", r.status(), r.error());
+        assertTrue(r.verified(), r.verification());
+        Path dir = Path.of(r.path());
+        assertTrue(Files.exists(dir.resolve("backup_manifest")));
+        assertTrue(Files.exists(dir.resolve(Artifacts.VERIFIED)), "point-in-time recovery may start from it");
+        Path base;
+        try (var files = Files.list(dir)) {
+            base = files.filter(p -> p.getFileName().toString().startsWith("base.tar")).findFirst().orElseThrow();
+        }
+        assertTrue(base.getFileName().toString().endsWith(".zst"), "server-side zstd compression: " + base);
+
+        // 1. the same contents rewritten so that its files still match their checksums: pg_verifybackup must object
+        Path work = Files.createTempDirectory("onebase-corrupt-");
+        try {
+            Processes.run(List.of("tar", "-x", "-I", "zstd", "-f", base.toString(), "-C", work.toString()), null, 120);
+            Files.writeString(work.resolve("PG_VERSION"), "99\n");
+            Files.delete(base);
+            Processes.run(List.of("tar", "-c", "-I", "zstd", "-f", base.toString(), "-C", work.toString(), "."), null, 120);
+            ArtifactInfo info = Artifacts.readInfo(dir.resolve(Artifacts.INFO));
+            Map<String, String> files = new java.util.TreeMap<>(info.files());
+            files.put(base.getFileName().toString(), Artifacts.sha256(base));
+            Artifacts.writeInfo(dir, Artifacts.INFO, new ArtifactInfo(info.id(), info.kind(), info.startedAt(), info.finishedAt(),
+                    info.startLsn(), info.endLsn(), info.timeline(), info.sizeBytes(), BackupService.combined(files), files, info.rowCounts()));
+        } finally {
+            Artifacts.deleteTree(work);
+        }
+        BackupRecord v1 = service.verify(r.id());
+        assertFalse(v1.verified());
+        assertTrue(v1.verification().contains("pg_verifybackup"), v1.verification());
+        assertFalse(v1.verification().contains("checksum mismatch in "), v1.verification());
+        assertFalse(Files.exists(dir.resolve(Artifacts.VERIFIED)), "point-in-time recovery no longer starts from it");
+
+        // 2. a flipped byte in the archive: the checksum catches it
+        flipByte(base, 100);
+        BackupRecord v2 = service.verify(r.id());
+        assertFalse(v2.verified());
+        assertTrue(v2.verification().contains("checksum mismatch in " + base.getFileName()), v2.verification());
+    }
+
+    @Test
+    void aWrongPasswordIsRecordedAndAlertedNeverSuccess() throws Exception {
+        int webhooks = WebhookReceiver.BODIES.size();
+        BackupTarget bad = tools.target().withPassword("not-the-password");
+        BackupException e = assertThrows(BackupException.class, () -> service.snapshot(bad, service.root(), BackupService.manual()));
+        assertTrue(e.getMessage().contains("password authentication failed"), e.getMessage());
+        BackupRecord r = catalog.list("snapshot", 1).get(0);
+        assertEquals("failed", r.status());
+        assertFalse(r.verified());
+        assertTrue(r.error().contains("password authentication failed"), r.error());
+        assertEquals("backup-failed", alerts.recent().get(0).event());
+        awaitWebhook(webhooks, "password authentication failed");
+    }
+
+    @Test
+    void aFullDiskFailsPgDumpAndIsRecordedAndAlerted() throws Exception {
+        seed(tools.target());
+        Path dir = Files.createTempDirectory("onebase-full-disk-");
+        boolean mounted = false;
+        try {
+            try {
+                Processes.run(List.of("mount", "-t", "tmpfs", "-o", "size=4k", "tmpfs", dir.toString()), null, 30);
+                mounted = true;
+            } catch (IllegalStateException notPermitted) {
+                dir = Path.of("/proc/onebase-read-only"); // no mount allowed: a read-only file system instead
+            }
+            int webhooks = WebhookReceiver.BODIES.size();
+            Path root = dir;
+            BackupException e = assertThrows(BackupException.class, () -> service.snapshot(tools.target(), root, BackupService.manual()));
+            BackupRecord r = catalog.list("snapshot", 1).get(0);
+            assertEquals("failed", r.status());
+            assertFalse(r.verified());
+            assertEquals(e.getMessage(), r.error());
+            if (mounted) {
+                assertTrue(r.error().contains("pg_dump failed") && r.error().contains("No space left on device"), r.error());
+                try (var files = Files.list(dir.resolve("snapshots"))) {
+                    assertFalse(files.findAny().isPresent(), "the temporary file is removed");
+                }
+            }
+            awaitWebhook(webhooks, "backup-failed");
+        } finally {
+            if (mounted) {
+                Processes.run(List.of("umount", "-l", dir.toString()), null, 30);
+                Files.deleteIfExists(dir);
+            }
+        }
+    }
+
+    @Test
+    void whileAnotherReplicaHoldsTheLockTheBackupIsSkipped() throws Exception {
+        BackupTarget t = tools.target();
+        int before = catalog.list("snapshot", 1000).size();
+        try (BackupLocks.Held other = BackupLocks.tryLock(t, "backup-snapshot")) {
+            assertNotNull(other);
+            assertThrows(BackupService.Busy.class, () -> service.snapshot(BackupService.manual()));
+            assertEquals(before, catalog.list("snapshot", 1000).size(), "nothing recorded, nothing run");
+        }
+        assertEquals("succeeded", service.snapshot(BackupService.manual()).status());
+    }
+
+    @Test
+    void adminApi() throws Exception {
+        given().get("/admin/backups").then().statusCode(401);
+        asAdmin().post("/admin/backups?kind=nope").then().statusCode(400)
+                .contentType("application/problem+json").body("detail", containsString("snapshot or full"));
+        asAdmin().post("/admin/backups").then().statusCode(400).contentType("application/problem+json");
+        asAdmin().get("/admin/backups?kind=weird").then().statusCode(400).contentType("application/problem+json");
+        asAdmin().get("/admin/backups?limit=0").then().statusCode(400).body("detail", containsString("limit"));
+        asAdmin().get("/admin/backups/987654321").then().statusCode(404).contentType("application/problem+json");
+        asAdmin().post("/admin/backups/987654321/verify").then().statusCode(404);
+
+        int before = catalog.list("snapshot", 1000).size();
+        asAdmin().post("/admin/backups?kind=snapshot").then().statusCode(202).body("operation", equalTo("backup-snapshot"));
+        for (int i = 0; i < 600 && catalog.list("snapshot", 1000).stream().filter(b -> !"running".equals(b.status())).count() <= before; i++) {
+            Thread.sleep(100);
+        }
+        BackupRecord newest = catalog.list("snapshot", 1).get(0);
+        asAdmin().get("/admin/backups?kind=snapshot&limit=1").then().statusCode(200)
+                .body("[0].id", equalTo((int) newest.id())).body("[0].kind", equalTo("snapshot"));
+        asAdmin().get("/admin/backups/" + newest.id()).then().statusCode(200).body("checksum", equalTo(newest.checksum()));
+        asAdmin().get("/admin/backups/running").then().statusCode(200);
+        asAdmin().get("/admin/backups/restore-tests").then().statusCode(200);
+        asAdmin().get("/admin/backups/wal").then().statusCode(200).body("enabled", equalTo(false));
+        asAdmin().get("/admin/backups/alerts").then().statusCode(200);
+        asAdmin().get("/admin/backups/advice").then().statusCode(200).body("sizeClass", equalTo("under 5 GB"))
+                .body("followed", equalTo(false)) // WAL streaming is off in the test profile
+                .body("gaps[0]", containsString("WAL"));
+        given().get("/q/metrics").then().statusCode(200).body(containsString("onebase_backup_wal_lag_bytes"))
+                .body(containsString("onebase_backup_newest_verified_age_seconds"));
+    }
+
+    private static void awaitWebhook(int before, String text) throws InterruptedException {
+        for (int i = 0; i < 100 && WebhookReceiver.BODIES.size() <= before; i++) {
+            Thread.sleep(100);
+        }
+        assertTrue(WebhookReceiver.BODIES.size() > before, "the webhook was called");
+        assertTrue(WebhookReceiver.BODIES.stream().skip(before).anyMatch(b -> b.contains(text)), WebhookReceiver.BODIES.toString());
+    }
+
+    static void flipByte(Path file, long at) throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            f.seek(at);
+            int b = f.read();
+            f.seek(at);
+            f.write(b ^ 0xFF);
+        }
+    }
+}
