@@ -78,12 +78,12 @@ public class CacheResource {
     @PUT
     @Path("{key}")
     @Consumes(MediaType.WILDCARD)
-    public Uni<Response> set(@PathParam("key") String key, @QueryParam("ex") Long ex, @QueryParam("px") Long px,
-            @QueryParam("exat") Long exat, @QueryParam("pxat") Long pxat, @QueryParam("keepttl") @DefaultValue("false") boolean keepTtl,
+    public Uni<Response> set(@PathParam("key") String key, @QueryParam("ex") String ex, @QueryParam("px") String px,
+            @QueryParam("exat") String exat, @QueryParam("pxat") String pxat, @QueryParam("keepttl") @DefaultValue("false") boolean keepTtl,
             @QueryParam("nx") @DefaultValue("false") boolean nx, @QueryParam("xx") @DefaultValue("false") boolean xx,
             @QueryParam("get") @DefaultValue("false") boolean get, @HeaderParam("Content-Type") String contentType, byte[] body) {
         checkKeyShape(key);
-        Expiry expiry = expiry(ex, px, exat, pxat, keepTtl);
+        Expiry expiry = expiry(optionalLong(ex, "ex"), optionalLong(px, "px"), optionalLong(exat, "exat"), optionalLong(pxat, "pxat"), keepTtl);
         if (nx && xx) {
             throw ProblemException.badRequest("nx and xx cannot be combined");
         }
@@ -131,9 +131,11 @@ public class CacheResource {
     @POST
     @Path("{key}/expire")
     @Produces(MediaType.APPLICATION_JSON)
-    public Uni<Applied> expire(@PathParam("key") String key, @QueryParam("ex") Long ex, @QueryParam("px") Long px,
+    public Uni<Applied> expire(@PathParam("key") String key, @QueryParam("ex") String exText, @QueryParam("px") String pxText,
             @QueryParam("mode") String mode) {
         checkKeyShape(key);
+        Long ex = optionalLong(exText, "ex");
+        Long px = optionalLong(pxText, "px");
         if ((ex == null) == (px == null)) {
             throw ProblemException.badRequest("Give exactly one of ex (seconds) or px (milliseconds)");
         }
@@ -335,6 +337,10 @@ public class CacheResource {
             throw ProblemException.badRequest("The expiry is out of range");
         }
         return seconds * factor;
+    }
+
+    private static Long optionalLong(String text, String name) {
+        return text == null || text.isEmpty() ? null : parseLong(text, name);
     }
 
     private static long parseLong(String text, String name) {

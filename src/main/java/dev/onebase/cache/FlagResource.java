@@ -26,7 +26,7 @@ import io.smallrye.mutiny.Uni;
 @Produces(MediaType.APPLICATION_JSON)
 public class FlagResource {
 
-    public record EvaluationRequest(Map<String, JsonNode> context) {
+    public record EvaluationRequest(JsonNode context) {
     }
 
     public record Evaluations(List<Evaluation> flags) {
@@ -89,7 +89,15 @@ public class FlagResource {
     }
 
     private static Map<String, JsonNode> context(EvaluationRequest body) {
-        return body == null || body.context() == null ? Map.of() : body.context();
+        if (body == null || body.context() == null || body.context().isNull()) {
+            return Map.of();
+        }
+        if (!body.context().isObject()) {
+            throw ProblemException.badRequest("context must be a JSON object");
+        }
+        Map<String, JsonNode> context = new java.util.HashMap<>();
+        body.context().fields().forEachRemaining(e -> context.put(e.getKey(), e.getValue()));
+        return context;
     }
 
     private static ProblemException missing(String key) {

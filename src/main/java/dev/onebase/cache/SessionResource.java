@@ -15,7 +15,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.onebase.cache.SessionStore.Session;
 import dev.onebase.web.Caller;
@@ -34,10 +34,10 @@ public class SessionResource {
     public static final String TOKEN_HEADER = "X-Session-Token";
     private static final int MAX_DATA_BYTES = 32 * 1024;
 
-    public record CreateSession(String userId, ObjectNode data, Long idleTimeoutSeconds, Long maxAgeSeconds) {
+    public record CreateSession(String userId, JsonNode data, Long idleTimeoutSeconds, Long maxAgeSeconds) {
     }
 
-    public record UpdateSession(ObjectNode data) {
+    public record UpdateSession(JsonNode data) {
     }
 
     public record Revoked(long revoked) {
@@ -85,7 +85,7 @@ public class SessionResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Session> update(@HeaderParam(TOKEN_HEADER) String token, UpdateSession body) {
         String t = token(token);
-        if (body == null || body.data() == null) {
+        if (body == null || body.data() == null || body.data().isNull()) {
             throw ProblemException.badRequest("data (a JSON object) is required");
         }
         return store.update(caller.tenantId(), t, data(body.data())).map(s -> s.orElseThrow(SessionResource::gone));
@@ -144,9 +144,12 @@ public class SessionResource {
         }
     }
 
-    private static JsonObject data(ObjectNode data) {
-        if (data == null) {
+    private static JsonObject data(JsonNode data) {
+        if (data == null || data.isNull()) {
             return new JsonObject();
+        }
+        if (!data.isObject()) {
+            throw ProblemException.badRequest("data must be a JSON object");
         }
         String json = data.toString();
         if (json.length() > MAX_DATA_BYTES) {
