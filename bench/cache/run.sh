@@ -61,9 +61,12 @@ export BENCH_KEY=$(echo "$SIGNUP" | sed -E 's/.*"secret":"([^"]+)".*/\1/')
 curl -sf -X PUT -H 'Authorization: Bearer bench-admin' -H 'Content-Type: application/json' -d '{"plan":"enterprise"}' \
   "$BASE/admin/tenants/$TENANT/plan" >/dev/null
 VALUE=$(printf 'x%.0s' $(seq 1 100))
-BATCH=$(for i in $(seq 1 $KEYS); do printf '%s{"key":"bench:%d","value":"%s"}' "$([ $i = 1 ] || echo ,)" $i "$VALUE"; done)
-curl -sf -o /dev/null -H "Authorization: Bearer $BENCH_KEY" -H 'Content-Type: application/json' -d "{\"entries\":[$BATCH]}" \
-  "$BASE/api/v1/cache/_batch/set"
+for start in $(seq 1 400 $KEYS); do   # JSON bodies are limited to 64 KiB: batches of 400
+  end=$(( start + 399 < KEYS ? start + 399 : KEYS ))
+  BATCH=$(for i in $(seq $start $end); do printf '%s{"key":"bench:%d","value":"%s"}' "$([ $i = $start ] || echo ,)" $i "$VALUE"; done)
+  curl -sf -o /dev/null -H "Authorization: Bearer $BENCH_KEY" -H 'Content-Type: application/json' -d "{\"entries\":[$BATCH]}" \
+    "$BASE/api/v1/cache/_batch/set" || { echo "preloading the keys failed" >&2; exit 1; }
+done
 curl -sf -o /dev/null -H "Authorization: Bearer $BENCH_KEY" "$BASE/api/v1/cache/bench:1"
 
 # wrk's latency lines are like "50%  1.23ms" (us, ms or s)
@@ -80,7 +83,7 @@ run_wrk() { # name script conns
 }
 run_pgbench() { # conns
   local f="$OUT/pgbench-$1.txt"
-  pgbench -n -S -M prepared -c "$1" -j 2 -T "$DURATION" -r -P 0 -h $PGHOST -p $PGPORT -U $PGUSER \
+  pgbench -n -S -M prepared -c "$1" -j 2 -T "$DURATION" -h $PGHOST -p $PGPORT -U $PGUSER \
       --log --log-prefix="$OUT/pgb$1" $PGBENCH_DB >"$f" 2>&1
   local tps p50 p99
   tps=$(awk '/^tps/ {printf "%.0f", $3}' "$f")
