@@ -60,6 +60,7 @@ TENANT=$(echo "$SIGNUP" | sed -E 's/.*"tenant":\{"id":"([^"]+)".*/\1/')
 export BENCH_KEY=$(echo "$SIGNUP" | sed -E 's/.*"secret":"([^"]+)".*/\1/')
 curl -sf -X PUT -H 'Authorization: Bearer bench-admin' -H 'Content-Type: application/json' -d '{"plan":"enterprise"}' \
   "$BASE/admin/tenants/$TENANT/plan" >/dev/null
+KEY_HASH="\\x$(printf '%s' "$BENCH_KEY" | sha256sum | cut -c1-64)"
 VALUE=$(printf 'x%.0s' $(seq 1 100))
 for start in $(seq 1 400 $KEYS); do   # JSON bodies are limited to 64 KiB: batches of 400
   end=$(( start + 399 < KEYS ? start + 399 : KEYS ))
@@ -88,20 +89,33 @@ run_pgbench() { # conns
   local tps p50 p99
   tps=$(awk '/^tps/ {printf "%.0f", $3}' "$f")
   # per-transaction log: 3rd column is latency in microseconds
-  read -r p50 p99 < <(cat "$OUT"/pgb$1.* | awk '{print $3}' | sort -n | awk '{a[NR]=$1} END {printf "%.2f %.2f", a[int(NR*0.5)]/1000, a[int(NR*0.99)]/1000}')
+  read -r p50 p99 < <(cat "$OUT"/pgb$1.* | awk '{print $3}' | sort -n | awk '{a[NR]=$1} END {printf "%.2f %.2f\n", a[int(NR*0.5)]/1000, a[int(NR*0.99)]/1000}')
   rm -f "$OUT"/pgb$1.*
   echo "pgbench-S $1 $tps $p50 $p99 0" >>"$OUT/results"
+}
+run_path() { # conns: the service's SQL for one GET, straight from pgbench (no HTTP, no JVM)
+  local f="$OUT/path-$1.txt"
+  pgbench -n -M prepared -c "$1" -j 2 -T "$DURATION" -f "$HERE/path.sql" -D tenant="$TENANT" -D hash="$KEY_HASH" \
+      -h $PGHOST -p $PGPORT -U onebase_app $DB >"$f" 2>&1 || true
+  local tps
+  tps=$(awk '/^tps/ {printf "%.0f", $3}' "$f")
+  echo "sql-of-GET $1 ${tps:-0} - - 0" >>"$OUT/results"
 }
 run_redis() { # conns
   redis-benchmark -p $REDIS_PORT -t get,set -c "$1" -n $(( 30000 * DURATION )) -d 100 -r $KEYS --csv -q 2>/dev/null \
     | tr -d '"' | awk -F, -v c="$1" '$1=="GET"||$1=="SET" {printf "redis-%s %s %.0f %s %s 0\n", $1, c, $2, $5, $7}' >>"$OUT/results"
 }
 
+echo "== warming up the JVM (${DURATION} s, not measured)"
+wrk -t 2 -c 8 -d "${DURATION}s" -s "$HERE/get.lua" "$BASE" >/dev/null
+wrk -t 2 -c 8 -d "$(( (DURATION + 1) / 2 ))s" -s "$HERE/set.lua" "$BASE" >/dev/null
+
 for c in 8 64; do
   echo "== $c connections: onebase GET, SET; pgbench -S; redis-benchmark GET/SET ($DURATION s each)"
   run_wrk onebase-GET get.lua $c
   run_wrk onebase-SET set.lua $c
   run_pgbench $c
+  run_path $c
   run_redis $c
 done
 
@@ -114,8 +128,9 @@ echo
 rate() { awk -v n="$1" -v c="$2" '$1==n && $2==c {print $3}' "$OUT/results"; }
 for c in 8 64; do
   g=$(rate onebase-GET $c); s=$(rate onebase-SET $c); p=$(rate pgbench-S $c); rg=$(rate redis-GET $c); rs=$(rate redis-SET $c)
-  awk -v c=$c -v g=$g -v s=$s -v p=$p -v rg=$rg -v rs=$rs 'BEGIN {
-    printf "%2d conns: onebase GET / pgbench -S = %.2f   onebase GET / redis GET = %.2f   onebase SET / redis SET = %.2f\n", c, g/p, g/rg, s/rs }'
+  q=$(rate sql-of-GET $c)
+  awk -v c=$c -v g=$g -v s=$s -v p=$p -v rg=$rg -v rs=$rs -v q=$q 'BEGIN {
+    printf "%2d conns: onebase GET / pgbench -S = %.2f   onebase GET / redis GET = %.2f   onebase SET / redis SET = %.2f   sql-of-GET / pgbench -S = %.2f\n", c, g/p, g/rg, s/rs, q/p }'
 done
 g8=$(rate onebase-GET 8); p8=$(rate pgbench-S 8)
 awk -v g=$g8 -v p=$p8 'BEGIN { printf "target (GET >= 0.5 x pgbench -S at 8): %s\n", (g >= 0.5*p) ? "met" : "NOT met" }'
