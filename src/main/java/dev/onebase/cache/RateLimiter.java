@@ -57,6 +57,35 @@ public class RateLimiter {
             select allowed, ahead_us, set_config('synchronous_commit', 'off', true) from rl
             """;
 
+    /**
+     * The same, started before authentication has answered so the two round trips overlap: it authenticates for
+     * itself (an unknown or revoked key, or a tenant that is not active, consumes and counts nothing) and reads the
+     * plan's requests_per_minute ($3 overrides it when not null). $2 is the key's SHA-256.
+     */
+    private static final String REQUEST_PREFETCH = """
+            with lim as (
+                select coalesce($3::int8, p.requests_per_minute::int8) as rpm
+                  from api_keys k join tenants t on t.id = k.tenant_id join plans p on p.id = t.plan
+                 where k.hash = $2 and k.revoked_at is null and t.status = 'active'),
+            rl as (
+                insert into rate_limits as r (tenant_id, key, tat, allowed)
+                select $1, 's:requests', now() + (60000000 / lim.rpm) * interval '1 microsecond', true from lim
+                on conflict (tenant_id, key) do update
+                   set allowed = greatest(r.tat, now()) + (select 60000000 / rpm from lim) * interval '1 microsecond'
+                                 <= now() + interval '60 seconds',
+                       tat = case when greatest(r.tat, now()) + (select 60000000 / rpm from lim) * interval '1 microsecond'
+                                       <= now() + interval '60 seconds'
+                                  then greatest(r.tat, now()) + (select 60000000 / rpm from lim) * interval '1 microsecond'
+                                  else r.tat end
+                returning allowed, (extract(epoch from greatest(tat, now()) - now()) * 1000000)::int8 as ahead_us),
+            counted as (
+                insert into tenant_request_counts as c (tenant_id, window_start, requests, rejected)
+                select $1, date_trunc('minute', now()), 1, case when rl.allowed then 0 else 1 end from rl
+                on conflict (tenant_id, window_start) do update
+                   set requests = c.requests + 1, rejected = c.rejected + excluded.rejected)
+            select rl.allowed, rl.ahead_us, (select rpm from lim) as rpm, set_config('synchronous_commit', 'off', true) from rl
+            """;
+
     private final TenantTx tx;
 
     public RateLimiter(TenantTx tx) {
@@ -77,6 +106,21 @@ public class RateLimiter {
     /** The per-tenant request limit: one request against requestsPerMinute, counted in tenant_request_counts. */
     public Uni<Decision> request(UUID tenant, int requestsPerMinute) {
         return run(tenant, REQUEST, REQUESTS_KEY, requestsPerMinute, 60_000, 1);
+    }
+
+    /** The request limit for a presented key, before authentication; empty when the key does not authenticate. */
+    public Uni<java.util.Optional<Decision>> requestBeforeAuthentication(UUID tenant, byte[] keyHash, Integer override) {
+        return tx.statement(tenant, REQUEST_PREFETCH, Tuple.of(tenant, io.vertx.core.buffer.Buffer.buffer(keyHash),
+                override == null ? null : override.longValue())).map(rows -> {
+                    var it = rows.iterator();
+                    if (!it.hasNext()) {
+                        return java.util.Optional.empty();
+                    }
+                    Row r = it.next();
+                    long limit = r.getLong("rpm");
+                    long periodUs = 60_000_000L;
+                    return java.util.Optional.of(decide(r.getBoolean("allowed"), r.getLong("ahead_us"), limit, periodUs, periodUs / limit, 1));
+                });
     }
 
     private Uni<Decision> run(UUID tenant, String sql, String key, long limit, long periodMs, long cost) {

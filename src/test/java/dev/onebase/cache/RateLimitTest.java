@@ -161,4 +161,18 @@ class RateLimitTest {
             assertEquals(refused.get(), Db.count(c, "select sum(rejected) from tenant_request_counts where tenant_id = ?", t.id()));
         }
     }
+
+    /** The limit's statement starts before authentication answers, but a forged key consumes and counts nothing. */
+    @Test
+    void aForgedKeyForATenantConsumesNothing() throws Exception {
+        Tenant t = TestApi.signup();
+        String forged = "ob_" + t.id().toString().replace("-", "") + "_" + "A".repeat(43);
+        for (int i = 0; i < 3; i++) {
+            problem(io.restassured.RestAssured.given().header("Authorization", "Bearer " + forged).get("/api/v1/cache/x").then(), 401, "unknown");
+        }
+        as(t).get("/api/v1/cache/none").then().statusCode(404).header("RateLimit", org.hamcrest.Matchers.startsWith("\"requests\";r=599;"));
+        try (Connection c = Db.superuser()) {
+            assertEquals(1, Db.count(c, "select sum(requests) from tenant_request_counts where tenant_id = ?", t.id()));
+        }
+    }
 }
