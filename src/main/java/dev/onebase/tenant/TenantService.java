@@ -74,6 +74,7 @@ public class TenantService {
     }
 
     public Uni<Optional<Principal>> authenticate(ApiKeys.Presented key) {
+        // one statement: BEGIN, tenant, the statement and COMMIT in one round trip (it runs on every API call)
         return tx.statement(key.tenantId(), AUTHENTICATE, Tuple.of(Buffer.buffer(key.hash()), key.tenantId()))
                 .map(rows -> first(rows).map(r -> new Principal(r.getUUID("id"),
                         new HashSet<>(Arrays.asList(r.getArrayOfStrings("scopes"))), r.getString("status"), r.getString("plan"))));

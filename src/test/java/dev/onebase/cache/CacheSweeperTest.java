@@ -1,0 +1,93 @@
+package dev.onebase.cache;
+
+import static dev.onebase.TestApi.as;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.Connection;
+import java.time.Duration;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import dev.onebase.TestApi;
+import dev.onebase.TestApi.Tenant;
+import dev.onebase.db.EmbeddedDatabaseResource;
+import dev.onebase.job.JobContext;
+import dev.onebase.job.JobResult;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+
+@QuarkusTest
+@QuarkusTestResource(EmbeddedDatabaseResource.class)
+class CacheSweeperTest {
+
+    @Inject
+    CacheSweeper sweeper;
+
+    record Context(boolean cancelled) implements JobContext {
+        public long runId() {
+            return 1;
+        }
+
+        public String replica() {
+            return "test";
+        }
+
+        public void progress(long done, long total) {
+        }
+    }
+
+    @Test
+    void deletesExpiredEntriesSessionsAndIdleBucketsOfEveryTenantAndKeepsTheLiveOnes() throws Exception {
+        Tenant a = TestApi.signup();
+        Tenant b = TestApi.signup();
+        for (Tenant t : new Tenant[] {a, b}) {
+            StringBuilder body = new StringBuilder("{\"entries\":[");
+            for (int i = 0; i < 150; i++) {
+                body.append(i == 0 ? "" : ",").append("{\"key\":\"gone").append(i).append("\",\"value\":\"v\",\"ttlMs\":200}");
+            }
+            as(t).contentType(ContentType.JSON).body(body + ",{\"key\":\"stays\",\"value\":\"v\"},{\"key\":\"later\",\"value\":\"v\",\"ttlMs\":600000}]}")
+                    .post("/api/v1/cache/_batch/set").then().statusCode(204);
+            as(t).contentType(ContentType.JSON).body("{\"userId\":\"u\",\"idleTimeoutSeconds\":1}").post("/api/v1/sessions").then().statusCode(201);
+            as(t).contentType(ContentType.JSON).body("{\"userId\":\"u\"}").post("/api/v1/sessions").then().statusCode(201);
+            as(t).contentType(ContentType.JSON).body("{\"limit\":10,\"periodMs\":100}").post("/api/v1/rate-limits/short/consume").then().statusCode(200);
+            as(t).contentType(ContentType.JSON).body("{\"limit\":10,\"periodMs\":3600000}").post("/api/v1/rate-limits/long/consume").then().statusCode(200);
+        }
+        Thread.sleep(1500);
+        // a cancelled run stops before its first batch
+        assertEquals(0, sweeper.run(new Context(true)).await().atMost(Duration.ofSeconds(30)).rowsAffected());
+        JobResult result = sweeper.run(new Context(false)).await().atMost(Duration.ofSeconds(60));
+        // other tests of this JVM may leave expired rows too: at least ours went
+        assertTrue(result.rowsAffected() >= 2 * (150 + 1 + 1), result.detail());
+        try (Connection c = Db.superuser()) {
+            for (Tenant t : new Tenant[] {a, b}) {
+                assertEquals(2, Db.count(c, "select count(*) from cache_entries where tenant_id = ?", t.id()));
+                assertEquals(2, Db.count(c, "select entries from cache_usage where tenant_id = ?", t.id()));
+                assertEquals(1, Db.count(c, "select count(*) from sessions where tenant_id = ?", t.id()));
+                // the request limiter's own bucket is busy too, so it stays with the long one
+                assertEquals(0, Db.count(c, "select count(*) from rate_limits where tenant_id = ? and key = 'u:short'", t.id()));
+                assertEquals(1, Db.count(c, "select count(*) from rate_limits where tenant_id = ? and key = 'u:long'", t.id()));
+            }
+            assertEquals(0, Db.count(c, "select count(*) from cache_entries where expires_at <= now()"));
+        }
+        as(a).get("/api/v1/cache/stays").then().statusCode(200);
+    }
+
+    @Test
+    void smallBatchesStillFinishTheJob() throws Exception {
+        Tenant t = TestApi.signup();
+        StringBuilder body = new StringBuilder("{\"entries\":[");
+        for (int i = 0; i < 300; i++) {
+            body.append(i == 0 ? "" : ",").append("{\"key\":\"e").append(i).append("\",\"value\":\"v\",\"ttlMs\":100}");
+        }
+        as(t).contentType(ContentType.JSON).body(body + "]}").post("/api/v1/cache/_batch/set").then().statusCode(204);
+        Thread.sleep(300);
+        sweeper.run(new Context(false)).await().atMost(Duration.ofSeconds(60));
+        try (Connection c = Db.superuser()) {
+            assertEquals(0, Db.count(c, "select count(*) from cache_entries where tenant_id = ?", t.id()));
+        }
+    }
+}
