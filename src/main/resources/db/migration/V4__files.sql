@@ -20,7 +20,7 @@ create table files (
     updated_at   timestamptz not null default now(),
     deleted_at   timestamptz,
     search       tsvector generated always as (
-                     to_tsvector('simple', name || ' ' || replace(folder, '/', ' ') || ' ' || replace(content_type, '/', ' '))) stored,
+                     to_tsvector('simple', name || ' ' || translate(name || ' ' || folder || ' ' || content_type, '/._-+', '     '))) stored,
     primary key (tenant_id, id),
     check ((storage = 'bytea') = (content is not null)),
     check ((storage = 'large_object') = (lo_oid is not null)),

@@ -144,11 +144,11 @@ public class Downloads {
             }
             long start = Long.parseLong(a);
             long end = b.isEmpty() ? size - 1 : Long.parseLong(b);
-            if (start < 0 || end < start) {
-                return null;
-            }
             if (start >= size) {
                 return new Range(-1, -1);
+            }
+            if (end < start) {
+                return null;
             }
             return new Range(start, Math.min(end, size - 1));
         } catch (NumberFormatException e) {

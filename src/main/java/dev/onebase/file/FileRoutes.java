@@ -127,8 +127,7 @@ public class FileRoutes {
                     return store.upload(tenant, path, type, -1, body.onCompletion().call(() -> {
                         req.resume();
                         return whole;
-                    }))
-                            .onFailure().invoke(x -> req.connection().close());
+                    }));
                 }).subscribe().with(result::tryComplete, result::tryFail);
             });
             req.resume();

@@ -204,9 +204,9 @@ class FileApiTest {
     @Test
     void badInputGetsProblems() {
         Tenant t = TestApi.signup();
-        for (String bad : new String[] { "a/%2e%2e/b", "a/../b", "a//b", "a/./b", "bad%01name", "back%5Cslash", "a/" }) {
-            as(t).contentType("text/plain").body("x").urlEncodingEnabled(false).put("/api/v1/files/" + bad).then()
-                    .statusCode(anyOf(400, 404)).contentType("application/problem+json");
+        for (String bad : new String[] { "a/%2e%2e/b", "a/%2Fb", "a/%2E/b", "%2e%2e", "bad%01name", "back%5Cslash", "a/" }) {
+            int status = as(t).contentType("text/plain").body("x").urlEncodingEnabled(false).put("/api/v1/files/" + bad).statusCode();
+            assertEquals(400, status, bad);
         }
         as(t).contentType("text/plain").body("x").urlEncodingEnabled(false).put("/api/v1/files/a/%2e%2e/b").then().statusCode(400)
                 .body("detail", containsString("'..'"));
