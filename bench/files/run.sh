@@ -79,8 +79,8 @@ for mib in $SIZES; do
     for i in $(seq 1 $runs); do
         # onebase upload, download (byte-exact check), then remove the file for good
         t0=$(now)
-        id=$(curl -fsS -X PUT -H "Authorization: Bearer $KEY" -H 'Content-Type: application/octet-stream' -H 'Expect:' \
-            --data-binary @"$f" "$BASE/api/v1/files/bench/$mib-$i.bin" | sed -E 's/.*"id":"([^"]+)".*/\1/')
+        id=$(curl -fsS -T "$f" -H "Authorization: Bearer $KEY" -H 'Content-Type: application/octet-stream' -H 'Expect:' \
+            "$BASE/api/v1/files/bench/$mib-$i.bin" | sed -E 's/.*"id":"([^"]+)".*/\1/')
         t1=$(now)
         curl -fsS -H "Authorization: Bearer $KEY" -o "$WORK/out.bin" "$BASE/api/v1/files/$id/content"
         t2=$(now)

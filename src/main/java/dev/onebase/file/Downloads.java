@@ -156,7 +156,10 @@ public class Downloads {
         }
     }
 
-    /** Reads the object chunk by chunk and writes each one out, pausing while the socket's queue is full. */
+    /**
+     * Reads the object chunk by chunk and writes each one out: the next chunk is already being read while the
+     * current one is written, and nothing more is read while the socket's queue is full.
+     */
     private final class Pump {
         private final SqlConnection conn;
         private final long oid;
@@ -164,6 +167,7 @@ public class Downloads {
         private final long end;
         private long pos;
         private boolean done;
+        private Uni<Buffer> next;
 
         Pump(SqlConnection conn, long oid, Range r, HttpServerResponse resp) {
             this.conn = conn;
@@ -175,33 +179,45 @@ public class Downloads {
 
         void start() {
             resp.closeHandler(v -> finish());
-            fetch();
+            next = fetch();
+            pump();
         }
 
-        private void fetch() {
-            if (done) {
-                return;
-            }
+        /** Starts reading the chunk at {@code pos} now; the returned Uni replays its outcome. */
+        private Uni<Buffer> fetch() {
             int n = (int) Math.min(config.chunkSize().asLongValue(), end - pos);
             long at = pos;
             pos += n;
-            conn.preparedQuery(LO_GET).execute(Tuple.of(oid, at, n)).subscribe().with(rows -> {
+            Uni<Buffer> chunk = conn.preparedQuery(LO_GET).execute(Tuple.of(oid, at, n)).map(rows -> {
                 Buffer b = rows.iterator().next().getBuffer(0).getDelegate();
+                if (b.length() != n) {
+                    throw new IllegalStateException("large object " + oid + " is shorter than its row says");
+                }
+                return b;
+            }).memoize().indefinitely();
+            chunk.subscribe().with(x -> {
+            }, x -> {
+            });
+            return chunk;
+        }
+
+        private void pump() {
+            if (done) {
+                return;
+            }
+            next.subscribe().with(b -> {
                 if (done) {
                     return;
                 }
-                if (b.length() != n) {
-                    fail();
-                    return;
-                }
+                next = pos < end ? fetch() : null;
                 resp.write(b);
-                if (pos >= end) {
+                if (next == null) {
                     resp.end();
                     finish();
                 } else if (resp.writeQueueFull()) {
-                    resp.drainHandler(v -> fetch());
+                    resp.drainHandler(v -> pump());
                 } else {
-                    fetch();
+                    pump();
                 }
             }, failure -> fail());
         }
