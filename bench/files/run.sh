@@ -84,7 +84,7 @@ for mib in $SIZES; do
         t1=$(now)
         curl -fsS -H "Authorization: Bearer $KEY" -o "$WORK/out.bin" "$BASE/api/v1/files/$id/content"
         t2=$(now)
-        cmp -s "$f" "$WORK/out.bin" || { echo "onebase download of $mib MiB differs"; exit 1; }
+        cmp -s "$f" "$WORK/out.bin" || { echo "onebase download of $mib MiB (run $i, file $id) differs: $(ls -l "$WORK/out.bin")"; cmp "$f" "$WORK/out.bin" | head -1; tail -20 "$WORK/service.log"; exit 1; }
         curl -fsS -X DELETE -H "Authorization: Bearer $KEY" "$BASE/api/v1/files/$id?purge=true"
         up=$(echo "$t1 - $t0" | bc -l); down=$(echo "$t2 - $t1" | bc -l)
         # psql reference on the same database

@@ -215,7 +215,11 @@ public class Downloads {
                     resp.end();
                     finish();
                 } else if (resp.writeQueueFull()) {
-                    resp.drainHandler(v -> pump());
+                    // one-shot: a handler left in place would start a second pump on a later drain
+                    resp.drainHandler(v -> {
+                        resp.drainHandler(null);
+                        pump();
+                    });
                 } else {
                     pump();
                 }

@@ -14,8 +14,11 @@ public interface FileConfig {
     @WithDefault("1M")
     MemorySize inlineThreshold();
 
-    /** How much is written or read per lo_put / lo_get round trip (and the most an upload buffers). */
-    @WithDefault("1M")
+    /**
+     * How much is written or read per lo_put / lo_get round trip. Kept under half a G1 region (1 MiB at small heaps)
+     * so chunks are not humongous allocations: 256K measured 2-4x faster than 1M at -Xmx64m.
+     */
+    @WithDefault("256K")
     MemorySize chunkSize();
 
     /** Previous versions kept per file; older ones are removed (and their objects unlinked) on overwrite. */
