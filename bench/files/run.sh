@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# File storage benchmark: upload and download throughput through onebase for 1 MiB, 100 MiB and 1 GiB files,
+# beside psql's \lo_import / \lo_export of the same files into the same database (the ceiling), as ratios; plus
+# the service's peak heap and RSS during the 1 GiB transfers, run with -Xmx64m.
+#
+#   bench/files/run.sh            # uses the PostgreSQL on 127.0.0.1:5432 (user postgres, trust)
+#   PGHOST=... PGPORT=... PGUSER=... BENCH_DB=... bench/files/run.sh
+#   BENCH_BUILD=1 forces `mvn package` even when the jar exists; BENCH_SIZES="1 100" (MiB) for a quicker run.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+PGHOST=${PGHOST:-127.0.0.1}
+PGPORT=${PGPORT:-5432}
+PGUSER=${PGUSER:-postgres}
+export PGHOST PGPORT PGUSER
+DB=${BENCH_DB:-onebase_bench_files}
+PORT=${BENCH_PORT:-18480}
+SIZES=${BENCH_SIZES:-"1 100 1024"}
+WORK=$(mktemp -d /tmp/onebase-bench-files.XXXXXX)
+BASE="http://127.0.0.1:$PORT"
+ADMIN=bench-admin-token
+PID=""
+
+cleanup() {
+    [ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null || true
+    [ -n "${SAMPLER:-}" ] && kill "$SAMPLER" 2>/dev/null || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+now() { date +%s.%N; }
+mibps() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.1f", b / 1048576 / s }'; }
+
+if [ ! -f target/quarkus-app/quarkus-run.jar ] || [ "${BENCH_BUILD:-0}" = 1 ]; then
+    echo "building the service jar..."
+    mvn -B -q package -DskipTests
+fi
+
+echo "database: $DB on $PGHOST:$PGPORT (recreated)"
+psql -q -d postgres -c "drop database if exists $DB" -c "create database $DB"
+
+DATABASE_URL="postgres://$PGUSER@$PGHOST:$PGPORT/$DB" QUARKUS_HTTP_PORT=$PORT ONEBASE_ADMIN_TOKEN=$ADMIN \
+    QUARKUS_LOG_LEVEL=WARN java -Xmx64m -jar target/quarkus-app/quarkus-run.jar >"$WORK/service.log" 2>&1 &
+PID=$!
+for _ in $(seq 1 120); do
+    curl -fs "$BASE/q/health/ready" >/dev/null 2>&1 && break
+    kill -0 "$PID" 2>/dev/null || { cat "$WORK/service.log"; exit 1; }
+    sleep 0.5
+done
+curl -fs "$BASE/q/health/ready" >/dev/null || { echo "service did not start"; cat "$WORK/service.log"; exit 1; }
+
+SIGNUP=$(curl -fs -H 'Content-Type: application/json' -d '{"slug":"bench-files","name":"bench"}' "$BASE/api/v1/signup")
+KEY=$(echo "$SIGNUP" | sed -E 's/.*"secret":"([^"]+)".*/\1/')
+TENANT=$(echo "$SIGNUP" | sed -E 's/.*"tenant":\{"id":"([^"]+)".*/\1/')
+curl -fs -X PUT -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' -d '{"plan":"pro"}' \
+    "$BASE/admin/tenants/$TENANT/plan" >/dev/null
+
+# heap (jstat: survivor + eden + old used) and RSS, sampled while a flag file exists
+sample() {
+    local out=$1
+    : >"$out"
+    while [ -f "$WORK/sampling" ]; do
+        local heap rss
+        heap=$(jstat -gc "$PID" 2>/dev/null | awk 'NR==2 { printf "%.0f", ($3 + $4 + $6 + $8) * 1024 }')
+        rss=$(awk '/VmRSS/ { print $2 * 1024 }' /proc/"$PID"/status)
+        echo "${heap:-0} ${rss:-0}" >>"$out"
+        sleep 0.2
+    done
+}
+
+printf "\n%-8s %-9s %12s %12s %7s\n" size direction "onebase MiB/s" "psql MiB/s" ratio
+for mib in $SIZES; do
+    f="$WORK/in-$mib.bin"
+    head -c $((mib * 1048576)) /dev/urandom >"$f"
+    bytes=$((mib * 1048576))
+    runs=1; [ "$mib" -le 100 ] && runs=3; [ "$mib" -le 1 ] && runs=10
+    best_up=999999; best_down=999999; best_imp=999999; best_exp=999999
+    if [ "$mib" -ge 1024 ]; then touch "$WORK/sampling"; sample "$WORK/samples" & SAMPLER=$!; fi
+    for i in $(seq 1 $runs); do
+        # onebase upload, download (byte-exact check), then remove the file for good
+        t0=$(now)
+        id=$(curl -fsS -T "$f" -H "Authorization: Bearer $KEY" -H 'Content-Type: application/octet-stream' -H 'Expect:' \
+            "$BASE/api/v1/files/bench/$mib-$i.bin" | sed -E 's/.*"id":"([^"]+)".*/\1/')
+        t1=$(now)
+        curl -fsS -H "Authorization: Bearer $KEY" -o "$WORK/out.bin" "$BASE/api/v1/files/$id/content"
+        t2=$(now)
+        cmp -s "$f" "$WORK/out.bin" || { echo "onebase download of $mib MiB (run $i, file $id) differs: $(ls -l "$WORK/out.bin")"; cmp "$f" "$WORK/out.bin" | head -1; tail -20 "$WORK/service.log"; exit 1; }
+        curl -fsS -X DELETE -H "Authorization: Bearer $KEY" "$BASE/api/v1/files/$id?purge=true"
+        up=$(echo "$t1 - $t0" | bc -l); down=$(echo "$t2 - $t1" | bc -l)
+        # psql reference on the same database
+        t0=$(now)
+        oid=$(psql -tA -d "$DB" -c "\\lo_import '$f'" | awk '{ print $2 }')
+        t1=$(now)
+        psql -qtA -d "$DB" -c "\\lo_export $oid '$WORK/ref.bin'" >/dev/null
+        t2=$(now)
+        cmp -s "$f" "$WORK/ref.bin" || { echo "psql export of $mib MiB differs"; exit 1; }
+        psql -qtA -d "$DB" -c "select lo_unlink($oid)" >/dev/null
+        imp=$(echo "$t1 - $t0" | bc -l); exp=$(echo "$t2 - $t1" | bc -l)
+        best_up=$(echo "if ($up < $best_up) $up else $best_up" | bc -l)
+        best_down=$(echo "if ($down < $best_down) $down else $best_down" | bc -l)
+        best_imp=$(echo "if ($imp < $best_imp) $imp else $best_imp" | bc -l)
+        best_exp=$(echo "if ($exp < $best_exp) $exp else $best_exp" | bc -l)
+        rm -f "$WORK/out.bin" "$WORK/ref.bin"
+    done
+    if [ "$mib" -ge 1024 ]; then rm -f "$WORK/sampling"; wait "$SAMPLER" 2>/dev/null || true; SAMPLER=""; fi
+    u=$(mibps $bytes "$best_up"); i=$(mibps $bytes "$best_imp")
+    d=$(mibps $bytes "$best_down"); e=$(mibps $bytes "$best_exp")
+    printf "%-8s %-9s %12s %12s %7s\n" "${mib}MiB" upload "$u" "$i" "$(awk -v a="$u" -v b="$i" 'BEGIN { printf "%.2f", a / b }')"
+    printf "%-8s %-9s %12s %12s %7s\n" "${mib}MiB" download "$d" "$e" "$(awk -v a="$d" -v b="$e" 'BEGIN { printf "%.2f", a / b }')"
+    rm -f "$f"
+done
+echo "(best of 10 runs for 1 MiB, 3 for 100 MiB, 1 for 1 GiB; psql = \\lo_import / \\lo_export as $PGUSER)"
+
+if [ -s "$WORK/samples" ]; then
+    awk '{ if ($1 > h) h = $1; if ($2 > r) r = $2 } END {
+        printf "\nduring the 1 GiB upload+download at -Xmx64m: peak heap used %.1f MiB, peak RSS %.1f MiB (%d samples)\n", h / 1048576, r / 1048576, NR }' "$WORK/samples"
+fi
+grep -E "OutOfMemory|ERROR" "$WORK/service.log" | head -5 || true

@@ -1,0 +1,249 @@
+package dev.onebase.file;
+
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.onebase.file.FileRecords.Stored;
+import dev.onebase.web.Problem;
+import dev.onebase.web.ProblemException;
+import dev.onebase.web.RequestIdFilter;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * Sends stored content: conditional requests, single byte ranges, and large objects read with
+ * {@code lo_get(oid, offset, length)} one chunk at a time, the next chunk fetched only when the socket has room.
+ * The OID always comes from a row RLS let this tenant see; large objects themselves are not under RLS.
+ */
+@ApplicationScoped
+public class Downloads {
+
+    static final String LO_GET = "select lo_get($1::int8, $2::int8, $3::int4)";
+
+    private final Pool pool;
+    private final FileConfig config;
+    private final Thumbnails thumbnails;
+
+    public Downloads(Pool pool, FileConfig config, Thumbnails thumbnails) {
+        this.pool = pool;
+        this.config = config;
+        this.thumbnails = thumbnails;
+    }
+
+    int maxThumbnail() {
+        return config.thumbnailMaxSize();
+    }
+
+    Uni<Stored> thumbnail(UUID tenant, UUID id, Integer w, Integer h) {
+        return thumbnails.get(tenant, id, w, h);
+    }
+
+    /** A single byte range, inclusive. */
+    record Range(long start, long end) {
+        long length() {
+            return end - start + 1;
+        }
+    }
+
+    void send(RoutingContext ctx, Stored s, String requestId) {
+        HttpServerResponse resp = ctx.response();
+        var req = ctx.request();
+        String etag = s.etag();
+        resp.putHeader(RequestIdFilter.HEADER, requestId)
+                .putHeader("ETag", etag)
+                .putHeader("Cache-Control", "private, no-cache")
+                .putHeader("X-Content-Type-Options", "nosniff");
+        if (matches(req.getHeader("If-None-Match"), etag)) {
+            resp.setStatusCode(304).end();
+            return;
+        }
+        resp.putHeader("Accept-Ranges", "bytes")
+                .putHeader("Content-Type", s.contentType())
+                .putHeader("Content-Disposition", FilePaths.disposition(ContentTypes.inlineSafe(s.contentType()) ? "inline" : "attachment", s.name()));
+        Range range;
+        String ifRange = req.getHeader("If-Range");
+        if (ifRange != null && !ifRange.trim().equals(etag)) {
+            range = null;
+        } else {
+            range = parseRange(req.getHeader("Range"), s.size());
+        }
+        if (range != null && range.start() < 0) {
+            resp.putHeader("Content-Range", "bytes */" + s.size());
+            String body = "{\"type\":\"urn:onebase:problem:416\",\"title\":\"Range Not Satisfiable\",\"status\":416,\"detail\":\"The file has "
+                    + s.size() + " bytes\",\"requestId\":\"" + requestId + "\"}";
+            resp.setStatusCode(416).putHeader("Content-Type", Problem.MEDIA_TYPE).putHeader("Content-Disposition", "inline");
+            resp.end(req.method().name().equals("HEAD") ? "" : body);
+            return;
+        }
+        Range r = range == null ? new Range(0, s.size() - 1) : range;
+        if (range != null) {
+            resp.setStatusCode(206).putHeader("Content-Range", "bytes " + r.start() + "-" + r.end() + "/" + s.size());
+        }
+        resp.putHeader("Content-Length", Long.toString(Math.max(0, r.length())));
+        if (req.method().name().equals("HEAD") || s.size() == 0) {
+            resp.end();
+            return;
+        }
+        if (s.content() != null) {
+            resp.end(s.content().slice((int) r.start(), (int) r.end() + 1));
+        } else if (s.loOid() != null) {
+            pool.getConnection().subscribe().with(conn -> new Pump(conn, s.loOid(), r, resp).start(), failure -> resp.reset());
+        } else {
+            resp.reset();
+        }
+    }
+
+    static boolean matches(String ifNoneMatch, String etag) {
+        if (ifNoneMatch == null) {
+            return false;
+        }
+        for (String tag : ifNoneMatch.split(",")) {
+            String t = tag.trim();
+            if (t.startsWith("W/")) {
+                t = t.substring(2);
+            }
+            if (t.equals("*") || t.equals(etag)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The range asked for, or null for the whole file (no header, a header this does not understand, several
+     * ranges); a range with a negative start means unsatisfiable.
+     */
+    static Range parseRange(String header, long size) {
+        if (header == null) {
+            return null;
+        }
+        String h = header.trim();
+        if (!h.startsWith("bytes=") || h.contains(",")) {
+            return null;
+        }
+        String spec = h.substring(6).trim();
+        int dash = spec.indexOf('-');
+        if (dash < 0) {
+            return null;
+        }
+        try {
+            String a = spec.substring(0, dash).trim();
+            String b = spec.substring(dash + 1).trim();
+            if (a.isEmpty()) {
+                long n = Long.parseLong(b);
+                if (n <= 0 || size == 0) {
+                    return new Range(-1, -1);
+                }
+                return new Range(Math.max(0, size - n), size - 1);
+            }
+            long start = Long.parseLong(a);
+            long end = b.isEmpty() ? size - 1 : Long.parseLong(b);
+            if (start >= size) {
+                return new Range(-1, -1);
+            }
+            if (end < start) {
+                return null;
+            }
+            return new Range(start, Math.min(end, size - 1));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Reads the object chunk by chunk and writes each one out: the next chunk is already being read while the
+     * current one is written, and nothing more is read while the socket's queue is full.
+     */
+    private final class Pump {
+        private final SqlConnection conn;
+        private final long oid;
+        private final HttpServerResponse resp;
+        private final long end;
+        private long pos;
+        private boolean done;
+        private Uni<Buffer> next;
+
+        Pump(SqlConnection conn, long oid, Range r, HttpServerResponse resp) {
+            this.conn = conn;
+            this.oid = oid;
+            this.resp = resp;
+            this.pos = r.start();
+            this.end = r.end() + 1;
+        }
+
+        void start() {
+            resp.closeHandler(v -> finish());
+            next = fetch();
+            pump();
+        }
+
+        /** Starts reading the chunk at {@code pos} now; the returned Uni replays its outcome. */
+        private Uni<Buffer> fetch() {
+            int n = (int) Math.min(config.chunkSize().asLongValue(), end - pos);
+            long at = pos;
+            pos += n;
+            Uni<Buffer> chunk = conn.preparedQuery(LO_GET).execute(Tuple.of(oid, at, n)).map(rows -> {
+                Buffer b = rows.iterator().next().getBuffer(0).getDelegate();
+                if (b.length() != n) {
+                    throw new IllegalStateException("large object " + oid + " is shorter than its row says");
+                }
+                return b;
+            }).memoize().indefinitely();
+            chunk.subscribe().with(x -> {
+            }, x -> {
+            });
+            return chunk;
+        }
+
+        private void pump() {
+            if (done) {
+                return;
+            }
+            next.subscribe().with(b -> {
+                if (done) {
+                    return;
+                }
+                next = pos < end ? fetch() : null;
+                resp.write(b);
+                if (next == null) {
+                    resp.end();
+                    finish();
+                } else if (resp.writeQueueFull()) {
+                    // one-shot: a handler left in place would start a second pump on a later drain
+                    resp.drainHandler(v -> {
+                        resp.drainHandler(null);
+                        pump();
+                    });
+                } else {
+                    pump();
+                }
+            }, failure -> fail());
+        }
+
+        private void fail() {
+            if (!done && !resp.closed()) {
+                resp.reset();
+            }
+            finish();
+        }
+
+        private void finish() {
+            if (!done) {
+                done = true;
+                conn.close().subscribe().with(x -> {
+                }, x -> {
+                });
+            }
+        }
+    }
+
+    static ProblemException notAnImage() {
+        return ProblemException.unprocessable("The file is not a valid PNG or JPEG image");
+    }
+}

@@ -1,0 +1,289 @@
+package dev.onebase.file;
+
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.ws.rs.core.Response;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.onebase.file.FilePaths.FilePath;
+import dev.onebase.file.FileRecords.Stored;
+import dev.onebase.tenant.ApiKeys;
+import dev.onebase.tenant.TenantService;
+import dev.onebase.web.Problem;
+import dev.onebase.web.ProblemException;
+import dev.onebase.web.ProblemMapper;
+import dev.onebase.web.RequestIdFilter;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.pgclient.PgException;
+
+/**
+ * The byte-moving routes, on the Vert.x router rather than in a JAX-RS resource so the body is never buffered:
+ * uploads pull the request stream chunk by chunk (the request stays paused between chunks, so a slow database
+ * slows the client down instead of filling the heap), downloads write {@code lo_get} chunks and wait for the
+ * socket to drain. They authenticate exactly as {@code AuthFilter} does and answer failures as problem+json.
+ */
+@ApplicationScoped
+public class FileRoutes {
+
+    static final String FILES = "/api/v1/files/";
+    private static final String BEARER = "Bearer ";
+    private static final Pattern SANE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    private static final Pattern UUID_RE = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+
+    private final TenantService tenants;
+    private final FileStore store;
+    private final Downloads downloads;
+    private final ObjectMapper json;
+    private final ProblemMapper problems = new ProblemMapper();
+
+    public FileRoutes(TenantService tenants, FileStore store, Downloads downloads, ObjectMapper json) {
+        this.tenants = tenants;
+        this.store = store;
+        this.downloads = downloads;
+        this.json = json;
+    }
+
+    void install(@Observes Router router) {
+        router.put("/api/v1/files/*").order(-10).handler(this::putRaw);
+        router.post("/api/v1/files").order(-10).handler(this::postMultipart);
+        router.getWithRegex("/api/v1/files/([^/]+)/content").order(-10).handler(ctx -> download(ctx, false));
+        router.headWithRegex("/api/v1/files/([^/]+)/content").order(-10).handler(ctx -> download(ctx, false));
+        router.getWithRegex("/api/v1/files/([^/]+)/versions/([^/]+)/content").order(-10).handler(ctx -> download(ctx, true));
+        router.headWithRegex("/api/v1/files/([^/]+)/versions/([^/]+)/content").order(-10).handler(ctx -> download(ctx, true));
+    }
+
+    // --- upload ---
+
+    private void putRaw(RoutingContext ctx) {
+        HttpServerRequest req = ctx.request();
+        req.pause();
+        String requestId = requestId(ctx);
+        Uni.createFrom().deferred(() -> {
+            String raw = req.path().substring(FILES.length());
+            FilePath path = FilePaths.file(FilePaths.decode(raw));
+            String type = ContentTypes.declared(req.getHeader("Content-Type"));
+            long length = contentLength(req);
+            return authenticate(req, ApiKeys.SCOPE_WRITE).flatMap(tenant -> {
+                Multi<Buffer> body = io.vertx.mutiny.core.http.HttpServerRequest.newInstance(req).toMulti().map(b -> b.getDelegate());
+                return store.upload(tenant, path, type, length, body);
+            });
+        }).subscribe().with(saved -> created(ctx, saved, requestId), failure -> fail(ctx, failure, requestId));
+    }
+
+    /**
+     * A multipart form with one file part (the part's file name is the name; the folder comes from the query
+     * parameter {@code folder} or a form field {@code folder} sent before the file). The part is streamed like a raw
+     * body; the transaction commits only once the whole request has arrived.
+     */
+    private void postMultipart(RoutingContext ctx) {
+        HttpServerRequest req = ctx.request();
+        req.pause();
+        String requestId = requestId(ctx);
+        String contentType = Optional.ofNullable(req.getHeader("Content-Type")).orElse("");
+        if (!contentType.toLowerCase().startsWith("multipart/form-data")) {
+            fail(ctx, new ProblemException(415, "Unsupported Media Type", "Send multipart/form-data with one file part, or PUT the raw body to "
+                    + FILES + "{path}"), requestId);
+            return;
+        }
+        Uni.createFrom().deferred(() -> authenticate(req, ApiKeys.SCOPE_WRITE)).flatMap(tenant -> {
+            Promise<Void> ended = Promise.promise();
+            Promise<FileStore.Saved> result = Promise.promise();
+            boolean[] seen = {false};
+            req.setExpectMultipart(true);
+            req.exceptionHandler(ended::tryFail);
+            req.endHandler(v -> {
+                if (!seen[0]) {
+                    result.tryFail(ProblemException.badRequest("The form has no file part"));
+                }
+                ended.tryComplete();
+            });
+            req.uploadHandler(upload -> {
+                if (seen[0]) {
+                    upload.pause();
+                    ended.tryFail(ProblemException.badRequest("Send one file per request"));
+                    return;
+                }
+                seen[0] = true;
+                Uni.createFrom().deferred(() -> {
+                    String folder = Optional.ofNullable(req.getParam("folder")).orElse(req.getFormAttribute("folder"));
+                    FilePath path = FilePaths.file(FilePaths.folder(folder) + FilePaths.name(upload.filename()));
+                    String type = ContentTypes.declared(upload.contentType());
+                    Multi<Buffer> body = io.vertx.mutiny.core.http.HttpServerFileUpload.newInstance(upload).toMulti().map(b -> b.getDelegate());
+                    Uni<Void> whole = Uni.createFrom().completionStage(() -> ended.future().toCompletionStage());
+                    // the form's length counts boundaries and fields too, so limits are checked on the part's streamed size
+                    return store.upload(tenant, path, type, -1, body.onCompletion().call(() -> {
+                        req.resume();
+                        return whole;
+                    }));
+                }).subscribe().with(result::tryComplete, result::tryFail);
+            });
+            req.resume();
+            return Uni.createFrom().completionStage(() -> result.future().toCompletionStage());
+        }).subscribe().with(saved -> created(ctx, saved, requestId), failure -> fail(ctx, failure, requestId));
+    }
+
+    private void created(RoutingContext ctx, FileStore.Saved saved, String requestId) {
+        HttpServerResponse resp = ctx.response();
+        if (resp.closed()) {
+            return;
+        }
+        resp.setStatusCode(saved.created() ? 201 : 200).putHeader("Content-Type", "application/json")
+                .putHeader(RequestIdFilter.HEADER, requestId);
+        if (saved.created()) {
+            resp.putHeader("Location", FILES + saved.file().id());
+        }
+        resp.end(encode(saved.file()));
+    }
+
+    // --- download ---
+
+    private void download(RoutingContext ctx, boolean version) {
+        String requestId = requestId(ctx);
+        Uni.createFrom().deferred(() -> {
+            UUID id = uuid(ctx.pathParam("param0"));
+            Integer v = version ? positive(ctx.pathParam("param1"), "version") : null;
+            Integer w = optionalSize(ctx.request().getParam("w"), "w");
+            Integer h = optionalSize(ctx.request().getParam("h"), "h");
+            return authenticate(ctx.request(), ApiKeys.SCOPE_READ).flatMap(tenant -> {
+                if (w != null || h != null) {
+                    if (v != null) {
+                        throw ProblemException.badRequest("Thumbnails are made of the current version only");
+                    }
+                    return downloads.thumbnail(tenant, id, w, h);
+                }
+                return store.stored(tenant, id, v);
+            });
+        }).subscribe().with(stored -> downloads.send(ctx, stored, requestId), failure -> fail(ctx, failure, requestId));
+    }
+
+    // --- shared ---
+
+    /** The same checks as AuthFilter: a valid key of an active tenant with the needed scope. */
+    private Uni<UUID> authenticate(HttpServerRequest req, String scope) {
+        String header = req.getHeader("Authorization");
+        if (header == null || !header.startsWith(BEARER)) {
+            throw ProblemException.unauthorized("Send an API key as 'Authorization: Bearer <key>'");
+        }
+        ApiKeys.Presented key = ApiKeys.parse(header.substring(BEARER.length()).trim())
+                .orElseThrow(() -> ProblemException.unauthorized("The API key is malformed"));
+        return tenants.authenticate(key).map(found -> {
+            var p = found.orElseThrow(() -> ProblemException.unauthorized("The API key is unknown, revoked, or its tenant was deleted"));
+            if ("suspended".equals(p.status())) {
+                throw ProblemException.forbidden("The tenant is suspended");
+            }
+            if (!p.scopes().contains(scope)) {
+                throw ProblemException.forbidden("The API key lacks the '" + scope + "' scope");
+            }
+            return key.tenantId();
+        });
+    }
+
+    static String requestId(RoutingContext ctx) {
+        String incoming = ctx.request().getHeader(RequestIdFilter.HEADER);
+        return incoming != null && SANE_ID.matcher(incoming).matches() ? incoming : UUID.randomUUID().toString();
+    }
+
+    void fail(RoutingContext ctx, Throwable failure, String requestId) {
+        HttpServerResponse resp = ctx.response();
+        if (resp.closed() || resp.headWritten()) {
+            if (!resp.closed()) {
+                resp.reset();
+            }
+            return;
+        }
+        Response r;
+        if (failure instanceof ProblemException p) {
+            r = ProblemMapper.respond(p.status(), p.title(), p.getMessage(), ctx.request().path(), p.headers());
+        } else if (failure instanceof PgException pg) {
+            r = problems.database(pg, null);
+        } else {
+            r = problems.any(failure, null);
+        }
+        Problem body = (Problem) r.getEntity();
+        body = new Problem(body.type(), body.title(), body.status(), body.detail(), ctx.request().path(), requestId);
+        resp.setStatusCode(r.getStatus()).putHeader("Content-Type", Problem.MEDIA_TYPE).putHeader(RequestIdFilter.HEADER, requestId);
+        r.getStringHeaders().forEach((k, vs) -> {
+            if (!k.equalsIgnoreCase("Content-Type")) {
+                resp.putHeader(k, vs.get(0));
+            }
+        });
+        boolean unread = !ctx.request().isEnded();
+        if (unread) {
+            resp.putHeader("Connection", "close");
+        }
+        resp.end(ctx.request().method().name().equals("HEAD") ? "" : encode(body)).onComplete(x -> {
+            if (unread) {
+                ctx.request().connection().close();
+            }
+        });
+    }
+
+    String encode(Object value) {
+        try {
+            return json.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static long contentLength(HttpServerRequest req) {
+        String cl = req.getHeader("Content-Length");
+        if (cl == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(cl.trim());
+        } catch (NumberFormatException e) {
+            throw ProblemException.badRequest("Content-Length is not a number");
+        }
+    }
+
+    static UUID uuid(String s) {
+        if (s == null || !UUID_RE.matcher(s).matches()) {
+            throw ProblemException.notFound("No such file: " + (s == null ? "" : s.replaceAll("[^A-Za-z0-9-]", "?")));
+        }
+        return UUID.fromString(s);
+    }
+
+    private static Integer positive(String s, String what) {
+        try {
+            int v = Integer.parseInt(s);
+            if (v >= 1) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw ProblemException.badRequest(what + " must be a positive integer");
+    }
+
+    private Integer optionalSize(String s, String what) {
+        if (s == null) {
+            return null;
+        }
+        int max = downloads.maxThumbnail();
+        try {
+            int v = Integer.parseInt(s);
+            if (v >= 1 && v <= max) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw ProblemException.badRequest(what + " must be an integer between 1 and " + max);
+    }
+
+}
