@@ -1,6 +1,5 @@
 package dev.onebase.cache;
 
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -15,6 +14,7 @@ import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
 import dev.onebase.tenant.ApiKeys;
 import dev.onebase.web.Caller;
+import dev.onebase.web.ProblemException;
 import dev.onebase.web.ProblemMapper;
 import io.smallrye.mutiny.Uni;
 
@@ -30,13 +30,13 @@ public class RequestLimitFilter {
     static final String PREFETCHED = RequestLimitFilter.class.getName() + ".prefetched";
 
     private final RateLimiter limiter;
-    private final PlanCatalog plans;
+    private final RequestLimit requestLimit;
     private final Caller caller;
     private final CacheConfig config;
 
-    public RequestLimitFilter(RateLimiter limiter, PlanCatalog plans, Caller caller, CacheConfig config) {
+    public RequestLimitFilter(RateLimiter limiter, RequestLimit requestLimit, Caller caller, CacheConfig config) {
         this.limiter = limiter;
-        this.plans = plans;
+        this.requestLimit = requestLimit;
         this.caller = caller;
         this.config = config;
     }
@@ -70,25 +70,20 @@ public class RequestLimitFilter {
             return Uni.createFrom().nullItem();
         }
         var tenant = caller.tenantId();
-        Uni<Integer> perMinute = config.requestLimit().perMinute().isPresent()
-                ? Uni.createFrom().item(config.requestLimit().perMinute().get())
-                : plans.limits(caller.plan()).map(PlanCatalog.Limits::requestsPerMinute);
-        Uni<RateLimiter.Decision> decided = perMinute.flatMap(limit -> limiter.request(tenant, limit));
+        String plan = caller.plan();
+        Uni<RateLimiter.Decision> decided = requestLimit.consume(tenant, plan);
         if (ctx.getProperty(PREFETCHED) instanceof Prefetched p && p.tenant().equals(tenant)) {
             // normally already answered; if the key did not authenticate there (a race with a revocation), ask again
             decided = Uni.createFrom().completionStage(p.decision())
-                    .flatMap(d -> d.isPresent() ? Uni.createFrom().item(d.get()) : perMinute.flatMap(limit -> limiter.request(tenant, limit)));
+                    .flatMap(d -> d.isPresent() ? Uni.createFrom().item(d.get()) : requestLimit.consume(tenant, plan));
         }
         return decided.map(d -> {
             ctx.setProperty(DECISION, d);
             if (d.allowed()) {
                 return null;
             }
-            long retry = Math.max(1, (d.retryAfterMs() + 999) / 1000);
-            Map<String, String> headers = Map.of("Retry-After", Long.toString(retry),
-                    "RateLimit-Policy", policy(d), "RateLimit", state(d));
-            return ProblemMapper.respond(429, "Too Many Requests", "The tenant's plan allows " + d.limit()
-                    + " API requests per minute; retry in " + retry + " s", ctx.getUriInfo().getPath(), headers);
+            ProblemException tooMany = RequestLimit.tooMany(d);
+            return ProblemMapper.respond(429, tooMany.title(), tooMany.getMessage(), ctx.getUriInfo().getPath(), tooMany.headers());
         });
     }
 

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.onebase.file.FilePaths.FilePath;
 import dev.onebase.file.FileRecords.Stored;
+import dev.onebase.cache.RequestLimit;
 import dev.onebase.tenant.ApiKeys;
 import dev.onebase.tenant.TenantService;
 import dev.onebase.web.Problem;
@@ -49,12 +50,15 @@ public class FileRoutes {
     private final ObjectMapper json;
     private final ProblemMapper problems = new ProblemMapper();
 
-    public FileRoutes(TenantService tenants, FileStore store, Downloads downloads, ObjectMapper json) {
+    public FileRoutes(TenantService tenants, FileStore store, Downloads downloads, ObjectMapper json, RequestLimit requestLimit) {
+        this.requestLimit = requestLimit;
         this.tenants = tenants;
         this.store = store;
         this.downloads = downloads;
         this.json = json;
     }
+
+    private final RequestLimit requestLimit;
 
     void install(@Observes Router router) {
         router.put("/api/v1/files/*").order(-10).handler(this::putRaw);
@@ -171,7 +175,7 @@ public class FileRoutes {
 
     // --- shared ---
 
-    /** The same checks as AuthFilter: a valid key of an active tenant with the needed scope. */
+    /** The same checks as AuthFilter: a valid key of an active tenant with the needed scope, then the request limit. */
     private Uni<UUID> authenticate(HttpServerRequest req, String scope) {
         String header = req.getHeader("Authorization");
         if (header == null || !header.startsWith(BEARER)) {
@@ -187,8 +191,8 @@ public class FileRoutes {
             if (!p.scopes().contains(scope)) {
                 throw ProblemException.forbidden("The API key lacks the '" + scope + "' scope");
             }
-            return key.tenantId();
-        });
+            return p;
+        }).flatMap(p -> requestLimit.enforce(key.tenantId(), p.plan()).replaceWith(key.tenantId()));
     }
 
     static String requestId(RoutingContext ctx) {
