@@ -7,7 +7,8 @@
 # or PGPASSWORD), JAVA_OPTS (-Xmx256m), DURATION (20s of load), CONNECTIONS (8).
 # It creates a fresh database onebase_bench_startup (request role onebase_bench_app), starts
 # `java $JAVA_OPTS -jar target/quarkus-app/quarkus-run.jar` with DATABASE_URL pointing at it, and reports:
-#   - start-up: from exec to the first 200 of /q/health/ready (and Quarkus' own "started in"), against a bare
+#   - start-up: from exec to the first 200 of /q/health/ready (and Quarkus' own "started in"), on the first start
+#     (empty database: migrations) and on a restart (schema up to date, what a new replica does), against a bare
 #     `java -version` measured in the same run;
 #   - RSS at idle (5 s after ready) and under light load (wrk, GET /api/v1/tenant with a tenant key: auth + one
 #     tenant-scoped read), against wrk on /q/health/live (no database) in the same run.
@@ -40,17 +41,24 @@ hwm_kb() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
 # reference: a bare JVM start
 t0=$(ms); java $JAVA_OPTS -version >/dev/null 2>&1; jvm_ms=$(( $(ms) - t0 ))
 
-t0=$(ms)
-DATABASE_URL="postgres://$PGUSER${PGPASSWORD:+:$PGPASSWORD}@$PGHOST:$PGPORT/$DB" ONEBASE_DB_APP_ROLE=onebase_bench_app \
-  ONEBASE_EMBEDDED_ENABLED=false QUARKUS_HTTP_PORT=$port ONEBASE_ADMIN_TOKEN=bench-admin-token \
-  java $JAVA_OPTS -jar target/quarkus-app/quarkus-run.jar >"$log" 2>&1 &
-pid=$!
-until curl -sf -o /dev/null "$base/q/health/ready"; do
-  kill -0 "$pid" 2>/dev/null || { cat "$log"; echo "the service exited" >&2; exit 1; }
-  sleep 0.05
-done
-ready_ms=$(( $(ms) - t0 ))
-quarkus_s=$(sed -n 's/.*started in \([0-9.]*\)s.*/\1/p' "$log" | head -1)
+start() {   # sets pid, ready_ms, quarkus_s
+  local t0; t0=$(ms)
+  DATABASE_URL="postgres://$PGUSER${PGPASSWORD:+:$PGPASSWORD}@$PGHOST:$PGPORT/$DB" ONEBASE_DB_APP_ROLE=onebase_bench_app \
+    ONEBASE_EMBEDDED_ENABLED=false QUARKUS_HTTP_PORT=$port ONEBASE_ADMIN_TOKEN=bench-admin-token \
+    java $JAVA_OPTS -jar target/quarkus-app/quarkus-run.jar >"$log" 2>&1 &
+  pid=$!
+  until curl -sf -o /dev/null "$base/q/health/ready"; do
+    kill -0 "$pid" 2>/dev/null || { cat "$log"; echo "the service exited" >&2; exit 1; }
+    sleep 0.05
+  done
+  ready_ms=$(( $(ms) - t0 ))
+  quarkus_s=$(sed -n 's/.*started in \([0-9.]*\)s.*/\1/p' "$log" | head -1)
+}
+stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=; }
+
+# a replica's restart: the schema is already migrated (the first start on the empty database below migrates it)
+start; first_ms=$ready_ms; first_quarkus_s=$quarkus_s; stop
+start
 sleep 5
 idle_kb=$(rss_kb "$pid")
 
@@ -70,6 +78,7 @@ errors=$(echo "$out" | grep -E 'Non-2xx|Socket errors' || true)
 
 echo "onebase JVM mode — $(java -version 2>&1 | head -1), JAVA_OPTS=$JAVA_OPTS, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "PostgreSQL $(psql -X -At -d postgres -c 'show server_version') on $PGHOST:$PGPORT"
+printf 'first start (migrates) %6d ms   (Quarkus: started in %ss)\n' "$first_ms" "$first_quarkus_s"
 printf 'start-up to ready      %6d ms   (Quarkus: started in %ss; a bare "java -version": %d ms, ratio %.1fx)\n' \
   "$ready_ms" "$quarkus_s" "$jvm_ms" "$(echo "$ready_ms / $jvm_ms" | bc -l)"
 printf 'RSS idle               %6d MiB\n' $((idle_kb / 1024))
@@ -77,5 +86,5 @@ printf 'RSS under load         %6d MiB   (peak %d MiB)\n' $((load_kb / 1024)) $(
 printf 'GET /api/v1/tenant     %8.0f req/s, p99 %s (%d connections, %s)\n' "$api_rps" "$p99" "$CONNECTIONS" "$DURATION"
 printf 'GET /q/health/live     %8.0f req/s (reference, no database); ratio %.2f\n' "$ref_rps" "$(echo "$api_rps / $ref_rps" | bc -l)"
 [ -z "$errors" ] || echo "wrk: $errors"
-kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
+stop
 psql -q -X -d postgres -c "drop database if exists $DB" -c "drop role if exists onebase_bench_app"
