@@ -53,6 +53,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         "dev.onebase.cache.PlanCatalog$Snapshot",
         "dev.onebase.cache.RateLimitResource$ConsumeRequest",
         "dev.onebase.cache.RateLimiter$Decision",
+        "dev.onebase.cache.RequestLimitFilter$Prefetched",
         "dev.onebase.cache.SessionResource$CreateSession",
         "dev.onebase.cache.SessionResource$Revoked",
         "dev.onebase.cache.SessionResource$UpdateSession",
