@@ -37,7 +37,7 @@ import io.smallrye.config.WithParentName;
  * {@code System.getenv("...")} literals in {@code src/main/java};</li>
  * <li>the job runner's per-job keys {@code onebase.jobs.<name>.schedule|enabled|timeout} for every job whose
  * {@code name()} is found in {@code src/main/java}, once a runner reads {@code onebase.jobs.};</li>
- * <li>the environment variables documented in the configuration tables of README.md and docs/*.md.</li>
+ * <li>the environment variables documented in the configuration tables of README.md (and docs/*.md, if any).</li>
  * </ul>
  */
 final class ConfigSurface {
