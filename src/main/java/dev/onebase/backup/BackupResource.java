@@ -3,8 +3,6 @@ package dev.onebase.backup;
 import java.sql.Connection;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -17,11 +15,12 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.config.ConfigProvider;
-import org.jboss.logging.Logger;
 
 import dev.onebase.backup.BackupCatalog.BackupRecord;
 import dev.onebase.backup.BackupCatalog.RestoreTestRecord;
+import dev.onebase.job.JobService;
 import dev.onebase.web.ProblemException;
+import io.smallrye.mutiny.Uni;
 
 /**
  * The operator's view of backups, behind the admin credential. These methods return plain values, so Quarkus REST
@@ -32,26 +31,19 @@ import dev.onebase.web.ProblemException;
 @Produces(MediaType.APPLICATION_JSON)
 public class BackupResource {
 
-    private static final Logger LOG = Logger.getLogger(BackupResource.class);
-    private static final ExecutorService BACKGROUND = Executors.newFixedThreadPool(2, r -> {
-        Thread t = new Thread(r, "onebase-backup-manual");
-        t.setDaemon(true);
-        return t;
-    });
-
+    private final JobService jobs;
     private final BackupService service;
     private final BackupCatalog catalog;
-    private final RestoreTester tester;
     private final WalStreamer streamer;
     private final BackupAlerts alerts;
     private final PgTools tools;
     private final BackupConfig config;
 
-    public BackupResource(BackupService service, BackupCatalog catalog, RestoreTester tester, WalStreamer streamer,
-            BackupAlerts alerts, PgTools tools, BackupConfig config) {
+    public BackupResource(BackupService service, BackupCatalog catalog, WalStreamer streamer,
+            BackupAlerts alerts, PgTools tools, BackupConfig config, JobService jobs) {
+        this.jobs = jobs;
         this.service = service;
         this.catalog = catalog;
-        this.tester = tester;
         this.streamer = streamer;
         this.alerts = alerts;
         this.tools = tools;
@@ -80,20 +72,13 @@ public class BackupResource {
     }
 
     /** Starts a backup now: kind snapshot or full. 202, then watch /admin/backups/running. */
+    /** Runs the backup job now through the job runner: exactly once across replicas, recorded in job_runs. */
     @POST
-    public Response start(@QueryParam("kind") String kind) {
+    public Uni<Response> start(@QueryParam("kind") String kind) {
         if (kind == null || !List.of(BackupService.SNAPSHOT, BackupService.FULL).contains(kind)) {
             throw ProblemException.badRequest("kind must be snapshot or full (?kind=snapshot)");
         }
-        String op = "backup-" + kind;
-        startBackground(op, () -> {
-            if (BackupService.SNAPSHOT.equals(kind)) {
-                service.snapshot(BackupService.manual());
-            } else {
-                service.fullCopy(BackupService.manual());
-            }
-        });
-        return Response.accepted(new Started(op, "started", "/admin/backups/running")).build();
+        return startJob(BackupService.SNAPSHOT.equals(kind) ? "backup-snapshot" : "backup-full");
     }
 
     @POST
@@ -121,9 +106,8 @@ public class BackupResource {
 
     @POST
     @Path("/restore-tests")
-    public Response startRestoreTest() {
-        startBackground("restore-test", () -> tester.run(BackupService.manual()));
-        return Response.accepted(new Started("restore-test", "started", "/admin/backups/running")).build();
+    public Uni<Response> startRestoreTest() {
+        return startJob("backup-restore-test");
     }
 
     @GET
@@ -152,20 +136,9 @@ public class BackupResource {
                 jobEnabled("backup-full"), jobSchedule("backup-full", "0 0 3 ? * SUN"), config.wal().enabled()));
     }
 
-    private void startBackground(String op, Runnable work) {
-        if (service.running().containsKey(op)) {
-            throw ProblemException.conflict(op + " is already running on this replica");
-        }
-        service.track(op, 0, -1, null);
-        BACKGROUND.submit(() -> {
-            try {
-                work.run();
-            } catch (RuntimeException e) {
-                LOG.warnf("%s: %s", op, e.getMessage());
-            } finally {
-                service.untrack(op);
-            }
-        });
+    private Uni<Response> startJob(String job) {
+        return jobs.trigger(job).map(attempt -> Response.accepted(new Started(job, "started", "/admin/backups/running"))
+                .location(java.net.URI.create("/admin/jobs/" + job + "/runs")).build());
     }
 
     private static boolean jobEnabled(String job) {
