@@ -15,7 +15,7 @@ import dev.onebase.file.FilePaths.FilePath;
 import dev.onebase.file.FileRecords.Stored;
 import dev.onebase.cache.RequestLimit;
 import dev.onebase.tenant.ApiKeys;
-import dev.onebase.tenant.TenantService;
+import dev.onebase.web.ApiKeyAuthenticator;
 import dev.onebase.web.Problem;
 import dev.onebase.web.ProblemException;
 import dev.onebase.web.ProblemMapper;
@@ -40,19 +40,18 @@ import io.vertx.pgclient.PgException;
 public class FileRoutes {
 
     static final String FILES = "/api/v1/files/";
-    private static final String BEARER = "Bearer ";
     private static final Pattern SANE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     private static final Pattern UUID_RE = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
-    private final TenantService tenants;
+    private final ApiKeyAuthenticator authenticator;
     private final FileStore store;
     private final Downloads downloads;
     private final ObjectMapper json;
     private final ProblemMapper problems = new ProblemMapper();
 
-    public FileRoutes(TenantService tenants, FileStore store, Downloads downloads, ObjectMapper json, RequestLimit requestLimit) {
+    public FileRoutes(ApiKeyAuthenticator authenticator, FileStore store, Downloads downloads, ObjectMapper json, RequestLimit requestLimit) {
         this.requestLimit = requestLimit;
-        this.tenants = tenants;
+        this.authenticator = authenticator;
         this.store = store;
         this.downloads = downloads;
         this.json = json;
@@ -175,24 +174,10 @@ public class FileRoutes {
 
     // --- shared ---
 
-    /** The same checks as AuthFilter: a valid key of an active tenant with the needed scope, then the request limit. */
+    /** The API-key check every /api route gets, then the tenant's request limit. */
     private Uni<UUID> authenticate(HttpServerRequest req, String scope) {
-        String header = req.getHeader("Authorization");
-        if (header == null || !header.startsWith(BEARER)) {
-            throw ProblemException.unauthorized("Send an API key as 'Authorization: Bearer <key>'");
-        }
-        ApiKeys.Presented key = ApiKeys.parse(header.substring(BEARER.length()).trim())
-                .orElseThrow(() -> ProblemException.unauthorized("The API key is malformed"));
-        return tenants.authenticate(key).map(found -> {
-            var p = found.orElseThrow(() -> ProblemException.unauthorized("The API key is unknown, revoked, or its tenant was deleted"));
-            if ("suspended".equals(p.status())) {
-                throw ProblemException.forbidden("The tenant is suspended");
-            }
-            if (!p.scopes().contains(scope)) {
-                throw ProblemException.forbidden("The API key lacks the '" + scope + "' scope");
-            }
-            return p;
-        }).flatMap(p -> requestLimit.enforce(key.tenantId(), p.plan()).replaceWith(key.tenantId()));
+        return authenticator.authenticate(req.getHeader("Authorization"), scope)
+                .flatMap(ok -> requestLimit.enforce(ok.key().tenantId(), ok.principal().plan()).replaceWith(ok.key().tenantId()));
     }
 
     static String requestId(RoutingContext ctx) {

@@ -12,7 +12,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 import dev.onebase.tenant.ApiKeys;
-import dev.onebase.tenant.TenantService;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -23,12 +22,13 @@ public class AuthFilter {
 
     private static final String BEARER = "Bearer ";
 
-    private final TenantService tenants;
+    private final ApiKeyAuthenticator authenticator;
     private final Caller caller;
     private final Optional<String> adminToken;
 
-    public AuthFilter(TenantService tenants, Caller caller, @ConfigProperty(name = "onebase.admin.token") Optional<String> adminToken) {
-        this.tenants = tenants;
+    public AuthFilter(ApiKeyAuthenticator authenticator, Caller caller,
+            @ConfigProperty(name = "onebase.admin.token") Optional<String> adminToken) {
+        this.authenticator = authenticator;
         this.caller = caller;
         this.adminToken = adminToken.filter(t -> !t.isBlank());
     }
@@ -42,29 +42,12 @@ public class AuthFilter {
         if (!path.startsWith("/api/") || path.equals("/api/v1/signup")) {
             return Uni.createFrom().nullItem();
         }
-        String header = ctx.getHeaderString("Authorization");
-        if (header == null || !header.startsWith(BEARER)) {
-            return reject(ProblemException.unauthorized("Send an API key as 'Authorization: Bearer <key>'"), path);
-        }
-        Optional<ApiKeys.Presented> key = ApiKeys.parse(header.substring(BEARER.length()).trim());
-        if (key.isEmpty()) {
-            return reject(ProblemException.unauthorized("The API key is malformed"), path);
-        }
-        String needed = scopeFor(ctx.getMethod(), path);
-        return tenants.authenticate(key.get()).onItem().transform(found -> {
-            if (found.isEmpty()) {
-                return problem(ProblemException.unauthorized("The API key is unknown, revoked, or its tenant was deleted"), path);
-            }
-            var p = found.get();
-            if ("suspended".equals(p.status())) {
-                return problem(ProblemException.forbidden("The tenant is suspended"), path);
-            }
-            if (!p.scopes().contains(needed)) {
-                return problem(ProblemException.forbidden("The API key lacks the '" + needed + "' scope"), path);
-            }
-            caller.authenticate(key.get().tenantId(), p.keyId(), p.scopes(), p.plan());
-            return null;
-        });
+        return authenticator.authenticate(ctx.getHeaderString("Authorization"), scopeFor(ctx.getMethod(), path))
+                .map(ok -> {
+                    caller.authenticate(ok.key().tenantId(), ok.principal().keyId(), ok.principal().scopes(), ok.principal().plan());
+                    return (Response) null;
+                })
+                .onFailure(ProblemException.class).recoverWithItem(e -> problem((ProblemException) e, path));
     }
 
     /** read for GET/HEAD; manage for changes to the tenant itself and its keys; write for every other change. */
@@ -86,10 +69,6 @@ public class AuthFilter {
         boolean ok = MessageDigest.isEqual(ApiKeys.sha256(presented.getBytes(StandardCharsets.UTF_8)),
                 ApiKeys.sha256(adminToken.get().getBytes(StandardCharsets.UTF_8)));
         return ok ? null : problem(ProblemException.unauthorized("The admin credential is missing or wrong"), path);
-    }
-
-    private static Uni<Response> reject(ProblemException e, String path) {
-        return Uni.createFrom().item(problem(e, path));
     }
 
     private static Response problem(ProblemException e, String path) {
