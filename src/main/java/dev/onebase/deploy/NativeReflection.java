@@ -101,6 +101,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         "dev.onebase.tenant.TenantRecords$SignupRequest",
         "dev.onebase.tenant.TenantRecords$TenantUpdate",
         "dev.onebase.tenant.TenantRecords$TenantView",
+        "dev.onebase.web.ApiKeyAuthenticator$Authenticated",
         "dev.onebase.web.Problem"
 })
 public final class NativeReflection {
