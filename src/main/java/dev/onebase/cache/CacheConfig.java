@@ -49,6 +49,10 @@ public interface CacheConfig {
 
         /** Overrides every plan's requests_per_minute when set. */
         Optional<Integer> perMinute();
+
+        /** How often a replica adds the requests it counted to tenant_request_counts (also with every lease). */
+        @WithDefault("5s")
+        Duration flushInterval();
     }
 
     interface Sessions {

@@ -62,15 +62,6 @@ public class CacheResource {
         this.config = config;
     }
 
-    @GET
-    @Path("{key}")
-    public Uni<Response> get(@PathParam("key") String key) {
-        checkKeyShape(key);
-        return store.get(caller.tenantId(), key).map(v -> v
-                .map(value -> Response.ok(value.bytes(), value.contentType() == null ? OCTETS : value.contentType()).build())
-                .orElseThrow(() -> ProblemException.notFound("No such key")));
-    }
-
     /**
      * SET. Query: ex / px / exat / pxat (at most one), keepttl, nx / xx (at most one), get (answer with the old
      * value). 204 when written; 412 when nx/xx stopped it; with get: 200 and the old value, or 204 when there was none.
@@ -351,7 +342,7 @@ public class CacheResource {
         }
     }
 
-    private static void checkKeyShape(String key) {
+    static void checkKeyShape(String key) {
         if (key.isEmpty()) {
             throw ProblemException.badRequest("The key must not be empty");
         }

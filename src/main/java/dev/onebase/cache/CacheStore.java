@@ -54,7 +54,8 @@ public class CacheStore {
             case when $4::int8 is not null then now() + $4::int8 * interval '1 millisecond'
                  when $5::int8 is not null then to_timestamp($5::int8 / 1000.0) end""";
 
-    private static final String GET = "select value, content_type from cache_entries where key = $1 and " + LIVE;
+    /** The hottest call of all: one command (see V8's cache_get). */
+    private static final String GET = "select value, content_type from cache_get($1, $2)";
 
     private static final String SET_PLAIN = """
             insert into cache_entries as c (tenant_id, key, value, expires_at, content_type)
@@ -154,7 +155,7 @@ public class CacheStore {
     }
 
     public Uni<Optional<Value>> get(UUID tenant, String key) {
-        return tx.statement(tenant, GET, Tuple.of(key)).map(rows -> first(rows)
+        return tx.call(tenant, GET, Tuple.of(key)).map(rows -> first(rows)
                 .map(r -> new Value(r.getBuffer("value").getBytes(), r.getString("content_type"))));
     }
 

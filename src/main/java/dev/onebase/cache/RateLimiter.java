@@ -25,7 +25,6 @@ public class RateLimiter {
     }
 
     static final String USER_PREFIX = "u:";
-    static final String REQUESTS_KEY = "s:requests";
 
     /** $2 key, $3 period in microseconds, $4 increment (cost * period / limit) in microseconds; cost <= limit. */
     private static final String CONSUME_RETURNING = """
@@ -41,50 +40,34 @@ public class RateLimiter {
     private static final String CONSUME = CONSUME_RETURNING;
 
     /**
-     * The service's own per-tenant request limit, and the per-minute request count in the same statement (the stats
-     * read tenant_request_counts). The count is usage data, not a promise to a client, so this transaction commits
-     * without waiting for the WAL flush (synchronous_commit off, for this transaction only).
+     * The service's own per-tenant request limit, leased: up to $4 requests at once (as many as fit now), plus the
+     * requests this replica has counted since its last lease ($5, of them $6 refused) added to the per-minute counts
+     * the stats read. $2 is the emission interval and $3 the period, in microseconds; $4 = 0 only flushes the counts.
+     * The counts are usage data, not a promise to a client, so this commits without waiting for the WAL flush
+     * (synchronous_commit off, for this transaction only).
      */
-    private static final String REQUEST = """
+    private static final String LEASE = """
             with rl as (
-            """ + CONSUME_RETURNING + """
-            ),
+                insert into rate_limits as r (tenant_id, key, tat, allowed, granted)
+                select $1, 's:requests', now() + g * $2::float8 * interval '1 microsecond', g > 0, g
+                  from (select gcra_grantable(now(), now(), $3::float8, $2::float8, $4::int) as g) first_use
+                 where $4::int > 0
+                on conflict (tenant_id, key) do update
+                   set (granted, allowed, tat) = (select g, g > 0, greatest(r.tat, now()) + g * $2::float8 * interval '1 microsecond'
+                                                    from (select gcra_grantable(r.tat, now(), $3::float8, $2::float8, $4::int) as g) x)
+                returning granted, (extract(epoch from greatest(tat, now()) - now()) * 1000000)::int8 as ahead_us),
             counted as (
                 insert into tenant_request_counts as c (tenant_id, window_start, requests, rejected)
-                select $1, date_trunc('minute', now()), 1, case when rl.allowed then 0 else 1 end from rl
+                select $1, date_trunc('minute', now()), $5::int8, $6::int8 where $5::int8 > 0
                 on conflict (tenant_id, window_start) do update
-                   set requests = c.requests + 1, rejected = c.rejected + excluded.rejected)
-            select allowed, ahead_us, set_config('synchronous_commit', 'off', true) from rl
+                   set requests = c.requests + excluded.requests, rejected = c.rejected + excluded.rejected)
+            select rl.granted, rl.ahead_us, set_config('synchronous_commit', 'off', true) as async
+              from (select 1) one left join rl on true
             """;
 
-    /**
-     * The same, started before authentication has answered so the two round trips overlap: it authenticates for
-     * itself (an unknown or revoked key, or a tenant that is not active, consumes and counts nothing) and reads the
-     * plan's requests_per_minute ($3 overrides it when not null). $2 is the key's SHA-256.
-     */
-    private static final String REQUEST_PREFETCH = """
-            with lim as (
-                select coalesce($3::int8, p.requests_per_minute::int8) as rpm
-                  from api_keys k join tenants t on t.id = k.tenant_id join plans p on p.id = t.plan
-                 where k.hash = $2 and k.revoked_at is null and t.status = 'active'),
-            rl as (
-                insert into rate_limits as r (tenant_id, key, tat, allowed)
-                select $1, 's:requests', now() + (60000000 / lim.rpm) * interval '1 microsecond', true from lim
-                on conflict (tenant_id, key) do update
-                   set allowed = greatest(r.tat, now()) + (select 60000000 / rpm from lim) * interval '1 microsecond'
-                                 <= now() + interval '60 seconds',
-                       tat = case when greatest(r.tat, now()) + (select 60000000 / rpm from lim) * interval '1 microsecond'
-                                       <= now() + interval '60 seconds'
-                                  then greatest(r.tat, now()) + (select 60000000 / rpm from lim) * interval '1 microsecond'
-                                  else r.tat end
-                returning allowed, (extract(epoch from greatest(tat, now()) - now()) * 1000000)::int8 as ahead_us),
-            counted as (
-                insert into tenant_request_counts as c (tenant_id, window_start, requests, rejected)
-                select $1, date_trunc('minute', now()), 1, case when rl.allowed then 0 else 1 end from rl
-                on conflict (tenant_id, window_start) do update
-                   set requests = c.requests + 1, rejected = c.rejected + excluded.rejected)
-            select rl.allowed, rl.ahead_us, (select rpm from lim) as rpm, set_config('synchronous_commit', 'off', true) from rl
-            """;
+    /** What a lease got: how many requests, and how far the bucket is now ahead of the clock. */
+    public record Lease(int granted, long aheadUs) {
+    }
 
     private final TenantTx tx;
 
@@ -103,23 +86,14 @@ public class RateLimiter {
         return run(tenant, CONSUME, USER_PREFIX + key, limit, periodMs, cost);
     }
 
-    /** The per-tenant request limit: one request against requestsPerMinute, counted in tenant_request_counts. */
-    public Uni<Decision> request(UUID tenant, int requestsPerMinute) {
-        return run(tenant, REQUEST, REQUESTS_KEY, requestsPerMinute, 60_000, 1);
-    }
-
-    /** The request limit for a presented key, before authentication; empty when the key does not authenticate. */
-    public Uni<java.util.Optional<Decision>> requestBeforeAuthentication(UUID tenant, byte[] keyHash, Integer override) {
-        return tx.statement(tenant, REQUEST_PREFETCH, Tuple.of(tenant, io.vertx.core.buffer.Buffer.buffer(keyHash),
-                override == null ? null : override.longValue())).map(rows -> {
-                    var it = rows.iterator();
-                    if (!it.hasNext()) {
-                        return java.util.Optional.empty();
-                    }
-                    Row r = it.next();
-                    long limit = r.getLong("rpm");
-                    long periodUs = 60_000_000L;
-                    return java.util.Optional.of(decide(r.getBoolean("allowed"), r.getLong("ahead_us"), limit, periodUs, periodUs / limit, 1));
+    /** Leases up to {@code want} requests of a {@code perMinute} limit and adds the counted requests to the stats. */
+    Uni<Lease> lease(UUID tenant, int perMinute, int want, long requests, long rejected) {
+        double periodUs = 60_000_000d;
+        return tx.statement(tenant, LEASE, Tuple.of(tenant, periodUs / perMinute, periodUs, want, requests, rejected))
+                .map(rows -> {
+                    Row r = rows.iterator().next();
+                    Integer granted = r.getInteger("granted");
+                    return granted == null ? new Lease(0, 0) : new Lease(granted, r.getLong("ahead_us"));
                 });
     }
 

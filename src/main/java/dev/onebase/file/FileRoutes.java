@@ -6,20 +6,15 @@ import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.ws.rs.core.Response;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.onebase.file.FilePaths.FilePath;
 import dev.onebase.file.FileRecords.Stored;
 import dev.onebase.cache.RequestLimit;
 import dev.onebase.tenant.ApiKeys;
 import dev.onebase.web.ApiKeyAuthenticator;
-import dev.onebase.web.Problem;
 import dev.onebase.web.ProblemException;
-import dev.onebase.web.ProblemMapper;
 import dev.onebase.web.RequestIdFilter;
+import dev.onebase.web.RouterRequests;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Promise;
@@ -28,7 +23,6 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.pgclient.PgException;
 
 /**
  * The byte-moving routes, on the Vert.x router rather than in a JAX-RS resource so the body is never buffered:
@@ -40,32 +34,30 @@ import io.vertx.pgclient.PgException;
 public class FileRoutes {
 
     static final String FILES = "/api/v1/files/";
-    private static final Pattern SANE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     private static final Pattern UUID_RE = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
     private final ApiKeyAuthenticator authenticator;
     private final FileStore store;
     private final Downloads downloads;
-    private final ObjectMapper json;
-    private final ProblemMapper problems = new ProblemMapper();
+    private final RouterRequests requests;
+    private final RequestLimit requestLimit;
 
-    public FileRoutes(ApiKeyAuthenticator authenticator, FileStore store, Downloads downloads, ObjectMapper json, RequestLimit requestLimit) {
-        this.requestLimit = requestLimit;
+    public FileRoutes(ApiKeyAuthenticator authenticator, FileStore store, Downloads downloads, RouterRequests requests,
+            RequestLimit requestLimit) {
         this.authenticator = authenticator;
         this.store = store;
         this.downloads = downloads;
-        this.json = json;
+        this.requests = requests;
+        this.requestLimit = requestLimit;
     }
-
-    private final RequestLimit requestLimit;
 
     void install(@Observes Router router) {
         router.put("/api/v1/files/*").order(-10).handler(this::putRaw);
         router.post("/api/v1/files").order(-10).handler(this::postMultipart);
-        router.getWithRegex("/api/v1/files/([^/]+)/content").order(-10).handler(ctx -> download(ctx, false));
-        router.headWithRegex("/api/v1/files/([^/]+)/content").order(-10).handler(ctx -> download(ctx, false));
-        router.getWithRegex("/api/v1/files/([^/]+)/versions/([^/]+)/content").order(-10).handler(ctx -> download(ctx, true));
-        router.headWithRegex("/api/v1/files/([^/]+)/versions/([^/]+)/content").order(-10).handler(ctx -> download(ctx, true));
+        router.get("/api/v1/files/:id/content").order(-10).handler(ctx -> download(ctx, false));
+        router.head("/api/v1/files/:id/content").order(-10).handler(ctx -> download(ctx, false));
+        router.get("/api/v1/files/:id/versions/:version/content").order(-10).handler(ctx -> download(ctx, true));
+        router.head("/api/v1/files/:id/versions/:version/content").order(-10).handler(ctx -> download(ctx, true));
     }
 
     // --- upload ---
@@ -73,7 +65,7 @@ public class FileRoutes {
     private void putRaw(RoutingContext ctx) {
         HttpServerRequest req = ctx.request();
         req.pause();
-        String requestId = requestId(ctx);
+        String requestId = requests.begin(ctx, "/api/v1/files/{path}");
         Uni.createFrom().deferred(() -> {
             String raw = req.path().substring(FILES.length());
             FilePath path = FilePaths.file(FilePaths.decode(raw));
@@ -83,7 +75,7 @@ public class FileRoutes {
                 Multi<Buffer> body = io.vertx.mutiny.core.http.HttpServerRequest.newInstance(req).toMulti().map(b -> b.getDelegate());
                 return store.upload(tenant, path, type, length, body);
             });
-        }).subscribe().with(saved -> created(ctx, saved, requestId), failure -> fail(ctx, failure, requestId));
+        }).subscribe().with(saved -> created(ctx, saved, requestId), failure -> requests.fail(ctx, failure, requestId));
     }
 
     /**
@@ -94,10 +86,10 @@ public class FileRoutes {
     private void postMultipart(RoutingContext ctx) {
         HttpServerRequest req = ctx.request();
         req.pause();
-        String requestId = requestId(ctx);
+        String requestId = requests.begin(ctx, "/api/v1/files");
         String contentType = Optional.ofNullable(req.getHeader("Content-Type")).orElse("");
         if (!contentType.toLowerCase().startsWith("multipart/form-data")) {
-            fail(ctx, new ProblemException(415, "Unsupported Media Type", "Send multipart/form-data with one file part, or PUT the raw body to "
+            requests.fail(ctx, new ProblemException(415, "Unsupported Media Type", "Send multipart/form-data with one file part, or PUT the raw body to "
                     + FILES + "{path}"), requestId);
             return;
         }
@@ -135,7 +127,7 @@ public class FileRoutes {
             });
             req.resume();
             return Uni.createFrom().completionStage(() -> result.future().toCompletionStage());
-        }).subscribe().with(saved -> created(ctx, saved, requestId), failure -> fail(ctx, failure, requestId));
+        }).subscribe().with(saved -> created(ctx, saved, requestId), failure -> requests.fail(ctx, failure, requestId));
     }
 
     private void created(RoutingContext ctx, FileStore.Saved saved, String requestId) {
@@ -148,16 +140,16 @@ public class FileRoutes {
         if (saved.created()) {
             resp.putHeader("Location", FILES + saved.file().id());
         }
-        resp.end(encode(saved.file()));
+        resp.end(requests.encode(saved.file()));
     }
 
     // --- download ---
 
     private void download(RoutingContext ctx, boolean version) {
-        String requestId = requestId(ctx);
+        String requestId = requests.begin(ctx, version ? "/api/v1/files/{id}/versions/{version}/content" : "/api/v1/files/{id}/content");
         Uni.createFrom().deferred(() -> {
-            UUID id = uuid(ctx.pathParam("param0"));
-            Integer v = version ? positive(ctx.pathParam("param1"), "version") : null;
+            UUID id = uuid(ctx.pathParam("id"));
+            Integer v = version ? positive(ctx.pathParam("version"), "version") : null;
             Integer w = optionalSize(ctx.request().getParam("w"), "w");
             Integer h = optionalSize(ctx.request().getParam("h"), "h");
             return authenticate(ctx.request(), ApiKeys.SCOPE_READ).flatMap(tenant -> {
@@ -169,7 +161,7 @@ public class FileRoutes {
                 }
                 return store.stored(tenant, id, v);
             });
-        }).subscribe().with(stored -> downloads.send(ctx, stored, requestId), failure -> fail(ctx, failure, requestId));
+        }).subscribe().with(stored -> downloads.send(ctx, stored, requestId), failure -> requests.fail(ctx, failure, requestId));
     }
 
     // --- shared ---
@@ -178,54 +170,6 @@ public class FileRoutes {
     private Uni<UUID> authenticate(HttpServerRequest req, String scope) {
         return authenticator.authenticate(req.getHeader("Authorization"), scope)
                 .flatMap(ok -> requestLimit.enforce(ok.key().tenantId(), ok.principal().plan()).replaceWith(ok.key().tenantId()));
-    }
-
-    static String requestId(RoutingContext ctx) {
-        String incoming = ctx.request().getHeader(RequestIdFilter.HEADER);
-        return incoming != null && SANE_ID.matcher(incoming).matches() ? incoming : UUID.randomUUID().toString();
-    }
-
-    void fail(RoutingContext ctx, Throwable failure, String requestId) {
-        HttpServerResponse resp = ctx.response();
-        if (resp.closed() || resp.headWritten()) {
-            if (!resp.closed()) {
-                resp.reset();
-            }
-            return;
-        }
-        Response r;
-        if (failure instanceof ProblemException p) {
-            r = ProblemMapper.respond(p.status(), p.title(), p.getMessage(), ctx.request().path(), p.headers());
-        } else if (failure instanceof PgException pg) {
-            r = problems.database(pg, null);
-        } else {
-            r = problems.any(failure, null);
-        }
-        Problem body = (Problem) r.getEntity();
-        body = new Problem(body.type(), body.title(), body.status(), body.detail(), ctx.request().path(), requestId);
-        resp.setStatusCode(r.getStatus()).putHeader("Content-Type", Problem.MEDIA_TYPE).putHeader(RequestIdFilter.HEADER, requestId);
-        r.getStringHeaders().forEach((k, vs) -> {
-            if (!k.equalsIgnoreCase("Content-Type")) {
-                resp.putHeader(k, vs.get(0));
-            }
-        });
-        boolean unread = !ctx.request().isEnded();
-        if (unread) {
-            resp.putHeader("Connection", "close");
-        }
-        resp.end(ctx.request().method().name().equals("HEAD") ? "" : encode(body)).onComplete(x -> {
-            if (unread) {
-                ctx.request().connection().close();
-            }
-        });
-    }
-
-    String encode(Object value) {
-        try {
-            return json.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static long contentLength(HttpServerRequest req) {

@@ -19,6 +19,7 @@ import jakarta.enterprise.inject.Instance;
 import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
 
+import dev.onebase.db.DedicatedConnections;
 import dev.onebase.job.JobRecords.JobView;
 import dev.onebase.job.JobRecords.RunPage;
 import dev.onebase.job.JobRecords.RunView;
@@ -32,7 +33,6 @@ import io.quarkus.scheduler.Scheduler;
 import io.quarkus.scheduler.Trigger;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
-import io.vertx.pgclient.PgConnectOptions;
 
 /**
  * Finds every {@link Job} bean, builds this replica's {@link JobRunner} and puts each enabled job on the Quarkus
@@ -75,19 +75,7 @@ public class JobService {
         schedulerEnabled = config.getOptionalValue("onebase.jobs.scheduler.enabled", Boolean.class).orElse(true);
         shutdownGrace = config.getOptionalValue("onebase.jobs.shutdown-grace", Duration.class).orElse(Duration.ofSeconds(10));
         String replica = config.getOptionalValue("onebase.jobs.replica", String.class).orElseGet(JobService::defaultReplica);
-        runner = new JobRunner(vertx, lockDatabase(config), replica, jobs, registry);
-    }
-
-    /** The dedicated connections that hold the advisory locks: the request role, outside the pool. */
-    public static PgConnectOptions lockDatabase(Config config) {
-        String url = config.getValue("quarkus.datasource.reactive.url", String.class).split(",")[0].trim();
-        PgConnectOptions options = PgConnectOptions.fromUri(url.replaceFirst("^vertx-reactive:", ""));
-        config.getOptionalValue("quarkus.datasource.username", String.class).ifPresent(options::setUser);
-        config.getOptionalValue("quarkus.datasource.password", String.class).ifPresent(options::setPassword);
-        options.setProperties(new java.util.HashMap<>(options.getProperties()));
-        options.getProperties().put("application_name", "onebase-jobs");
-        options.setMetricsName("onebase-jobs");
-        return options;
+        runner = new JobRunner(vertx, DedicatedConnections.options(config, "onebase-jobs"), replica, jobs, registry);
     }
 
     static String defaultReplica() {

@@ -2,6 +2,7 @@ package dev.onebase.stats;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.onebase.cache.RequestLimit;
 import dev.onebase.job.Job;
 import dev.onebase.job.JobContext;
 import dev.onebase.job.JobResult;
@@ -12,9 +13,11 @@ import io.smallrye.mutiny.Uni;
 public class RefreshStatsJob implements Job {
 
     private final StatsService stats;
+    private final RequestLimit requestLimit;
 
-    public RefreshStatsJob(StatsService stats) {
+    public RefreshStatsJob(StatsService stats, RequestLimit requestLimit) {
         this.stats = stats;
+        this.requestLimit = requestLimit;
     }
 
     @Override
@@ -29,6 +32,7 @@ public class RefreshStatsJob implements Job {
 
     @Override
     public Uni<JobResult> run(JobContext context) {
-        return stats.refresh().map(n -> new JobResult(n, 0, "tenant_usage (" + n + " tenants) and dashboard_stats refreshed"));
+        // this replica's request counts first (the others write theirs every few seconds)
+        return requestLimit.flush().flatMap(ignored -> stats.refresh()).map(n -> new JobResult(n, 0, "tenant_usage (" + n + " tenants) and dashboard_stats refreshed"));
     }
 }

@@ -22,6 +22,9 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * back. The setting is transaction-local, so it never outlives the transaction on the pooled connection.
  *
  * <p>Work must let SQL failures propagate: PostgreSQL turns the COMMIT of an aborted transaction into a rollback.
+ *
+ * <p>The hottest reads use {@link #call}: a database function that takes the tenant first and whose first act is the
+ * same {@code set_config(..., true)}, so the scoped transaction is the statement's own and costs one command.
  */
 @ApplicationScoped
 public class TenantTx {
@@ -53,15 +56,29 @@ public class TenantTx {
 
     /**
      * The fast path for work that is a single statement: BEGIN, the tenant setting, the statement and COMMIT all go
-     * out in one round trip. If the statement fails, PostgreSQL turns that COMMIT into a rollback.
+     * out in one round trip. If the statement fails, PostgreSQL turns that COMMIT into a rollback (so there is nothing
+     * left to roll back afterwards).
      */
     public Uni<RowSet<Row>> statement(UUID tenantId, String sql, Tuple args) {
         Tuple scope = Tuple.of(tenantId.toString());
         return pool.withConnection(conn -> Uni.combine().all()
                 .unis(conn.query("BEGIN").execute(), conn.preparedQuery(SCOPE).execute(scope), conn.preparedQuery(sql).execute(args),
                         conn.query("COMMIT").execute())
-                .with((begun, scoped, rows, committed) -> rows)
-                .onFailure().call(() -> conn.query("ROLLBACK").execute().onFailure().recoverWithNull()));
+                .with((begun, scoped, rows, committed) -> rows));
+    }
+
+    /**
+     * One tenant function, one command: {@code select <columns> from <function>($1, ...)} with the tenant as $1 and
+     * {@code args} after it. The function (SECURITY INVOKER) must begin with
+     * {@code perform set_config('app.tenant_id', p_tenant::text, true)}; the setting dies with the statement's implicit
+     * transaction, so nothing is left on the pooled connection.
+     */
+    public Uni<RowSet<Row>> call(UUID tenantId, String select, Tuple args) {
+        Tuple scoped = Tuple.tuple().addUUID(tenantId);
+        for (int i = 0; i < args.size(); i++) {
+            scoped.addValue(args.getValue(i));
+        }
+        return pool.preparedQuery(select).execute(scoped);
     }
 
     /** COMMIT or ROLLBACK (once), then the connection goes back to the pool whatever happened. */

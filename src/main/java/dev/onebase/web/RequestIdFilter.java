@@ -1,6 +1,7 @@
 package dev.onebase.web;
 
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -19,11 +20,19 @@ public class RequestIdFilter {
 
     @ServerRequestFilter(preMatching = true, priority = 10)
     public void assign(ContainerRequestContext ctx) {
-        String incoming = ctx.getHeaderString(HEADER);
-        String id = incoming != null && SANE.matcher(incoming).matches() ? incoming : UUID.randomUUID().toString();
+        String id = idFor(ctx.getHeaderString(HEADER));
         ctx.setProperty(MDC_KEY, id);
         MDC.put(MDC_KEY, id);
         MDC.remove(Caller.MDC_TENANT);
+    }
+
+    /** The ingress's id when it is sane, else a new random one (a log correlation id, not a secret). */
+    public static String idFor(String incoming) {
+        if (incoming != null && SANE.matcher(incoming).matches()) {
+            return incoming;
+        }
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        return new UUID((random.nextLong() & ~0xF000L) | 0x4000L, (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L).toString();
     }
 
     @ServerResponseFilter

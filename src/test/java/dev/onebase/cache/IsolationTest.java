@@ -73,4 +73,34 @@ class IsolationTest {
             c.rollback();
         }
     }
+
+    /**
+     * The one-command GET (cache_get) scopes its own statement's transaction: it reads only the tenant it is given,
+     * and the setting is gone from the connection the moment the statement is over.
+     */
+    @Test
+    void theOneCommandGetIsFencedByRowLevelSecurityAndLeavesNothingBehind() throws Exception {
+        Tenant a = TestApi.signup();
+        Tenant b = TestApi.signup();
+        as(a).body("secret of a").put("/api/v1/cache/mine").then().statusCode(204);
+        try (Connection c = Db.app()) {
+            assertEquals(1, Db.count(c, "select count(*) from cache_get(?, 'mine')", a.id()));
+            assertEquals("", text(c, "select coalesce(current_setting('app.tenant_id', true), '')"), "nothing survives the statement");
+            assertEquals(0, Db.count(c, "select count(*) from cache_get(?, 'mine')", b.id()));
+            // even when the caller has scoped its own transaction to A first, the function reads as the tenant it is given
+            c.setAutoCommit(false);
+            Db.exec(c, "select set_config('app.tenant_id', ?, true)", a.id().toString());
+            assertEquals(0, Db.count(c, "select count(*) from cache_get(?, 'mine')", b.id()));
+            c.rollback();
+            // it runs as its caller, never above it
+            assertEquals(0, Db.count(c, "select count(*) from pg_proc p where p.proname = 'cache_get' and p.prosecdef"), "SECURITY INVOKER");
+        }
+    }
+
+    private static String text(Connection c, String sql) throws java.sql.SQLException {
+        try (var st = c.createStatement(); var rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
 }

@@ -18,6 +18,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.Test;
 
 import dev.onebase.TestApi;
@@ -32,6 +34,9 @@ import io.restassured.response.Response;
 @QuarkusTest
 @QuarkusTestResource(EmbeddedDatabaseResource.class)
 class RateLimitTest {
+
+    @Inject
+    RequestLimit requestLimit;
 
     static ExtractableResponse<Response> consume(Tenant t, String key, String body) {
         return as(t).contentType(ContentType.JSON).body(body).post("/api/v1/rate-limits/" + key + "/consume").then().statusCode(200).extract();
@@ -156,6 +161,7 @@ class RateLimitTest {
         TestApi.asAdmin().contentType(ContentType.JSON).body("{\"plan\":\"enterprise\"}").put("/admin/tenants/" + t.id() + "/plan")
                 .then().statusCode(200);
         as(t).get("/api/v1/cache/none").then().statusCode(404).header("RateLimit-Policy", "\"requests\";q=60000;w=60");
+        requestLimit.flush().await().indefinitely();
         try (Connection c = Db.superuser()) {
             assertEquals(ok.get() + refused.get() + 1, Db.count(c, "select sum(requests) from tenant_request_counts where tenant_id = ?", t.id()));
             assertEquals(refused.get(), Db.count(c, "select sum(rejected) from tenant_request_counts where tenant_id = ?", t.id()));
@@ -171,8 +177,52 @@ class RateLimitTest {
             problem(io.restassured.RestAssured.given().header("Authorization", "Bearer " + forged).get("/api/v1/cache/x").then(), 401, "unknown");
         }
         as(t).get("/api/v1/cache/none").then().statusCode(404).header("RateLimit", org.hamcrest.Matchers.startsWith("\"requests\";r=599;"));
+        requestLimit.flush().await().indefinitely();
         try (Connection c = Db.superuser()) {
             assertEquals(1, Db.count(c, "select sum(requests) from tenant_request_counts where tenant_id = ?", t.id()));
+        }
+    }
+
+    /**
+     * A plan with room for many requests: the replica leases them from the shared bucket in batches (far fewer
+     * database round trips than requests), and every request is still counted exactly once.
+     */
+    @Test
+    void aBigPlanIsServedFromLeasesAndEveryRequestIsStillCounted() throws Exception {
+        Tenant t = TestApi.signup();
+        TestApi.asAdmin().contentType(ContentType.JSON).body("{\"plan\":\"enterprise\"}").put("/admin/tenants/" + t.id() + "/plan")
+                .then().statusCode(200);
+        as(t).body("v").put("/api/v1/cache/k").then().statusCode(204);
+        long leasesBefore = requestLimit.leasesTaken();
+        int requests = 400;
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger notOk = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> workers = new ArrayList<>();
+            for (int w = 0; w < 8; w++) {
+                workers.add(pool.submit(() -> {
+                    while (next.getAndIncrement() < requests) {
+                        if (as(t).get("/api/v1/cache/k").then().extract().statusCode() != 200) {
+                            notOk.incrementAndGet();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : workers) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        assertEquals(0, notOk.get());
+        long leases = requestLimit.leasesTaken() - leasesBefore;
+        assertTrue(leases < requests / 4, leases + " leases for " + requests + " requests");
+        requestLimit.flush().await().indefinitely();
+        try (Connection c = Db.superuser()) {
+            assertEquals(requests + 2, Db.count(c, "select sum(requests) from tenant_request_counts where tenant_id = ?", t.id()));
+            assertEquals(0, Db.count(c, "select sum(rejected) from tenant_request_counts where tenant_id = ?", t.id()));
         }
     }
 }

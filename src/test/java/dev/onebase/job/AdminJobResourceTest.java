@@ -133,7 +133,7 @@ class AdminJobResourceTest {
                 return Uni.createFrom().completionStage(release).replaceWith(JobResult.rows(0));
             }
         };
-        JobRunner other = new JobRunner(vertx, JobService.lockDatabase(config), "other-replica",
+        JobRunner other = new JobRunner(vertx, dev.onebase.db.DedicatedConnections.options(config, "onebase-jobs"), "other-replica",
                 Map.of(sameJob, new JobSettings(Schedule.parse("1h"), true, Duration.ofMinutes(1))), null);
         try {
             Attempt running = other.trigger("test-controlled").await().atMost(Duration.ofSeconds(30));

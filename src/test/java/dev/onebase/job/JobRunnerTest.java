@@ -83,7 +83,7 @@ class JobRunnerTest {
     }
 
     private JobRunner runner(String replica, Job job, Duration timeout, String schedule) {
-        JobRunner r = new JobRunner(vertx, JobService.lockDatabase(config), replica,
+        JobRunner r = new JobRunner(vertx, dev.onebase.db.DedicatedConnections.options(config, "onebase-jobs"), replica,
                 Map.of(job, new JobSettings(Schedule.parse(schedule), true, timeout)), new SimpleMeterRegistry());
         runners.add(r);
         return r;
@@ -203,7 +203,7 @@ class JobRunnerTest {
         CountingJob job = new CountingJob();
         job.body = ctx -> Uni.createFrom().failure(new IllegalStateException("boom: table is gone"));
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        JobRunner a = new JobRunner(vertx, JobService.lockDatabase(config), "replica-a",
+        JobRunner a = new JobRunner(vertx, dev.onebase.db.DedicatedConnections.options(config, "onebase-jobs"), "replica-a",
                 Map.of(job, new JobSettings(Schedule.parse("2s"), true, Duration.ofMinutes(1))), meters);
         runners.add(a);
         RunView failed = finished(await(a.tick(job.name, Instant.parse("2030-04-01T00:00:00Z"))));

@@ -1,0 +1,143 @@
+package dev.onebase.cache;
+
+import java.util.concurrent.TimeUnit;
+
+import io.smallrye.mutiny.Uni;
+
+/**
+ * One tenant's request limit as this replica holds it: requests leased from the shared bucket and not yet used, what
+ * the bucket said at the last lease, and the requests counted since the last write. Callers synchronize on it.
+ *
+ * <p>The lease size adapts to this replica's traffic: it doubles while leases run out within {@link #FAST}, halves
+ * when leased requests expire unused, and never exceeds a tenth of a second of the limit ({@link #maxLease}). Leased
+ * requests expire after {@link #LIFETIME}: they were taken from the bucket, so the limit is never exceeded by more
+ * than what one replica holds at a time, and what expires unused is lost to the tenant for that minute.
+ */
+final class Allowance {
+
+    static final long LIFETIME = TimeUnit.SECONDS.toNanos(1);
+    static final long FAST = TimeUnit.MILLISECONDS.toNanos(100);
+    static final int MOST = 10_000;
+
+    record Counts(long requests, long rejected) {
+    }
+
+    /** The lease in flight that requests finding no tokens wait for. */
+    Uni<Void> pendingLease;
+
+    private int limit;
+    private int tokens;
+    private int leaseSize = 1;
+    private long leasedAt;
+    private long expiresAt;
+    private long refusedUntil;
+    private boolean refusing;
+    private long remainingAtLease;
+    private long resetMsAtLease;
+    private long requests;
+    private long rejected;
+    private long lastUsed = System.nanoTime();
+
+    static int maxLease(int limit) {
+        return Math.max(1, Math.min(MOST, limit / 600));
+    }
+
+    int limit() {
+        return limit;
+    }
+
+    /** A decision without the database, or null when a lease is needed. */
+    RateLimiter.Decision takeLocally(int limit, long now) {
+        lastUsed = now;
+        if (limit != this.limit) {
+            this.limit = limit;
+            tokens = 0;
+            leaseSize = 1;
+            refusing = false;
+        }
+        if (tokens > 0 && now - expiresAt >= 0) {
+            tokens = 0;
+            leaseSize = Math.max(1, leaseSize / 2);
+        }
+        if (tokens > 0) {
+            tokens--;
+            requests++;
+            return new RateLimiter.Decision(true, limit, Math.min(limit, remainingAtLease + tokens), resetMsAtLease, 0);
+        }
+        if (refusing && now - refusedUntil < 0) {
+            requests++;
+            rejected++;
+            long retryMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(refusedUntil - now));
+            return new RateLimiter.Decision(false, limit, 0, resetMsAtLease, retryMs);
+        }
+        refusing = false;
+        return null;
+    }
+
+    int nextLeaseSize(int limit, long now) {
+        if (leasedAt != 0 && now - leasedAt < FAST) {
+            leaseSize = Math.min(maxLease(limit), leaseSize * 2);
+        }
+        return Math.min(leaseSize, maxLease(limit));
+    }
+
+    void leased(int limit, RateLimiter.Lease lease, long now) {
+        if (limit != this.limit) {
+            return; // the plan changed while the lease was out: its requests are simply not used
+        }
+        leasedAt = now;
+        Bucket b = bucket(limit, lease.aheadUs());
+        remainingAtLease = b.remaining;
+        resetMsAtLease = b.resetMs;
+        if (lease.granted() > 0) {
+            tokens += lease.granted();
+            expiresAt = now + LIFETIME;
+        } else {
+            refusing = true;
+            refusedUntil = now + TimeUnit.MICROSECONDS.toNanos(b.retryAfterUs);
+        }
+    }
+
+    /** The decision for a request that leased exactly one request for itself. */
+    RateLimiter.Decision decidedAlone(int limit, RateLimiter.Lease lease, long now) {
+        requests++;
+        Bucket b = bucket(limit, lease.aheadUs());
+        if (lease.granted() > 0) {
+            return new RateLimiter.Decision(true, limit, Math.min(limit, b.remaining + tokens), b.resetMs, 0);
+        }
+        rejected++;
+        return new RateLimiter.Decision(false, limit, 0, b.resetMs, Math.max(1, (b.retryAfterUs + 999) / 1000));
+    }
+
+    private record Bucket(long remaining, long resetMs, long retryAfterUs) {
+    }
+
+    /** What a bucket that is {@code aheadUs} ahead of the clock has left, and when one more request fits. */
+    private static Bucket bucket(int limit, long aheadUs) {
+        long periodUs = 60_000_000L;
+        double emissionUs = (double) periodUs / limit;
+        long remaining = Math.max(0, Math.min(limit, (long) Math.floor((periodUs - aheadUs) / emissionUs + 1e-9)));
+        long retryAfterUs = Math.max(0, (long) Math.ceil(aheadUs + emissionUs - periodUs));
+        return new Bucket(remaining, (aheadUs + 999) / 1000, retryAfterUs);
+    }
+
+    Counts drainCounts() {
+        Counts c = new Counts(requests, rejected);
+        requests = 0;
+        rejected = 0;
+        return c;
+    }
+
+    void addCounts(Counts c) {
+        requests += c.requests();
+        rejected += c.rejected();
+    }
+
+    boolean hasPending() {
+        return requests > 0 || pendingLease != null || tokens > 0;
+    }
+
+    long idleSince(long now) {
+        return now - lastUsed;
+    }
+}
