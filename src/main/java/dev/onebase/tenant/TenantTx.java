@@ -6,6 +6,7 @@ import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.onebase.db.PipelinedClient;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -32,9 +33,11 @@ public class TenantTx {
     private static final String SCOPE = "select set_config('app.tenant_id', $1, true)";
 
     private final Pool pool;
+    private final PipelinedClient pipelined;
 
-    public TenantTx(Pool pool) {
+    public TenantTx(Pool pool, PipelinedClient pipelined) {
         this.pool = pool;
+        this.pipelined = pipelined;
     }
 
     public <T> Uni<T> run(UUID tenantId, Function<SqlConnection, Uni<T>> work) {
@@ -78,7 +81,7 @@ public class TenantTx {
         for (int i = 0; i < args.size(); i++) {
             scoped.addValue(args.getValue(i));
         }
-        return pool.preparedQuery(select).execute(scoped);
+        return pipelined.client().preparedQuery(select).execute(scoped);
     }
 
     /** COMMIT or ROLLBACK (once), then the connection goes back to the pool whatever happened. */

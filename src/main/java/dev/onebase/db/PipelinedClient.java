@@ -1,0 +1,46 @@
+package dev.onebase.db;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.PoolOptions;
+
+/**
+ * A few request-role connections that concurrent requests share for single commands that are each their own
+ * transaction (the tenant functions of {@code TenantTx.call}): commands from different requests are written to one
+ * connection together and answered together, instead of each taking a connection and a round trip of its own. No
+ * transactions here: those take a connection of the pool for themselves.
+ */
+@ApplicationScoped
+public class PipelinedClient {
+
+    private final SqlClient client;
+
+    public PipelinedClient(Vertx vertx, Config config,
+            @ConfigProperty(name = "onebase.db.pipelined-connections", defaultValue = "4") int connections) {
+        PgConnectOptions options = DedicatedConnections.options(config, "onebase-pipelined");
+        options.setPipeliningLimit(config.getOptionalValue("quarkus.datasource.reactive.postgresql.pipelining-limit", Integer.class).orElse(256));
+        options.setCachePreparedStatements(true);
+        this.client = SqlClient.newInstance(PgBuilder.client()
+                .with(new PoolOptions().setMaxSize(Math.max(1, connections)))
+                .connectingTo(options)
+                .using(vertx.getDelegate())
+                .build());
+    }
+
+    public SqlClient client() {
+        return client;
+    }
+
+    @PreDestroy
+    void close() {
+        client.closeAndAwait();
+    }
+}
