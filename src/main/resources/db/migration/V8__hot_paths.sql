@@ -46,3 +46,23 @@ end
 $$;
 revoke all on function cache_get(uuid, text) from public;
 grant execute on function cache_get(uuid, text) to ${app_role};
+
+-- The plain SET (no NX/XX/GET/KEEPTTL) the same way: one statement, scoped by the function itself. The entry-count
+-- trigger of cache_entries still runs inside it, so the plan's limit holds exactly as for any other insert.
+create function cache_set(p_tenant uuid, p_key text, p_value bytea, p_ttl_ms bigint, p_at_ms bigint, p_content_type text)
+    returns void
+    language plpgsql security invoker
+as $$
+begin
+    perform set_config('app.tenant_id', p_tenant::text, true);
+    insert into cache_entries as c (tenant_id, key, value, expires_at, content_type)
+    values (p_tenant, p_key, p_value,
+            case when p_ttl_ms is not null then now() + p_ttl_ms * interval '1 millisecond'
+                 when p_at_ms is not null then to_timestamp(p_at_ms / 1000.0) end,
+            p_content_type)
+    on conflict (tenant_id, key) do update
+       set value = excluded.value, expires_at = excluded.expires_at, content_type = excluded.content_type;
+end
+$$;
+revoke all on function cache_set(uuid, text, bytea, bigint, bigint, text) from public;
+grant execute on function cache_set(uuid, text, bytea, bigint, bigint, text) to ${app_role};

@@ -57,12 +57,8 @@ public class CacheStore {
     /** The hottest call of all: one command (see V8's cache_get). */
     private static final String GET = "select value, content_type from cache_get($1, $2)";
 
-    private static final String SET_PLAIN = """
-            insert into cache_entries as c (tenant_id, key, value, expires_at, content_type)
-            values ($1, $2, $3, %s, $6)
-            on conflict (tenant_id, key) do update
-               set value = excluded.value, expires_at = excluded.expires_at, content_type = excluded.content_type
-            """.formatted(EXPIRY);
+    /** The plain SET, as hot as GET: one command (see V8's cache_set). */
+    private static final String SET_PLAIN = "select cache_set($1, $2, $3, $4, $5, $6)";
 
     /**
      * The general SET: {@code old} locks the live row (if any) so the old value returned is the one replaced;
@@ -160,11 +156,13 @@ public class CacheStore {
     }
 
     public Uni<SetResult> set(UUID tenant, String key, byte[] value, String contentType, Expiry expiry, Condition condition, boolean returnOld) {
+        if (condition == Condition.ALWAYS && !returnOld && !expiry.keep()) {
+            Tuple plain = Tuple.tuple().addString(key).addValue(Buffer.buffer(value))
+                    .addLong(expiry.relativeMs()).addLong(expiry.absoluteMs()).addString(contentType);
+            return mapLimits(tx.call(tenant, SET_PLAIN, plain)).replaceWith(new SetResult(true, null));
+        }
         Tuple args = Tuple.tuple().addUUID(tenant).addString(key).addValue(Buffer.buffer(value))
                 .addLong(expiry.relativeMs()).addLong(expiry.absoluteMs()).addString(contentType);
-        if (condition == Condition.ALWAYS && !returnOld && !expiry.keep()) {
-            return mapLimits(tx.statement(tenant, SET_PLAIN, args)).replaceWith(new SetResult(true, null));
-        }
         return mapLimits(tx.statement(tenant, setSql(condition, expiry.keep()), args)).map(rows -> {
             Row r = rows.iterator().next();
             var old = r.getBuffer("old_value");

@@ -71,6 +71,8 @@ class TenantPathBench {
                     .run(tenant(), c -> c.preparedQuery(read).execute(Tuple.of(key()))).replaceWithVoid());
             ways.put("TenantTx.statement: all four in one round trip", () -> tx
                     .statement(tenant(), read, Tuple.of(key())).replaceWithVoid());
+            ways.put("TenantTx.call: one function, one command (pipelined client)", () -> tx
+                    .call(tenant(), "select value from bench_get($1, $2)", Tuple.of(key())).replaceWithVoid());
             for (var way : ways.entrySet()) {
                 measure("warm-up " + way.getKey(), way.getValue(), 2);
             }
@@ -86,6 +88,7 @@ class TenantPathBench {
             best.forEach((name, rate) -> System.out.printf("RESULT %-62s %8.0f reads/s  ratio to plain %.2f%n", name, rate, rate / plain));
         } finally {
             try (Connection c = owner(); Statement st = c.createStatement()) {
+                st.execute("drop function if exists bench_get(uuid, text)");
                 st.execute("drop table if exists bench_cache, bench_cache2");
             }
         }
@@ -135,6 +138,7 @@ class TenantPathBench {
     /** The reference workload: shared/reference/tenant-path/README.md. */
     private static void createReferenceTables() throws Exception {
         try (Connection c = owner(); Statement st = c.createStatement()) {
+            st.execute("drop function if exists bench_get(uuid, text)");
             st.execute("drop table if exists bench_cache, bench_cache2");
             st.execute("create unlogged table bench_cache (tenant_id uuid not null, key text not null, value bytea, primary key (tenant_id, key))");
             st.execute("""
@@ -147,6 +151,12 @@ class TenantPathBench {
             st.execute("create policy p on bench_cache using (tenant_id = (select nullif(current_setting('app.tenant_id', true), '')::uuid))");
             st.execute("analyze bench_cache");
             st.execute("analyze bench_cache2");
+            st.execute("""
+                    create function bench_get(p_tenant uuid, p_key text) returns table (value bytea) language plpgsql as $$
+                    begin
+                        perform set_config('app.tenant_id', p_tenant::text, true);
+                        return query select b.value from bench_cache b where b.key = p_key;
+                    end $$""");
         }
     }
 }
