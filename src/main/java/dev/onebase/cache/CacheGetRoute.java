@@ -49,8 +49,8 @@ public class CacheGetRoute {
         String requestId = requests.begin(ctx, TEMPLATE);
         Uni.createFrom().deferred(() -> {
             String key = ctx.pathParam("key");
-            CacheResource.checkKeyShape(key);
             return authenticator.authenticate(ctx.request().getHeader("Authorization"), ApiKeys.SCOPE_READ)
+                    .invoke(() -> CacheResource.checkKeyShape(key))
                     .flatMap(ok -> limit(ok).flatMap(decision -> store.get(ok.key().tenantId(), key)
                             .map(value -> new Answer(decision, value.orElseThrow(() -> notFound(decision))))));
         }).subscribe().with(answer -> send(ctx, answer, requestId), failure -> requests.fail(ctx, failure, requestId));
