@@ -25,6 +25,9 @@ final class Allowance {
     /** The lease in flight that requests finding no tokens wait for. */
     Uni<Void> pendingLease;
 
+    /** Dropped from the replica's map as idle: whoever still holds it must look the tenant up again. */
+    boolean retired;
+
     private int limit;
     private int tokens;
     private int leaseSize = 1;

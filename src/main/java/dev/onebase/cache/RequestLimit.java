@@ -79,6 +79,7 @@ public class RequestLimit {
             Allowance.Counts counts;
             synchronized (a) {
                 if (a.idleSince(now) > TimeUnit.MINUTES.toNanos(2) && !a.hasPending()) {
+                    a.retired = true;
                     allowances.remove(tenant, a);
                     return;
                 }
@@ -107,6 +108,9 @@ public class RequestLimit {
         Allowance a = allowances.computeIfAbsent(tenant, t -> new Allowance());
         Uni<Void> lease;
         synchronized (a) {
+            if (a.retired) {
+                return take(tenant, limit, attempt); // dropped as idle by flush() meanwhile: use its successor
+            }
             RateLimiter.Decision local = a.takeLocally(limit, System.nanoTime());
             if (local != null) {
                 return Uni.createFrom().item(local);

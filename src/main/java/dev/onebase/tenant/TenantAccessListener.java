@@ -12,12 +12,13 @@ import dev.onebase.db.DedicatedConnections;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.pubsub.PgSubscriber;
 
 /**
  * LISTENs on {@code onebase_tenant_access} (V8's triggers: a key revoked, a tenant suspended, deleted or moved to
  * another plan, on any replica) and makes {@link KnownKeys} forget that tenant's keys. Reconnects every second when
- * the connection drops; until it is back, KnownKeys remembers nothing.
+ * the connection drops; until it is back, KnownKeys remembers nothing (what changed meanwhile was not heard).
  */
 @ApplicationScoped
 public class TenantAccessListener {
@@ -27,33 +28,44 @@ public class TenantAccessListener {
 
     private final KnownKeys known;
     private PgSubscriber subscriber;
+    private boolean stopped;
 
     public TenantAccessListener(KnownKeys known) {
         this.known = known;
     }
 
     void start(@Observes StartupEvent event, Vertx vertx, Config config) {
-        subscriber = PgSubscriber.subscriber(vertx, DedicatedConnections.options(config, "onebase-listener"))
-                .reconnectPolicy(retries -> 1000L);
-        subscriber.closeHandler(v -> {
-            known.listening(false);
-            LOG.warn("Lost the tenant access announcements; API keys are checked in the database until they are back");
-        });
-        subscriber.channel(CHANNEL)
-                .subscribeHandler(v -> known.listening(true))
-                .handler(this::changed);
-        connect(vertx);
+        connect(vertx, DedicatedConnections.options(config, "onebase-listener"));
     }
 
-    private void connect(Vertx vertx) {
-        subscriber.connect().onFailure(e -> {
-            LOG.warnf("Cannot listen for tenant access changes yet (%s); trying again in a second", e.getMessage());
-            vertx.setTimer(1000, id -> {
-                if (!subscriber.closed()) {
-                    connect(vertx);
-                }
-            });
+    /**
+     * A new subscriber per connection, without the client's own reconnecting (which would hide the gap): the moment
+     * the connection drops, KnownKeys stops trusting what it remembers; a second later a new connection is tried.
+     */
+    private synchronized void connect(Vertx vertx, PgConnectOptions options) {
+        if (stopped) {
+            return;
+        }
+        PgSubscriber next = PgSubscriber.subscriber(vertx, options).reconnectPolicy(retries -> -1L);
+        next.closeHandler(v -> {
+            known.listening(false);
+            if (!stopped) {
+                LOG.warn("Lost the tenant access announcements; API keys are checked in the database until they are back");
+                retry(vertx, options);
+            }
         });
+        next.channel(CHANNEL)
+                .subscribeHandler(v -> known.listening(true))
+                .handler(this::changed);
+        subscriber = next;
+        next.connect().onFailure(e -> {
+            LOG.warnf("Cannot listen for tenant access changes yet (%s); trying again in a second", e.getMessage());
+            retry(vertx, options);
+        });
+    }
+
+    private void retry(Vertx vertx, PgConnectOptions options) {
+        vertx.setTimer(1000, id -> connect(vertx, options));
     }
 
     private void changed(String payload) {
@@ -64,7 +76,8 @@ public class TenantAccessListener {
         }
     }
 
-    void stop(@Observes ShutdownEvent event) {
+    synchronized void stop(@Observes ShutdownEvent event) {
+        stopped = true;
         if (subscriber != null) {
             subscriber.close();
         }
