@@ -136,8 +136,9 @@ final class Allowance {
         rejected += c.rejected();
     }
 
-    boolean hasPending() {
-        return requests > 0 || pendingLease != null || tokens > 0;
+    /** Counts not yet written, a lease in flight, or leased requests still usable at {@code now}. */
+    boolean hasPending(long now) {
+        return requests > 0 || pendingLease != null || (tokens > 0 && now - expiresAt < 0);
     }
 
     long idleSince(long now) {

@@ -53,7 +53,13 @@ public class CacheGetRoute {
                     .invoke(() -> CacheResource.checkKeyShape(key))
                     .flatMap(ok -> limit(ok).flatMap(decision -> store.get(ok.key().tenantId(), key)
                             .map(value -> new Answer(decision, value.orElseThrow(() -> notFound(decision))))));
-        }).subscribe().with(answer -> send(ctx, answer, requestId), failure -> requests.fail(ctx, failure, requestId));
+        }).subscribe().with(answer -> {
+            try {
+                send(ctx, answer, requestId);
+            } catch (RuntimeException e) {
+                requests.fail(ctx, e, requestId);
+            }
+        }, failure -> requests.fail(ctx, failure, requestId));
     }
 
     private record Answer(RateLimiter.Decision decision, CacheStore.Value value) {

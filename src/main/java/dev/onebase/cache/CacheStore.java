@@ -57,7 +57,7 @@ public class CacheStore {
     /** The hottest call of all: one command (see V8's cache_get). */
     private static final String GET = "select value, content_type from cache_get($1, $2)";
 
-    /** The plain SET, as hot as GET: one command (see V8's cache_set). */
+    /** The plain SET: one command too (see V8's cache_set), on a connection of its own since it may wait on a row lock. */
     private static final String SET_PLAIN = "select cache_set($1, $2, $3, $4, $5, $6)";
 
     /**
@@ -151,7 +151,7 @@ public class CacheStore {
     }
 
     public Uni<Optional<Value>> get(UUID tenant, String key) {
-        return tx.call(tenant, GET, Tuple.of(key)).map(rows -> first(rows)
+        return tx.callShared(tenant, GET, Tuple.of(key)).map(rows -> first(rows)
                 .map(r -> new Value(r.getBuffer("value").getBytes(), r.getString("content_type"))));
     }
 

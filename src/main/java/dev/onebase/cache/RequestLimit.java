@@ -78,7 +78,7 @@ public class RequestLimit {
         allowances.forEach((tenant, a) -> {
             Allowance.Counts counts;
             synchronized (a) {
-                if (a.idleSince(now) > TimeUnit.MINUTES.toNanos(2) && !a.hasPending()) {
+                if (a.idleSince(now) > TimeUnit.MINUTES.toNanos(2) && !a.hasPending(now)) {
                     a.retired = true;
                     allowances.remove(tenant, a);
                     return;
@@ -86,7 +86,7 @@ public class RequestLimit {
                 counts = a.drainCounts();
             }
             if (counts.requests() > 0) {
-                writes.add(limiter.lease(tenant, a.limit(), 0, counts.requests(), counts.rejected()).replaceWithVoid()
+                writes.add(limiter.lease(tenant, Math.max(1, a.limit()), 0, counts.requests(), counts.rejected()).replaceWithVoid()
                         .onFailure().recoverWithUni(e -> restore(tenant, a, counts, e)));
             }
         });
@@ -116,7 +116,7 @@ public class RequestLimit {
                 return Uni.createFrom().item(local);
             }
             if (attempt >= MAX_SHARED_ATTEMPTS) {
-                return leaseForOne(tenant, a, limit);
+                return leaseForOne(tenant, limit);
             }
             if (a.pendingLease == null) {
                 a.pendingLease = lease(tenant, a, limit, a.nextLeaseSize(limit, System.nanoTime())).memoize().indefinitely();
@@ -144,11 +144,12 @@ public class RequestLimit {
     }
 
     /** The rare request that kept losing the shared leases to others: one request, decided by the database. */
-    private Uni<RateLimiter.Decision> leaseForOne(UUID tenant, Allowance a, int limit) {
+    private Uni<RateLimiter.Decision> leaseForOne(UUID tenant, int limit) {
         leases.incrementAndGet();
         return limiter.lease(tenant, limit, 1, 0, 0).map(granted -> {
-            synchronized (a) {
-                return a.decidedAlone(limit, granted, System.nanoTime());
+            Allowance current = allowances.computeIfAbsent(tenant, t -> new Allowance());
+            synchronized (current) {
+                return current.decidedAlone(limit, granted, System.nanoTime());
             }
         });
     }

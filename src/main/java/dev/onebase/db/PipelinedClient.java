@@ -13,10 +13,11 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.PoolOptions;
 
 /**
- * A few request-role connections that concurrent requests share for single commands that are each their own
- * transaction (the tenant functions of {@code TenantTx.call}): commands from different requests are written to one
- * connection together and answered together, instead of each taking a connection and a round trip of its own. No
- * transactions here: those take a connection of the pool for themselves.
+ * A few request-role connections that concurrent requests share for single read-only commands that are each their
+ * own transaction (the tenant functions of {@code TenantTx.callShared}): commands from different requests are written
+ * to one connection together and answered together, instead of each taking a connection and a round trip of its
+ * own. No transactions and no writes here: those take a connection of the pool for themselves, so nothing queued
+ * here waits behind a lock. A statement timeout bounds what one slow read can hold up.
  */
 @ApplicationScoped
 public class PipelinedClient {
@@ -28,6 +29,7 @@ public class PipelinedClient {
         PgConnectOptions options = DedicatedConnections.options(config, "onebase-pipelined");
         options.setPipeliningLimit(config.getOptionalValue("quarkus.datasource.reactive.postgresql.pipelining-limit", Integer.class).orElse(256));
         options.setCachePreparedStatements(true);
+        options.getProperties().put("statement_timeout", "5s");
         this.client = SqlClient.newInstance(PgBuilder.client()
                 .with(new PoolOptions().setMaxSize(Math.max(1, connections)))
                 .connectingTo(options)

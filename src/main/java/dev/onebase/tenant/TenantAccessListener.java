@@ -1,6 +1,7 @@
 package dev.onebase.tenant;
 
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -27,15 +28,20 @@ public class TenantAccessListener {
     private static final Logger LOG = Logger.getLogger(TenantAccessListener.class);
 
     private final KnownKeys known;
+    private static final long HEARTBEAT_MS = 3000;
+
     private PgSubscriber subscriber;
     private boolean stopped;
+    private long heartbeat = -1;
 
     public TenantAccessListener(KnownKeys known) {
         this.known = known;
     }
 
     void start(@Observes StartupEvent event, Vertx vertx, Config config) {
-        connect(vertx, DedicatedConnections.options(config, "onebase-listener"));
+        PgConnectOptions options = DedicatedConnections.options(config, "onebase-listener").setTcpKeepAlive(true);
+        connect(vertx, options);
+        heartbeat = vertx.setPeriodic(HEARTBEAT_MS, id -> checkAlive());
     }
 
     /**
@@ -47,25 +53,63 @@ public class TenantAccessListener {
             return;
         }
         PgSubscriber next = PgSubscriber.subscriber(vertx, options).reconnectPolicy(retries -> -1L);
+        AtomicBoolean retried = new AtomicBoolean();
+        Runnable again = () -> {
+            if (retried.compareAndSet(false, true) && !isStopped()) {
+                vertx.setTimer(1000, id -> connect(vertx, options));
+            }
+        };
         next.closeHandler(v -> {
             known.listening(false);
-            if (!stopped) {
+            if (!isStopped()) {
                 LOG.warn("Lost the tenant access announcements; API keys are checked in the database until they are back");
-                retry(vertx, options);
             }
+            again.run();
         });
         next.channel(CHANNEL)
-                .subscribeHandler(v -> known.listening(true))
+                .subscribeHandler(v -> {
+                    if (isCurrent(next)) {
+                        known.listening(true);
+                    }
+                })
                 .handler(this::changed);
         subscriber = next;
         next.connect().onFailure(e -> {
             LOG.warnf("Cannot listen for tenant access changes yet (%s); trying again in a second", e.getMessage());
-            retry(vertx, options);
+            next.close();
+            again.run();
         });
     }
 
-    private void retry(Vertx vertx, PgConnectOptions options) {
-        vertx.setTimer(1000, id -> connect(vertx, options));
+    private synchronized boolean isCurrent(PgSubscriber s) {
+        return s == subscriber && !s.closed() && !stopped;
+    }
+
+    private synchronized boolean isStopped() {
+        return stopped;
+    }
+
+    /**
+     * A connection can die without a word (an idle timeout in the network, a partition): a round trip on it every
+     * few seconds proves it alive, and one that does not come back in time ends it, so the gap is noticed.
+     */
+    private void checkAlive() {
+        PgSubscriber s;
+        synchronized (this) {
+            s = subscriber;
+        }
+        if (s == null || s.closed() || s.actualConnection() == null) {
+            return;
+        }
+        s.actualConnection().query("select 1").execute()
+                .timeout(HEARTBEAT_MS, java.util.concurrent.TimeUnit.MILLISECONDS)
+                .onFailure(e -> {
+                    if (isCurrent(s)) {
+                        LOG.warnf("The tenant access listener did not answer (%s); reconnecting", e.getMessage());
+                        known.listening(false);
+                        s.close();
+                    }
+                });
     }
 
     private void changed(String payload) {
@@ -76,8 +120,9 @@ public class TenantAccessListener {
         }
     }
 
-    synchronized void stop(@Observes ShutdownEvent event) {
+    synchronized void stop(@Observes ShutdownEvent event, Vertx vertx) {
         stopped = true;
+        vertx.cancelTimer(heartbeat);
         if (subscriber != null) {
             subscriber.close();
         }

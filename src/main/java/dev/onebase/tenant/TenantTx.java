@@ -24,8 +24,9 @@ import io.vertx.mutiny.sqlclient.Tuple;
  *
  * <p>Work must let SQL failures propagate: PostgreSQL turns the COMMIT of an aborted transaction into a rollback.
  *
- * <p>The hottest reads use {@link #call}: a database function that takes the tenant first and whose first act is the
- * same {@code set_config(..., true)}, so the scoped transaction is the statement's own and costs one command.
+ * <p>The hottest calls use {@link #call} / {@link #callShared}: a database function that takes the tenant first and
+ * whose first act is the same {@code set_config(..., true)}, so the scoped transaction is the statement's own and
+ * costs one command.
  */
 @ApplicationScoped
 public class TenantTx {
@@ -71,17 +72,29 @@ public class TenantTx {
     }
 
     /**
-     * One tenant function, one command: {@code select <columns> from <function>($1, ...)} with the tenant as $1 and
-     * {@code args} after it. The function (SECURITY INVOKER) must begin with
-     * {@code perform set_config('app.tenant_id', p_tenant::text, true)}; the setting dies with the statement's implicit
-     * transaction, so nothing is left on the pooled connection.
+     * One tenant function, one command, on a pooled connection of its own: {@code select <columns> from
+     * <function>($1, ...)} with the tenant as $1 and {@code args} after it. The function (SECURITY INVOKER) must begin
+     * with {@code perform set_config('app.tenant_id', p_tenant::text, true)}; the setting dies with the statement's
+     * implicit transaction, so nothing is left on the connection.
      */
     public Uni<RowSet<Row>> call(UUID tenantId, String select, Tuple args) {
+        return pool.preparedQuery(select).execute(withTenant(tenantId, args));
+    }
+
+    /**
+     * The same for a function that only reads (it never waits on a row lock), on the connections concurrent requests
+     * share ({@link PipelinedClient}): a command that waited there would hold up every command queued behind it.
+     */
+    public Uni<RowSet<Row>> callShared(UUID tenantId, String select, Tuple args) {
+        return pipelined.client().preparedQuery(select).execute(withTenant(tenantId, args));
+    }
+
+    private static Tuple withTenant(UUID tenantId, Tuple args) {
         Tuple scoped = Tuple.tuple().addUUID(tenantId);
         for (int i = 0; i < args.size(); i++) {
             scoped.addValue(args.getValue(i));
         }
-        return pipelined.client().preparedQuery(select).execute(scoped);
+        return scoped;
     }
 
     /** COMMIT or ROLLBACK (once), then the connection goes back to the pool whatever happened. */

@@ -15,8 +15,8 @@ import dev.onebase.tenant.ApiKeys;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Bearer authentication: an API key for {@code /api/...} (checked in the database on every request, so a revoked
- * key or a suspended tenant stops at once), the admin credential from the environment for {@code /admin/...}.
+ * Bearer authentication: an API key for {@code /api/...} (through {@link ApiKeyAuthenticator}: a revoked key or a
+ * suspended tenant stops at once on every replica), the admin credential from the environment for {@code /admin/...}.
  */
 public class AuthFilter {
 

@@ -71,6 +71,7 @@ public class RoutedOperations implements OASFilter {
         return OASFactory.createAPIResponses()
                 .addAPIResponse(ok, OASFactory.createAPIResponse().description(okText).content(okContent))
                 .addAPIResponse(other, OASFactory.createAPIResponse().description(otherText))
+                .addAPIResponse("400", OASFactory.createAPIResponse().description("a malformed request (e.g. a reserved key)").content(problem))
                 .addAPIResponse("401", OASFactory.createAPIResponse().description("no valid API key").content(problem))
                 .addAPIResponse("403", OASFactory.createAPIResponse().description("the key lacks the scope, or the tenant is suspended").content(problem))
                 .addAPIResponse("429", OASFactory.createAPIResponse().description("over the plan's request limit (Retry-After)").content(problem));

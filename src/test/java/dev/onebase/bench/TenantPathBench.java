@@ -71,8 +71,10 @@ class TenantPathBench {
                     .run(tenant(), c -> c.preparedQuery(read).execute(Tuple.of(key()))).replaceWithVoid());
             ways.put("TenantTx.statement: all four in one round trip", () -> tx
                     .statement(tenant(), read, Tuple.of(key())).replaceWithVoid());
-            ways.put("TenantTx.call: one function, one command (pipelined client)", () -> tx
+            ways.put("TenantTx.call: one function, one command", () -> tx
                     .call(tenant(), "select value from bench_get($1, $2)", Tuple.of(key())).replaceWithVoid());
+            ways.put("TenantTx.callShared: the same on the pipelined client", () -> tx
+                    .callShared(tenant(), "select value from bench_get($1, $2)", Tuple.of(key())).replaceWithVoid());
             for (var way : ways.entrySet()) {
                 measure("warm-up " + way.getKey(), way.getValue(), 2);
             }

@@ -73,4 +73,36 @@ class CacheGetRouteTest {
                 .body(containsString("CacheGetRoute_get"))
                 .body(containsString("/api/v1/files/{id}/content"));
     }
+
+    /**
+     * GETs share a few pipelined connections, so nothing that can wait may go there: a SET stuck behind another
+     * session's row lock holds up its own request only, never other tenants' GETs.
+     */
+    @Test
+    void aSetWaitingOnALockNeverHoldsUpGets() throws Exception {
+        Tenant a = TestApi.signup();
+        Tenant b = TestApi.signup();
+        as(a).body("1").put("/api/v1/cache/busy").then().statusCode(204);
+        as(b).body("2").put("/api/v1/cache/free").then().statusCode(204);
+        as(b).get("/api/v1/cache/free").then().statusCode(200);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try (java.sql.Connection c = Db.superuser()) {
+            c.setAutoCommit(false);
+            Db.exec(c, "select 1 from cache_entries where tenant_id = ? and key = 'busy' for update", a.id());
+            java.util.concurrent.Future<Integer> stuck = pool.submit(() -> as(a).body("3").put("/api/v1/cache/busy").then().extract().statusCode());
+            Thread.sleep(300);
+            long started = System.nanoTime();
+            for (int i = 0; i < 40; i++) {
+                java.util.concurrent.Future<Integer> get = pool.submit(() -> as(b).get("/api/v1/cache/free").then().extract().statusCode());
+                org.junit.jupiter.api.Assertions.assertEquals(200, get.get(3, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            org.junit.jupiter.api.Assertions.assertTrue(System.nanoTime() - started < java.util.concurrent.TimeUnit.SECONDS.toNanos(5));
+            org.junit.jupiter.api.Assertions.assertFalse(stuck.isDone(), "the SET still waits for the lock");
+            c.rollback();
+            org.junit.jupiter.api.Assertions.assertEquals(204, stuck.get(5, java.util.concurrent.TimeUnit.SECONDS));
+        } finally {
+            pool.shutdownNow();
+        }
+        as(a).get("/api/v1/cache/busy").then().statusCode(200).body(equalTo("3"));
+    }
 }
