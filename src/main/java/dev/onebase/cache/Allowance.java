@@ -89,39 +89,33 @@ final class Allowance {
             return; // the plan changed while the lease was out: its requests are simply not used
         }
         leasedAt = now;
-        Bucket b = bucket(limit, lease.aheadUs());
-        remainingAtLease = b.remaining;
-        resetMsAtLease = b.resetMs;
+        RateLimiter.Decision bucket = bucket(limit, lease);
+        remainingAtLease = bucket.remaining();
+        resetMsAtLease = bucket.resetMs();
         if (lease.granted() > 0) {
             tokens += lease.granted();
             expiresAt = now + LIFETIME;
         } else {
             refusing = true;
-            refusedUntil = now + TimeUnit.MICROSECONDS.toNanos(b.retryAfterUs);
+            refusedUntil = now + TimeUnit.MILLISECONDS.toNanos(bucket.retryAfterMs());
         }
     }
 
     /** The decision for a request that leased exactly one request for itself. */
-    RateLimiter.Decision decidedAlone(int limit, RateLimiter.Lease lease, long now) {
+    RateLimiter.Decision decidedAlone(int limit, RateLimiter.Lease lease) {
         requests++;
-        Bucket b = bucket(limit, lease.aheadUs());
-        if (lease.granted() > 0) {
-            return new RateLimiter.Decision(true, limit, Math.min(limit, b.remaining + tokens), b.resetMs, 0);
+        RateLimiter.Decision bucket = bucket(limit, lease);
+        if (!bucket.allowed()) {
+            rejected++;
+            return bucket;
         }
-        rejected++;
-        return new RateLimiter.Decision(false, limit, 0, b.resetMs, Math.max(1, (b.retryAfterUs + 999) / 1000));
+        return new RateLimiter.Decision(true, limit, Math.min(limit, bucket.remaining() + tokens), bucket.resetMs(), 0);
     }
 
-    private record Bucket(long remaining, long resetMs, long retryAfterUs) {
-    }
-
-    /** What a bucket that is {@code aheadUs} ahead of the clock has left, and when one more request fits. */
-    private static Bucket bucket(int limit, long aheadUs) {
+    /** What the bucket said with this lease: what it has left, and when one more request fits. */
+    private static RateLimiter.Decision bucket(int limit, RateLimiter.Lease lease) {
         long periodUs = 60_000_000L;
-        double emissionUs = (double) periodUs / limit;
-        long remaining = Math.max(0, Math.min(limit, (long) Math.floor((periodUs - aheadUs) / emissionUs + 1e-9)));
-        long retryAfterUs = Math.max(0, (long) Math.ceil(aheadUs + emissionUs - periodUs));
-        return new Bucket(remaining, (aheadUs + 999) / 1000, retryAfterUs);
+        return RateLimiter.decide(lease.granted() > 0, lease.aheadUs(), limit, periodUs, (long) Math.ceil((double) periodUs / limit), 1);
     }
 
     Counts drainCounts() {

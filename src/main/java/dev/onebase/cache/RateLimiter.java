@@ -111,7 +111,7 @@ public class RateLimiter {
     /** ahead: how far the stored TAT is ahead of now (after this consume when allowed). */
     static Decision decide(boolean allowed, long aheadUs, long limit, long periodUs, long incrementUs, long cost) {
         double emissionUs = (double) periodUs / limit;
-        long remaining = Math.max(0, (long) Math.floor((periodUs - aheadUs) / emissionUs + 1e-9));
+        long remaining = Math.max(0, Math.min(limit, (long) Math.floor((periodUs - aheadUs) / emissionUs + 1e-9)));
         long retryAfterUs = allowed ? 0 : Math.max(0, aheadUs + incrementUs - periodUs);
         return new Decision(allowed, limit, remaining, ceilMs(aheadUs), ceilMs(retryAfterUs));
     }

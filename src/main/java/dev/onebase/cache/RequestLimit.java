@@ -149,7 +149,7 @@ public class RequestLimit {
         return limiter.lease(tenant, limit, 1, 0, 0).map(granted -> {
             Allowance current = allowances.computeIfAbsent(tenant, t -> new Allowance());
             synchronized (current) {
-                return current.decidedAlone(limit, granted, System.nanoTime());
+                return current.decidedAlone(limit, granted);
             }
         });
     }

@@ -26,7 +26,6 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         "dev.onebase.backup.StrategyAdvice$Advice",
         "dev.onebase.backup.StrategyAdvice$Schedule",
         "dev.onebase.backup.WalStreamer$Status",
-        "dev.onebase.cache.Allowance$Bucket",
         "dev.onebase.cache.Allowance$Counts",
         "dev.onebase.cache.CacheGetRoute$Answer",
         "dev.onebase.cache.CacheRecords$Applied",

@@ -81,8 +81,4 @@ public class KnownKeys {
         forgetAll();
         this.listening = listening;
     }
-
-    int size() {
-        return entries.size();
-    }
 }
