@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.smallrye.common.vertx.ContextLocals;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.pgclient.PgException;
@@ -21,6 +22,10 @@ public class RouterRequests {
 
     /** Where the HTTP server metrics look for a route's template (RESTEasy sets it for JAX-RS resources). */
     private static final String METRICS_TEMPLATE = "UrlPathTemplate";
+
+    /** A rejected request body up to this size is read to its end (and dropped) so the client gets the answer. */
+    private static final long DRAIN_LIMIT = 8L * 1024 * 1024;
+    private static final long DRAIN_TIMEOUT_MS = 10_000;
 
     private final ObjectMapper json;
     private final ProblemMapper problems = new ProblemMapper();
@@ -59,15 +64,38 @@ public class RouterRequests {
                 resp.putHeader(k, vs.get(0));
             }
         });
-        boolean unread = !ctx.request().isEnded();
-        if (unread) {
-            resp.putHeader("Connection", "close");
+        String answer = ctx.request().method().name().equals("HEAD") ? "" : encode(body);
+        HttpServerRequest req = ctx.request();
+        if (req.isEnded()) {
+            resp.end(answer);
+            return;
         }
-        resp.end(ctx.request().method().name().equals("HEAD") ? "" : encode(body)).onComplete(x -> {
-            if (unread) {
-                ctx.request().connection().close();
-            }
-        });
+        if (declaredLength(req) >= 0 && declaredLength(req) <= DRAIN_LIMIT) {
+            // a client still sending a small body would see a reset instead of the answer: read and drop the rest
+            long giveUp = ctx.vertx().setTimer(DRAIN_TIMEOUT_MS, id -> req.connection().close());
+            req.handler(ignored -> {
+            });
+            req.exceptionHandler(ignored -> {
+            });
+            req.endHandler(v -> {
+                ctx.vertx().cancelTimer(giveUp);
+                resp.end(answer);
+            });
+            req.resume();
+            return;
+        }
+        // a large or unknown body is not worth reading: answer and close the connection
+        resp.putHeader("Connection", "close");
+        resp.end(answer).onComplete(x -> req.connection().close());
+    }
+
+    private static long declaredLength(HttpServerRequest req) {
+        try {
+            String cl = req.getHeader("Content-Length");
+            return cl == null ? -1 : Long.parseLong(cl.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     public String encode(Object value) {
