@@ -19,6 +19,7 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import dev.onebase.backup.BackupCatalog.BackupRecord;
 import dev.onebase.backup.BackupCatalog.RestoreTestRecord;
 import dev.onebase.job.JobService;
+import dev.onebase.web.ListParams;
 import dev.onebase.web.ProblemException;
 import io.smallrye.mutiny.Uni;
 
@@ -58,7 +59,7 @@ public class BackupResource {
         if (kind != null && !List.of(BackupService.SNAPSHOT, BackupService.FULL).contains(kind)) {
             throw ProblemException.badRequest("kind must be snapshot or full");
         }
-        return catalog.list(kind, parseLimit(limit));
+        return catalog.list(kind, ListParams.limit(limit, 1000));
     }
 
     @GET
@@ -101,7 +102,7 @@ public class BackupResource {
     @GET
     @Path("/restore-tests")
     public List<RestoreTestRecord> restoreTests(@QueryParam("limit") @DefaultValue("100") String limit) {
-        return catalog.restoreTests(parseLimit(limit));
+        return catalog.restoreTests(ListParams.limit(limit, 1000));
     }
 
     @POST
@@ -157,15 +158,4 @@ public class BackupResource {
         }
     }
 
-    private static int parseLimit(String limit) {
-        try {
-            int n = Integer.parseInt(limit);
-            if (n >= 1 && n <= 1000) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // below
-        }
-        throw ProblemException.badRequest("limit must be a number from 1 to 1000");
-    }
 }

@@ -1,12 +1,15 @@
 package dev.onebase.cache;
 
 import java.time.Duration;
-import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** Settings of the cache, sessions, rate limits and flags ({@code onebase.cache.*}, env {@code ONEBASE_CACHE_*}). */
+/**
+ * Settings of the key/value cache ({@code onebase.cache.*}, env {@code ONEBASE_CACHE_*}). The sessions' and the request
+ * limit's settings share the prefix for compatibility but are read by their own features ({@code SessionConfig},
+ * {@code RequestLimitConfig}).
+ */
 @ConfigMapping(prefix = "onebase.cache")
 public interface CacheConfig {
 
@@ -18,15 +21,7 @@ public interface CacheConfig {
     @WithDefault("1000")
     int scanMaxCount();
 
-    /** How long the plan limits read from the plans table are reused before they are read again. */
-    @WithDefault("PT1M")
-    Duration planRefresh();
-
     Sweep sweep();
-
-    RequestLimit requestLimit();
-
-    Sessions sessions();
 
     interface Sweep {
         /** Rows deleted per batch (each batch is its own short transaction). */
@@ -40,28 +35,5 @@ public interface CacheConfig {
         /** How long tenant_request_counts rows are kept. */
         @WithDefault("P35D")
         Duration requestCountRetention();
-    }
-
-    interface RequestLimit {
-        /** The per-tenant limit on every /api call (from the plan's requests_per_minute). */
-        @WithDefault("true")
-        boolean enabled();
-
-        /** Overrides every plan's requests_per_minute when set. */
-        Optional<Integer> perMinute();
-
-        /** How often a replica adds the requests it counted to tenant_request_counts (also with every lease). */
-        @WithDefault("5s")
-        Duration flushInterval();
-    }
-
-    interface Sessions {
-        /** Idle timeout of a session created without one. */
-        @WithDefault("PT30M")
-        Duration defaultIdle();
-
-        /** Longest idle timeout or absolute lifetime a client may ask for. */
-        @WithDefault("P90D")
-        Duration maxLifetime();
     }
 }

@@ -4,8 +4,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.ws.rs.core.MediaType;
 
-import dev.onebase.tenant.ApiKeys;
-import dev.onebase.web.ApiKeyAuthenticator;
+import dev.onebase.auth.ApiKeys;
+import dev.onebase.ratelimit.RouteGate;
 import dev.onebase.web.ProblemException;
 import dev.onebase.web.RequestIdFilter;
 import dev.onebase.web.RouterRequests;
@@ -19,7 +19,7 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * GET (and HEAD) {@code /api/v1/cache/{key}}: the value as stored, with its content type; 404 when the key is missing
  * or expired. The hottest route of the service, so it is served from the HTTP router without the JAX-RS machinery:
- * the key check ({@link ApiKeyAuthenticator}, usually answered from memory), the request limit (usually answered
+ * the {@link RouteGate} (the key check, usually answered from memory, and the request limit, usually answered
  * from a lease) and one database command ({@code cache_get}). The other cache routes are in {@link CacheResource}.
  */
 @ApplicationScoped
@@ -28,14 +28,12 @@ public class CacheGetRoute {
     static final String PREFIX = "/api/v1/cache/";
     static final String TEMPLATE = PREFIX + "{key}";
 
-    private final ApiKeyAuthenticator authenticator;
-    private final RequestLimit requestLimit;
+    private final RouteGate gate;
     private final CacheStore store;
     private final RouterRequests requests;
 
-    public CacheGetRoute(ApiKeyAuthenticator authenticator, RequestLimit requestLimit, CacheStore store, RouterRequests requests) {
-        this.authenticator = authenticator;
-        this.requestLimit = requestLimit;
+    public CacheGetRoute(RouteGate gate, CacheStore store, RouterRequests requests) {
+        this.gate = gate;
         this.store = store;
         this.requests = requests;
     }
@@ -49,42 +47,26 @@ public class CacheGetRoute {
         String requestId = requests.begin(ctx, TEMPLATE);
         Uni.createFrom().deferred(() -> {
             String key = ctx.pathParam("key");
-            return authenticator.authenticate(ctx.request().getHeader("Authorization"), ApiKeys.SCOPE_READ)
+            return gate.admit(ctx, ApiKeys.SCOPE_READ)
                     .invoke(() -> CacheResource.checkKeyShape(key))
-                    .flatMap(ok -> limit(ok).flatMap(decision -> store.get(ok.key().tenantId(), key)
-                            .map(value -> new Answer(decision, value.orElseThrow(() -> notFound(decision))))));
-        }).subscribe().with(answer -> {
+                    .flatMap(tenant -> store.get(tenant, key))
+                    .map(value -> value.orElseThrow(() -> ProblemException.notFound("No such key")));
+        }).subscribe().with(value -> {
             try {
-                send(ctx, answer, requestId);
+                send(ctx, value, requestId);
             } catch (RuntimeException e) {
                 requests.fail(ctx, e, requestId);
             }
         }, failure -> requests.fail(ctx, failure, requestId));
     }
 
-    private record Answer(RateLimiter.Decision decision, CacheStore.Value value) {
-    }
-
-    private Uni<RateLimiter.Decision> limit(ApiKeyAuthenticator.Authenticated ok) {
-        return requestLimit.enforce(ok.key().tenantId(), ok.principal().plan());
-    }
-
-    private static ProblemException notFound(RateLimiter.Decision decision) {
-        ProblemException missing = ProblemException.notFound("No such key");
-        return decision == null ? missing : new ProblemException(404, missing.title(), missing.getMessage(), RequestLimitFilter.headers(decision));
-    }
-
-    private static void send(RoutingContext ctx, Answer answer, String requestId) {
+    private static void send(RoutingContext ctx, CacheStore.Value v, String requestId) {
         HttpServerResponse resp = ctx.response();
         if (resp.closed()) {
             return;
         }
-        CacheStore.Value v = answer.value();
         resp.putHeader(RequestIdFilter.HEADER, requestId)
                 .putHeader("Content-Type", v.contentType() == null ? MediaType.APPLICATION_OCTET_STREAM : v.contentType());
-        if (answer.decision() != null) {
-            RequestLimitFilter.headers(answer.decision()).forEach(resp::putHeader);
-        }
         if (ctx.request().method() == HttpMethod.HEAD) {
             resp.putHeader("Content-Length", Integer.toString(v.bytes().length)).end();
         } else {

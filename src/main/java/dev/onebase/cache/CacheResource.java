@@ -24,6 +24,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import dev.onebase.auth.Caller;
 import dev.onebase.cache.CacheRecords.Applied;
 import dev.onebase.cache.CacheRecords.Count;
 import dev.onebase.cache.CacheRecords.Counter;
@@ -36,7 +37,9 @@ import dev.onebase.cache.CacheRecords.Ttl;
 import dev.onebase.cache.CacheRecords.Values;
 import dev.onebase.cache.CacheStore.Condition;
 import dev.onebase.cache.CacheStore.Expiry;
-import dev.onebase.web.Caller;
+import dev.onebase.tenant.Plan;
+import dev.onebase.tenant.PlanCatalog;
+import dev.onebase.web.ListParams;
 import dev.onebase.web.ProblemException;
 import io.smallrye.mutiny.Uni;
 
@@ -175,10 +178,7 @@ public class CacheResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Page> scan(@QueryParam("prefix") @DefaultValue("") String prefix, @QueryParam("cursor") String cursor,
             @QueryParam("count") @DefaultValue("100") String countText) {
-        int count = (int) parseLong(countText, "count");
-        if (count < 1 || count > config.scanMaxCount()) {
-            throw ProblemException.badRequest("count must be between 1 and " + config.scanMaxCount());
-        }
+        int count = ListParams.pageSize("count", countText, config.scanMaxCount());
         if (prefix.indexOf('\0') >= 0) {
             throw ProblemException.badRequest("prefix must not contain NUL");
         }
@@ -191,8 +191,7 @@ public class CacheResource {
                 throw ProblemException.badRequest("cursor is not one this service returned");
             }
         }
-        return store.scan(caller.tenantId(), prefix, after, count).map(page -> new Page(page.keys(), page.nextAfter() == null ? null
-                : Base64.getUrlEncoder().withoutPadding().encodeToString(page.nextAfter().getBytes(StandardCharsets.UTF_8))));
+        return store.scan(caller.tenantId(), prefix, after, count).map(page -> new Page(page.keys(), ListParams.encodeCursor(page.nextAfter())));
     }
 
     /** FLUSH: deletes every key of the tenant. */
@@ -354,17 +353,17 @@ public class CacheResource {
         }
     }
 
-    private static void checkKey(String key, PlanCatalog.Limits limits) {
+    private static void checkKey(String key, Plan limits) {
         int bytes = key.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > limits.maxKeyBytes()) {
-            throw ProblemException.tooLarge("The key is " + bytes + " bytes; the " + limits.plan() + " plan allows "
+            throw ProblemException.tooLarge("The key is " + bytes + " bytes; the " + limits.id() + " plan allows "
                     + limits.maxKeyBytes());
         }
     }
 
-    private static void checkValue(int bytes, PlanCatalog.Limits limits) {
+    private static void checkValue(int bytes, Plan limits) {
         if (bytes > limits.maxValueBytes()) {
-            throw ProblemException.tooLarge("The value is " + bytes + " bytes; the " + limits.plan() + " plan allows "
+            throw ProblemException.tooLarge("The value is " + bytes + " bytes; the " + limits.id() + " plan allows "
                     + limits.maxValueBytes());
         }
     }

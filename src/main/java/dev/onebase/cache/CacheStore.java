@@ -7,7 +7,7 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import dev.onebase.tenant.TenantTx;
+import dev.onebase.db.TenantTx;
 import dev.onebase.web.ProblemException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;

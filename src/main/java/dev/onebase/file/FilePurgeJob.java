@@ -6,10 +6,10 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.onebase.db.TenantTx;
 import dev.onebase.job.Job;
 import dev.onebase.job.JobContext;
 import dev.onebase.job.JobResult;
-import dev.onebase.tenant.TenantTx;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;

@@ -17,6 +17,7 @@ import jakarta.ws.rs.core.MediaType;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestResponse;
 
+import dev.onebase.auth.Caller;
 import dev.onebase.file.FileRecords.Affected;
 import dev.onebase.file.FileRecords.FilePage;
 import dev.onebase.file.FileRecords.FileView;
@@ -24,7 +25,8 @@ import dev.onebase.file.FileRecords.FolderMove;
 import dev.onebase.file.FileRecords.FolderPage;
 import dev.onebase.file.FileRecords.Move;
 import dev.onebase.file.FileRecords.VersionView;
-import dev.onebase.web.Caller;
+import dev.onebase.web.Ids;
+import dev.onebase.web.ListParams;
 import dev.onebase.web.ProblemException;
 import io.smallrye.mutiny.Uni;
 
@@ -38,30 +40,32 @@ public class FileResource {
 
     private final FileStore store;
     private final Caller caller;
+    private final FileConfig config;
 
-    public FileResource(FileStore store, Caller caller) {
+    public FileResource(FileStore store, Caller caller, FileConfig config) {
         this.store = store;
         this.caller = caller;
+        this.config = config;
     }
 
     /** One folder: its files (paged by name) and, on the first page, its sub-folders. */
     @GET
     @Path("/files")
     public Uni<FolderPage> list(@QueryParam("folder") String folder, @QueryParam("after") String after,
-            @QueryParam("limit") @DefaultValue("100") int limit, @QueryParam("deleted") @DefaultValue("false") boolean deleted) {
-        return store.list(caller.tenantId(), FilePaths.folder(folder), after, limit, deleted);
+            @QueryParam("limit") @DefaultValue("100") String limit, @QueryParam("deleted") @DefaultValue("false") boolean deleted) {
+        return store.list(caller.tenantId(), FilePaths.folder(folder), after, ListParams.limit(limit, config.maxPageSize()), deleted);
     }
 
     @GET
     @Path("/files/search")
-    public Uni<FilePage> search(@QueryParam("q") String q, @QueryParam("limit") @DefaultValue("50") int limit) {
-        return store.search(caller.tenantId(), q, limit);
+    public Uni<FilePage> search(@QueryParam("q") String q, @QueryParam("limit") @DefaultValue("50") String limit) {
+        return store.search(caller.tenantId(), q, ListParams.limit(limit, config.maxPageSize()));
     }
 
     @GET
     @Path("/files/{id}")
     public Uni<FileView> get(@RestPath String id) {
-        return store.get(caller.tenantId(), FileRoutes.uuid(id));
+        return store.get(caller.tenantId(), Ids.parse(id));
     }
 
     /** Move or rename: {"path": "new/folder/name.ext"}. */
@@ -72,14 +76,14 @@ public class FileResource {
         if (move == null || move.path() == null) {
             throw ProblemException.unprocessable("path is required");
         }
-        return store.move(caller.tenantId(), FileRoutes.uuid(id), FilePaths.file(move.path()));
+        return store.move(caller.tenantId(), Ids.parse(id), FilePaths.file(move.path()));
     }
 
     /** Soft delete (restorable until the retention runs out), or {@code ?purge=true} to remove it for good now. */
     @DELETE
     @Path("/files/{id}")
     public Uni<RestResponse<FileView>> delete(@RestPath String id, @QueryParam("purge") @DefaultValue("false") boolean purge) {
-        UUID fileId = FileRoutes.uuid(id);
+        UUID fileId = Ids.parse(id);
         if (purge) {
             return store.purge(caller.tenantId(), fileId).map(x -> RestResponse.noContent());
         }
@@ -89,13 +93,13 @@ public class FileResource {
     @POST
     @Path("/files/{id}/restore")
     public Uni<FileView> restore(@RestPath String id) {
-        return store.restore(caller.tenantId(), FileRoutes.uuid(id));
+        return store.restore(caller.tenantId(), Ids.parse(id));
     }
 
     @GET
     @Path("/files/{id}/versions")
     public Uni<List<VersionView>> versions(@RestPath String id) {
-        return store.versions(caller.tenantId(), FileRoutes.uuid(id));
+        return store.versions(caller.tenantId(), Ids.parse(id));
     }
 
     @POST
@@ -104,7 +108,7 @@ public class FileResource {
         if (version < 1) {
             throw ProblemException.badRequest("version must be a positive integer");
         }
-        return store.restoreVersion(caller.tenantId(), FileRoutes.uuid(id), version);
+        return store.restoreVersion(caller.tenantId(), Ids.parse(id), version);
     }
 
     /** Move or rename a folder with everything below it: {"from": "a/b", "to": "c"}. */

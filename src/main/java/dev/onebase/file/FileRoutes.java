@@ -2,16 +2,14 @@ package dev.onebase.file;
 
 import java.util.Optional;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import dev.onebase.auth.ApiKeys;
 import dev.onebase.file.FilePaths.FilePath;
-import dev.onebase.file.FileRecords.Stored;
-import dev.onebase.cache.RequestLimit;
-import dev.onebase.tenant.ApiKeys;
-import dev.onebase.web.ApiKeyAuthenticator;
+import dev.onebase.ratelimit.RouteGate;
+import dev.onebase.web.Ids;
 import dev.onebase.web.ProblemException;
 import dev.onebase.web.RequestIdFilter;
 import dev.onebase.web.RouterRequests;
@@ -34,21 +32,17 @@ import io.vertx.ext.web.RoutingContext;
 public class FileRoutes {
 
     static final String FILES = "/api/v1/files/";
-    private static final Pattern UUID_RE = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
-    private final ApiKeyAuthenticator authenticator;
+    private final RouteGate gate;
     private final FileStore store;
     private final Downloads downloads;
     private final RouterRequests requests;
-    private final RequestLimit requestLimit;
 
-    public FileRoutes(ApiKeyAuthenticator authenticator, FileStore store, Downloads downloads, RouterRequests requests,
-            RequestLimit requestLimit) {
-        this.authenticator = authenticator;
+    public FileRoutes(RouteGate gate, FileStore store, Downloads downloads, RouterRequests requests) {
+        this.gate = gate;
         this.store = store;
         this.downloads = downloads;
         this.requests = requests;
-        this.requestLimit = requestLimit;
     }
 
     void install(@Observes Router router) {
@@ -71,7 +65,7 @@ public class FileRoutes {
             FilePath path = FilePaths.file(FilePaths.decode(raw));
             String type = ContentTypes.declared(req.getHeader("Content-Type"));
             long length = contentLength(req);
-            return authenticate(req, ApiKeys.SCOPE_WRITE).flatMap(tenant -> {
+            return gate.admit(ctx, ApiKeys.SCOPE_WRITE).flatMap(tenant -> {
                 Multi<Buffer> body = io.vertx.mutiny.core.http.HttpServerRequest.newInstance(req).toMulti().map(b -> b.getDelegate());
                 return store.upload(tenant, path, type, length, body);
             });
@@ -93,7 +87,7 @@ public class FileRoutes {
                     + FILES + "{path}"), requestId);
             return;
         }
-        Uni.createFrom().deferred(() -> authenticate(req, ApiKeys.SCOPE_WRITE)).flatMap(tenant -> {
+        Uni.createFrom().deferred(() -> gate.admit(ctx, ApiKeys.SCOPE_WRITE)).flatMap(tenant -> {
             Promise<Void> ended = Promise.promise();
             Promise<FileStore.Saved> result = Promise.promise();
             boolean[] seen = {false};
@@ -148,11 +142,11 @@ public class FileRoutes {
     private void download(RoutingContext ctx, boolean version) {
         String requestId = requests.begin(ctx, version ? "/api/v1/files/{id}/versions/{version}/content" : "/api/v1/files/{id}/content");
         Uni.createFrom().deferred(() -> {
-            UUID id = uuid(ctx.pathParam("id"));
+            UUID id = Ids.parse(ctx.pathParam("id"));
             Integer v = version ? positive(ctx.pathParam("version"), "version") : null;
             Integer w = optionalSize(ctx.request().getParam("w"), "w");
             Integer h = optionalSize(ctx.request().getParam("h"), "h");
-            return authenticate(ctx.request(), ApiKeys.SCOPE_READ).flatMap(tenant -> {
+            return gate.admit(ctx, ApiKeys.SCOPE_READ).flatMap(tenant -> {
                 if (w != null || h != null) {
                     if (v != null) {
                         throw ProblemException.badRequest("Thumbnails are made of the current version only");
@@ -167,11 +161,6 @@ public class FileRoutes {
     // --- shared ---
 
     /** The API-key check every /api route gets, then the tenant's request limit. */
-    private Uni<UUID> authenticate(HttpServerRequest req, String scope) {
-        return authenticator.authenticate(req.getHeader("Authorization"), scope)
-                .flatMap(ok -> requestLimit.enforce(ok.key().tenantId(), ok.principal().plan()).replaceWith(ok.key().tenantId()));
-    }
-
     private static long contentLength(HttpServerRequest req) {
         String cl = req.getHeader("Content-Length");
         if (cl == null) {
@@ -182,13 +171,6 @@ public class FileRoutes {
         } catch (NumberFormatException e) {
             throw ProblemException.badRequest("Content-Length is not a number");
         }
-    }
-
-    static UUID uuid(String s) {
-        if (s == null || !UUID_RE.matcher(s).matches()) {
-            throw ProblemException.notFound("No such file: " + (s == null ? "" : s.replaceAll("[^A-Za-z0-9-]", "?")));
-        }
-        return UUID.fromString(s);
     }
 
     private static Integer positive(String s, String what) {

@@ -7,6 +7,7 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.onebase.db.TenantTx;
 import dev.onebase.file.FilePaths.FilePath;
 import dev.onebase.file.FileRecords.Affected;
 import dev.onebase.file.FileRecords.FilePage;
@@ -16,7 +17,7 @@ import dev.onebase.file.FileRecords.Stored;
 import dev.onebase.file.FileRecords.VersionView;
 import dev.onebase.file.UploadWriter.Limits;
 import dev.onebase.file.UploadWriter.Written;
-import dev.onebase.tenant.TenantTx;
+import dev.onebase.tenant.Plan;
 import dev.onebase.web.ProblemException;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -33,8 +34,8 @@ public class FileStore {
 
     private static final String COLS = FileView.COLUMNS;
 
-    private static final String LIMITS = """
-            select p.max_file_bytes, p.storage_bytes,
+    private static final String LIMITS = "select " + Plan.COLUMNS + """
+            ,
                    (select coalesce(sum(size), 0) from files)::int8 + (select coalesce(sum(size), 0) from file_versions)::int8 as used
               from tenants t join plans p on p.id = t.plan
             """;
@@ -84,7 +85,8 @@ public class FileStore {
     public Uni<Saved> upload(UUID tenant, FilePath path, String declaredType, long declaredLength, Multi<Buffer> body) {
         return tx.run(tenant, conn -> conn.preparedQuery(LIMITS).execute().flatMap(rows -> {
             Row r = rows.iterator().next();
-            Limits limits = new Limits(r.getLong("max_file_bytes"), r.getLong("storage_bytes"), r.getLong("used"));
+            Plan plan = Plan.from(r);
+            Limits limits = new Limits(plan.maxFileBytes(), plan.storageBytes(), r.getLong("used"));
             if (declaredLength > limits.room()) {
                 return Uni.createFrom().failure(limits.tooLarge(declaredLength));
             }
@@ -171,7 +173,6 @@ public class FileStore {
     }
 
     public Uni<FolderPage> list(UUID tenant, String folder, String after, int limit, boolean deleted) {
-        checkLimit(limit);
         String files = "select " + COLS + " from files where folder = $1 and ($2::text is null or name > $2) and "
                 + (deleted ? "deleted_at is not null" : "deleted_at is null") + " order by name limit $3";
         String folders = """
@@ -195,7 +196,6 @@ public class FileStore {
     }
 
     public Uni<FilePage> search(UUID tenant, String query, int limit) {
-        checkLimit(limit);
         if (query == null || query.isBlank() || query.length() > 200) {
             throw ProblemException.badRequest("q must be 1-200 characters");
         }
@@ -352,11 +352,6 @@ public class FileStore {
 
     // --- helpers ---
 
-    private void checkLimit(int limit) {
-        if (limit < 1 || limit > config.maxPageSize()) {
-            throw ProblemException.badRequest("limit must be between 1 and " + config.maxPageSize());
-        }
-    }
 
     static ProblemException noSuchFile(UUID id) {
         return ProblemException.notFound("No such file: " + id);

@@ -18,8 +18,8 @@ import javax.imageio.stream.ImageInputStream;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.onebase.db.TenantTx;
 import dev.onebase.file.FileRecords.Stored;
-import dev.onebase.tenant.TenantTx;
 import dev.onebase.web.ProblemException;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;

@@ -14,6 +14,7 @@ import jakarta.ws.rs.core.Response;
 
 import dev.onebase.job.JobRecords.JobView;
 import dev.onebase.job.JobRecords.RunPage;
+import dev.onebase.web.ListParams;
 import dev.onebase.web.ProblemException;
 import io.smallrye.mutiny.Uni;
 
@@ -57,19 +58,7 @@ public class AdminJobResource {
     @Path("/{name}/runs")
     public Uni<RunPage> jobRuns(@PathParam("name") String name, @QueryParam("before") String before,
             @QueryParam("limit") @DefaultValue("50") String limit) {
-        int n = parseInt("limit", limit);
-        if (n < 1 || n > 500) {
-            throw ProblemException.badRequest("limit must be between 1 and 500");
-        }
-        Long cursor = null;
-        if (before != null) {
-            try {
-                cursor = Long.parseLong(before);
-            } catch (NumberFormatException e) {
-                throw ProblemException.badRequest("before must be a run id");
-            }
-        }
-        return jobs.runs(name, cursor, n);
+        return jobs.runs(name, ListParams.idCursor("before", before, "a run id"), ListParams.limit(limit, 500));
     }
 
     private static int parseInt(String name, String value) {

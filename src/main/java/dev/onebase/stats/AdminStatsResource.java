@@ -9,7 +9,7 @@ import jakarta.ws.rs.core.MediaType;
 
 import dev.onebase.stats.StatsRecords.Dashboard;
 import dev.onebase.stats.StatsRecords.UsagePage;
-import dev.onebase.web.ProblemException;
+import dev.onebase.web.ListParams;
 import io.smallrye.mutiny.Uni;
 
 /** The operator's dashboard and every tenant's usage, behind the admin credential. */
@@ -33,12 +33,6 @@ public class AdminStatsResource {
     @GET
     @Path("/usage")
     public Uni<UsagePage> allTenantsUsage(@QueryParam("after") String after, @QueryParam("limit") @DefaultValue("100") String limit) {
-        int n;
-        try {
-            n = Integer.parseInt(limit);
-        } catch (NumberFormatException e) {
-            throw ProblemException.badRequest("limit must be a number");
-        }
-        return stats.allUsage(after, n);
+        return stats.allUsage(after, ListParams.limit(limit, 500));
     }
 }

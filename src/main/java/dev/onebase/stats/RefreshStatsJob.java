@@ -2,10 +2,10 @@ package dev.onebase.stats;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import dev.onebase.cache.RequestLimit;
 import dev.onebase.job.Job;
 import dev.onebase.job.JobContext;
 import dev.onebase.job.JobResult;
+import dev.onebase.ratelimit.RequestLimit;
 import io.smallrye.mutiny.Uni;
 
 /** Refreshes tenant_usage and dashboard_stats CONCURRENTLY: readers keep reading the previous contents meanwhile. */

@@ -7,12 +7,11 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.onebase.db.TenantTx;
 import dev.onebase.stats.StatsRecords.Dashboard;
 import dev.onebase.stats.StatsRecords.TenantUsage;
 import dev.onebase.stats.StatsRecords.Usage;
 import dev.onebase.stats.StatsRecords.UsagePage;
-import dev.onebase.tenant.TenantTx;
-import dev.onebase.web.ProblemException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -55,9 +54,6 @@ public class StatsService {
     }
 
     public Uni<UsagePage> allUsage(String after, int limit) {
-        if (limit < 1 || limit > 500) {
-            throw ProblemException.badRequest("limit must be between 1 and 500");
-        }
         return pool.preparedQuery(ALL_USAGE).execute(Tuple.of(after, limit))
                 .flatMap(rows -> {
                     List<TenantUsage> items = new ArrayList<>();

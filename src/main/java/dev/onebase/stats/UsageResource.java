@@ -5,8 +5,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
+import dev.onebase.auth.Caller;
 import dev.onebase.stats.StatsRecords.Usage;
-import dev.onebase.web.Caller;
 import io.smallrye.mutiny.Uni;
 
 /** A tenant's own usage, as of the last refresh of the tenant_usage view. */

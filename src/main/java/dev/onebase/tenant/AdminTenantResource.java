@@ -17,6 +17,8 @@ import dev.onebase.tenant.TenantRecords.Page;
 import dev.onebase.tenant.TenantRecords.PlanChange;
 import dev.onebase.tenant.TenantRecords.SignupRequest;
 import dev.onebase.tenant.TenantRecords.TenantView;
+import dev.onebase.web.Ids;
+import dev.onebase.web.ListParams;
 import io.smallrye.mutiny.Uni;
 
 /** The operator's view of tenants, behind the admin credential. */
@@ -33,7 +35,7 @@ public class AdminTenantResource {
     @GET
     public Uni<Page<TenantView>> list(@QueryParam("status") String status, @QueryParam("after") String after,
             @QueryParam("limit") @DefaultValue("100") String limit) {
-        return tenants.list(status, after, parseLimit(limit));
+        return tenants.list(status, after, ListParams.limit(limit, 500));
     }
 
     @POST
@@ -88,11 +90,4 @@ public class AdminTenantResource {
         return tenants.purge(Ids.parse(id), force).map(ignored -> Response.noContent().build());
     }
 
-    private static int parseLimit(String limit) {
-        try {
-            return Integer.parseInt(limit);
-        } catch (NumberFormatException e) {
-            throw dev.onebase.web.ProblemException.badRequest("limit must be a number");
-        }
-    }
 }

@@ -1,31 +1,25 @@
 package dev.onebase.tenant;
 
-import java.util.List;
-import java.util.UUID;
 
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
-import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import dev.onebase.tenant.TenantRecords.KeyRequest;
-import dev.onebase.tenant.TenantRecords.KeyView;
+import dev.onebase.auth.Caller;
 import dev.onebase.tenant.TenantRecords.SignupRequest;
 import dev.onebase.tenant.TenantRecords.TenantUpdate;
 import dev.onebase.tenant.TenantRecords.TenantView;
-import dev.onebase.web.Caller;
 import dev.onebase.web.ProblemException;
 import io.smallrye.mutiny.Uni;
 
-/** A tenant's own API: sign up, its settings, its keys. */
+/** A tenant's own API: sign up and its settings (its keys: auth/ApiKeyResource). */
 @Path("/api/v1")
 @Produces(MediaType.APPLICATION_JSON)
 public class TenantResource {
@@ -70,27 +64,7 @@ public class TenantResource {
         return tenants.update(caller.tenantId(), u.name(), u.settings());
     }
 
-    @GET
-    @Path("/keys")
-    public Uni<List<KeyView>> keys() {
-        return tenants.listKeys(caller.tenantId());
-    }
-
-    @POST
-    @Path("/keys")
-    @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Response> createKey(KeyRequest request) {
-        KeyRequest r = request == null ? new KeyRequest(null, null) : request;
-        return tenants.createKey(caller.tenantId(), r.name(), r.scopes()).map(k -> Response.status(201).entity(k).build());
-    }
-
-    @DELETE
-    @Path("/keys/{id}")
-    public Uni<KeyView> revoke(@PathParam("id") String id) {
-        return tenants.revokeKey(caller.tenantId(), Ids.parse(id));
-    }
-
-    static <T> T required(T body) {
+    public static <T> T required(T body) {
         if (body == null) {
             throw ProblemException.badRequest("A JSON body is required");
         }

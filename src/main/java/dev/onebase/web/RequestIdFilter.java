@@ -16,6 +16,8 @@ public class RequestIdFilter {
 
     public static final String HEADER = "X-Request-Id";
     public static final String MDC_KEY = "requestId";
+    /** The log field of the authenticated tenant, set by authentication and cleared here for each new request. */
+    public static final String MDC_TENANT = "tenantId";
     private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
     @ServerRequestFilter(preMatching = true, priority = 10)
@@ -23,7 +25,7 @@ public class RequestIdFilter {
         String id = idFor(ctx.getHeaderString(HEADER));
         ctx.setProperty(MDC_KEY, id);
         MDC.put(MDC_KEY, id);
-        MDC.remove(Caller.MDC_TENANT);
+        MDC.remove(MDC_TENANT);
     }
 
     /** The ingress's id when it is sane, else a new random one (a log correlation id, not a secret). */

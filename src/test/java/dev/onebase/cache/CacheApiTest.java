@@ -21,8 +21,8 @@ import java.util.concurrent.Future;
 
 import org.junit.jupiter.api.Test;
 
-import dev.onebase.TestApi;
 import dev.onebase.TestApi.Tenant;
+import dev.onebase.TestApi;
 import dev.onebase.db.EmbeddedDatabaseResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -31,16 +31,16 @@ import io.restassured.response.ValidatableResponse;
 
 @QuarkusTest
 @QuarkusTestResource(EmbeddedDatabaseResource.class)
-class CacheApiTest {
+public class CacheApiTest {
 
     static final String C = "/api/v1/cache/";
 
     /** Redis rounds TTL to the nearest second; a slow machine may take a second or two between the calls. */
-    static org.hamcrest.Matcher<Integer> near(int seconds) {
+    public static org.hamcrest.Matcher<Integer> near(int seconds) {
         return allOf(greaterThan(seconds - 4), lessThanOrEqualTo(seconds));
     }
 
-    static ValidatableResponse problem(ValidatableResponse r, int status, String detail) {
+    public static ValidatableResponse problem(ValidatableResponse r, int status, String detail) {
         return r.statusCode(status).contentType("application/problem+json").body("status", equalTo(status))
                 .body("detail", containsString(detail));
     }

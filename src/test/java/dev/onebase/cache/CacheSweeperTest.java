@@ -11,8 +11,8 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
-import dev.onebase.TestApi;
 import dev.onebase.TestApi.Tenant;
+import dev.onebase.TestApi;
 import dev.onebase.db.EmbeddedDatabaseResource;
 import dev.onebase.job.JobContext;
 import dev.onebase.job.JobResult;

@@ -10,22 +10,22 @@ import java.util.Map;
 import dev.onebase.db.EmbeddedDatabaseResource;
 
 /** Direct JDBC to the test cluster, for the database-level checks: as superuser, or as the request role. */
-final class Db {
+public final class Db {
 
     private Db() {
     }
 
-    static Connection superuser() throws SQLException {
+    public static Connection superuser() throws SQLException {
         Map<String, String> p = EmbeddedDatabaseResource.properties();
         return DriverManager.getConnection(url(p), p.get("onebase.db.superuser"), p.get("onebase.db.superuser-password"));
     }
 
-    static Connection app() throws SQLException {
+    public static Connection app() throws SQLException {
         Map<String, String> p = EmbeddedDatabaseResource.properties();
         return DriverManager.getConnection(url(p), p.get("quarkus.datasource.username"), p.get("quarkus.datasource.password"));
     }
 
-    static long count(Connection c, String sql, Object... args) throws SQLException {
+    public static long count(Connection c, String sql, Object... args) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 ps.setObject(i + 1, args[i]);
@@ -37,7 +37,7 @@ final class Db {
         }
     }
 
-    static void exec(Connection c, String sql, Object... args) throws SQLException {
+    public static void exec(Connection c, String sql, Object... args) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 ps.setObject(i + 1, args[i]);

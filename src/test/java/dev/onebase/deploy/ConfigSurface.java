@@ -40,9 +40,9 @@ import io.smallrye.config.WithParentName;
  * <li>the environment variables documented in the configuration tables of README.md (and docs/*.md, if any).</li>
  * </ul>
  */
-final class ConfigSurface {
+public final class ConfigSurface {
 
-    static final Path ROOT = Path.of("").toAbsolutePath();
+    public static final Path ROOT = Path.of("").toAbsolutePath();
 
     private static final Pattern PLACEHOLDER_ENV = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)(?::[^}]*)?}");
     private static final Pattern BOOTSTRAP_SETTING = Pattern.compile("setting\\(\"([a-z0-9.-]+)\"\\)");
@@ -275,7 +275,7 @@ final class ConfigSurface {
         }
     }
 
-    static List<Path> files(Path dir, String suffix) {
+    public static List<Path> files(Path dir, String suffix) {
         if (!Files.isDirectory(dir)) {
             return List.of();
         }

@@ -21,8 +21,8 @@ import org.eclipse.microprofile.config.Config;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import dev.onebase.TestApi;
 import dev.onebase.TestApi.Tenant;
+import dev.onebase.TestApi;
 import dev.onebase.db.EmbeddedDatabaseResource;
 import dev.onebase.job.JobRunner.Attempt;
 import dev.onebase.job.JobRunner.Status;

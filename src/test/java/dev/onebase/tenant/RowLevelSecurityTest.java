@@ -19,9 +19,11 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
-import dev.onebase.TestApi;
 import dev.onebase.TestApi.Tenant;
+import dev.onebase.TestApi;
 import dev.onebase.db.EmbeddedDatabaseResource;
+import dev.onebase.db.RlsAudit;
+import dev.onebase.db.TenantTx;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
@@ -31,7 +33,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 /** The database-level guarantees, checked as the request role itself. */
 @QuarkusTest
 @QuarkusTestResource(EmbeddedDatabaseResource.class)
-class RowLevelSecurityTest {
+public class RowLevelSecurityTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
 
@@ -163,7 +165,7 @@ class RowLevelSecurityTest {
                 .map(rows -> rows.iterator().next().getString(0));
     }
 
-    static List<String> audit(Connection c) throws SQLException {
+    public static List<String> audit(Connection c) throws SQLException {
         List<String> problems = new ArrayList<>();
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(RlsAudit.QUERY)) {
             while (rs.next()) {
@@ -180,17 +182,17 @@ class RowLevelSecurityTest {
         }
     }
 
-    static String url() {
+    public static String url() {
         Map<String, String> p = EmbeddedDatabaseResource.properties();
         return "jdbc:postgresql://" + p.get("onebase.db.host") + ":" + p.get("onebase.db.port") + "/" + p.get("onebase.db.name");
     }
 
-    static Connection connect(String userKey, String passwordKey) throws SQLException {
+    public static Connection connect(String userKey, String passwordKey) throws SQLException {
         Map<String, String> p = EmbeddedDatabaseResource.properties();
         return DriverManager.getConnection(url(), p.get(userKey), p.get(passwordKey));
     }
 
-    static Connection superuser() throws SQLException {
+    public static Connection superuser() throws SQLException {
         return connect("onebase.db.superuser", "onebase.db.superuser-password");
     }
 }

@@ -11,8 +11,8 @@ import static org.hamcrest.Matchers.startsWith;
 
 import org.junit.jupiter.api.Test;
 
-import dev.onebase.TestApi;
 import dev.onebase.TestApi.Tenant;
+import dev.onebase.TestApi;
 import dev.onebase.db.EmbeddedDatabaseResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;

@@ -1,0 +1,50 @@
+package dev.onebase.auth;
+
+import java.util.List;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import dev.onebase.auth.ApiKeyRecords.KeyRequest;
+import dev.onebase.auth.ApiKeyRecords.KeyView;
+import dev.onebase.web.Ids;
+import io.smallrye.mutiny.Uni;
+
+/** A tenant's API keys: list, create (the secret is in this answer only), revoke. */
+@Path("/api/v1/keys")
+@Produces(MediaType.APPLICATION_JSON)
+public class ApiKeyResource {
+
+    private final ApiKeyStore keys;
+    private final Caller caller;
+
+    public ApiKeyResource(ApiKeyStore keys, Caller caller) {
+        this.keys = keys;
+        this.caller = caller;
+    }
+
+    @GET
+    public Uni<List<KeyView>> keys() {
+        return keys.list(caller.tenantId());
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> createKey(KeyRequest request) {
+        KeyRequest r = request == null ? new KeyRequest(null, null) : request;
+        return keys.create(caller.tenantId(), r.name(), r.scopes()).map(k -> Response.status(201).entity(k).build());
+    }
+
+    @DELETE
+    @Path("/{id}")
+    public Uni<KeyView> revoke(@PathParam("id") String id) {
+        return keys.revoke(caller.tenantId(), Ids.parse(id));
+    }
+}

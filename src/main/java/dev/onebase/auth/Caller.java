@@ -1,0 +1,49 @@
+package dev.onebase.auth;
+
+import java.util.Set;
+import java.util.UUID;
+
+import jakarta.enterprise.context.RequestScoped;
+
+import org.jboss.logging.MDC;
+
+import dev.onebase.web.ProblemException;
+import dev.onebase.web.RequestIdFilter;
+
+/** Who is calling: the tenant and key the authentication filter established for this request. */
+@RequestScoped
+public class Caller {
+
+
+    private UUID tenantId;
+    private UUID keyId;
+    private Set<String> scopes = Set.of();
+    private String plan;
+
+    void authenticate(UUID tenantId, UUID keyId, Set<String> scopes, String plan) {
+        this.tenantId = tenantId;
+        this.keyId = keyId;
+        this.scopes = scopes;
+        this.plan = plan;
+        MDC.put(RequestIdFilter.MDC_TENANT, tenantId.toString());
+    }
+
+    public UUID tenantId() {
+        if (tenantId == null) {
+            throw ProblemException.unauthorized("Authentication required");
+        }
+        return tenantId;
+    }
+
+    public UUID keyId() {
+        return keyId;
+    }
+
+    public String plan() {
+        return plan;
+    }
+
+    public Set<String> scopes() {
+        return scopes;
+    }
+}

@@ -1,0 +1,77 @@
+package dev.onebase.db;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.jboss.logging.Logger;
+
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.mutiny.sqlclient.Pool;
+
+/**
+ * At start-up, as the request role itself: the role cannot bypass Row-Level Security, and every table holding tenant
+ * data has RLS enabled and forced with a policy on {@code app.tenant_id}. Any finding stops the service.
+ */
+@ApplicationScoped
+public class RlsAudit {
+
+    private static final Logger LOG = Logger.getLogger(RlsAudit.class);
+
+    /** One row per problem found; no rows means the request role is fenced. Runs as the role under audit. */
+    public static final String QUERY = """
+            select format('the request role %I is a superuser', rolname) from pg_roles where rolname = current_user and rolsuper
+            union all
+            select format('the request role %I has BYPASSRLS', rolname) from pg_roles where rolname = current_user and rolbypassrls
+            union all
+            select format('the request role is a member of %I, which is a superuser, has BYPASSRLS or owns tables', r.rolname)
+              from pg_roles r
+             where r.rolname <> current_user and pg_has_role(current_user, r.oid, 'MEMBER')
+               and (r.rolsuper or r.rolbypassrls or r.rolname = 'onebase_admin'
+                    or exists (select 1 from pg_class c where c.relowner = r.oid and c.relnamespace = 'public'::regnamespace))
+            union all
+            select format('the request role owns %I', c.relname)
+              from pg_class c
+             where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'p', 'v', 'm')
+               and c.relowner = (select oid from pg_roles where rolname = current_user)
+            union all
+            select format('table %I holds tenant data but %s', t.relname,
+                          concat_ws(', ',
+                              case when not t.relrowsecurity then 'row-level security is not enabled' end,
+                              case when not t.relforcerowsecurity then 'row-level security is not forced' end,
+                              case when not exists (select 1 from pg_policy p where p.polrelid = t.oid
+                                                       and pg_get_expr(p.polqual, p.polrelid) like '%app.tenant_id%')
+                                   then 'no policy reads app.tenant_id' end))
+              from pg_class t
+             where t.relnamespace = 'public'::regnamespace and t.relkind in ('r', 'p')
+               and (t.relname = 'tenants'
+                    or exists (select 1 from pg_attribute a where a.attrelid = t.oid and a.attname = 'tenant_id' and not a.attisdropped))
+               and (not t.relrowsecurity or not t.relforcerowsecurity
+                    or not exists (select 1 from pg_policy p where p.polrelid = t.oid
+                                      and pg_get_expr(p.polqual, p.polrelid) like '%app.tenant_id%'))
+            union all
+            select format('materialized view %I holds tenant data and the request role can read it directly', m.relname)
+              from pg_class m
+             where m.relnamespace = 'public'::regnamespace and m.relkind = 'm'
+               and exists (select 1 from pg_attribute a where a.attrelid = m.oid and a.attname = 'tenant_id' and not a.attisdropped)
+               and has_table_privilege(m.oid, 'SELECT')
+            """;
+
+    private final Pool pool;
+
+    public RlsAudit(Pool pool) {
+        this.pool = pool;
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        List<String> problems = new ArrayList<>();
+        pool.query(QUERY).execute().await().atMost(Duration.ofSeconds(60)).forEach(r -> problems.add(r.getString(0)));
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("Row-Level Security audit failed, refusing to serve: " + String.join("; ", problems));
+        }
+        LOG.info("Row-Level Security audit passed: the request role is fenced on every tenant table");
+    }
+}

@@ -1,0 +1,108 @@
+package dev.onebase.db;
+
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * The one way to touch tenant data: a transaction on one pooled connection whose first act is
+ * {@code set_config('app.tenant_id', id, true)}, so Row-Level Security fences every statement of the work.
+ *
+ * <p>BEGIN, the tenant setting and the work's first statement are sent together without waiting for each other
+ * (the connection pipelines them and runs them in order), then COMMIT; a failure or a cancelled request rolls
+ * back. The setting is transaction-local, so it never outlives the transaction on the pooled connection.
+ *
+ * <p>Work must let SQL failures propagate: PostgreSQL turns the COMMIT of an aborted transaction into a rollback.
+ *
+ * <p>The hottest calls use {@link #call} / {@link #callShared}: a database function that takes the tenant first and
+ * whose first act is the same {@code set_config(..., true)}, so the scoped transaction is the statement's own and
+ * costs one command.
+ */
+@ApplicationScoped
+public class TenantTx {
+
+    private static final String SCOPE = "select set_config('app.tenant_id', $1, true)";
+
+    private final Pool pool;
+    private final PipelinedClient pipelined;
+
+    public TenantTx(Pool pool, PipelinedClient pipelined) {
+        this.pool = pool;
+        this.pipelined = pipelined;
+    }
+
+    public <T> Uni<T> run(UUID tenantId, Function<SqlConnection, Uni<T>> work) {
+        Tuple scope = Tuple.of(tenantId.toString());
+        return pool.getConnection().flatMap(conn -> {
+            AtomicBoolean finished = new AtomicBoolean();
+            return Uni.combine().all()
+                    .unis(conn.query("BEGIN").execute(), conn.preparedQuery(SCOPE).execute(scope),
+                            Uni.createFrom().deferred(() -> work.apply(conn)))
+                    .with((begun, scoped, result) -> result)
+                    .onItemOrFailure().transformToUni((result, failure) -> finish(conn, failure == null, finished)
+                            .onItem().transformToUni(ignored -> failure == null ? Uni.createFrom().item(result) : Uni.createFrom().<T>failure(failure))
+                            .onFailure().transform(endFailure -> failure != null ? failure : endFailure))
+                    .onCancellation().invoke(() -> finish(conn, false, finished).subscribe().with(x -> {
+                    }, x -> {
+                    }));
+        });
+    }
+
+    /**
+     * The fast path for work that is a single statement: BEGIN, the tenant setting, the statement and COMMIT all go
+     * out in one round trip. If the statement fails, PostgreSQL turns that COMMIT into a rollback (so there is nothing
+     * left to roll back afterwards).
+     */
+    public Uni<RowSet<Row>> statement(UUID tenantId, String sql, Tuple args) {
+        Tuple scope = Tuple.of(tenantId.toString());
+        return pool.withConnection(conn -> Uni.combine().all()
+                .unis(conn.query("BEGIN").execute(), conn.preparedQuery(SCOPE).execute(scope), conn.preparedQuery(sql).execute(args),
+                        conn.query("COMMIT").execute())
+                .with((begun, scoped, rows, committed) -> rows));
+    }
+
+    /**
+     * One tenant function, one command, on a pooled connection of its own: {@code select <columns> from
+     * <function>($1, ...)} with the tenant as $1 and {@code args} after it. The function (SECURITY INVOKER) must begin
+     * with {@code perform set_config('app.tenant_id', p_tenant::text, true)}; the setting dies with the statement's
+     * implicit transaction, so nothing is left on the connection.
+     */
+    public Uni<RowSet<Row>> call(UUID tenantId, String select, Tuple args) {
+        return pool.preparedQuery(select).execute(withTenant(tenantId, args));
+    }
+
+    /**
+     * The same for a function that only reads (it never waits on a row lock), on the connections concurrent requests
+     * share ({@link PipelinedClient}): a command that waited there would hold up every command queued behind it.
+     */
+    public Uni<RowSet<Row>> callShared(UUID tenantId, String select, Tuple args) {
+        return pipelined.client().preparedQuery(select).execute(withTenant(tenantId, args));
+    }
+
+    private static Tuple withTenant(UUID tenantId, Tuple args) {
+        Tuple scoped = Tuple.tuple().addUUID(tenantId);
+        for (int i = 0; i < args.size(); i++) {
+            scoped.addValue(args.getValue(i));
+        }
+        return scoped;
+    }
+
+    /** COMMIT or ROLLBACK (once), then the connection goes back to the pool whatever happened. */
+    private static Uni<Void> finish(SqlConnection conn, boolean commit, AtomicBoolean finished) {
+        if (!finished.compareAndSet(false, true)) {
+            return Uni.createFrom().voidItem();
+        }
+        return conn.query(commit ? "COMMIT" : "ROLLBACK").execute().replaceWithVoid()
+                .onFailure().call(() -> commit ? conn.query("ROLLBACK").execute().onFailure().recoverWithNull() : Uni.createFrom().voidItem())
+                .eventually(conn::close);
+    }
+}

@@ -1,0 +1,93 @@
+package dev.onebase.architecture;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The dependency rule of docs/architecture.md: a package may use only the packages of lower layers. Features of one
+ * layer never use one another; the native-image configuration and the entry point may use anything. Checked on every
+ * reference to {@code dev.onebase.<package>.} in the main sources (imports and fully qualified names alike).
+ */
+class DependencyRuleTest {
+
+    static final Map<String, Integer> LAYERS = Map.ofEntries(
+            Map.entry("web", 0),
+            Map.entry("db", 1),
+            Map.entry("job", 2),
+            Map.entry("auth", 3),
+            Map.entry("tenant", 4),
+            Map.entry("ratelimit", 5),
+            Map.entry("cache", 6), Map.entry("session", 6), Map.entry("flag", 6), Map.entry("file", 6),
+            Map.entry("stats", 6), Map.entry("backup", 6),
+            Map.entry("nativeimage", 9), Map.entry("", 9));
+
+    private static final Path MAIN = Path.of("src/main/java/dev/onebase");
+    private static final Pattern REFERENCE = Pattern.compile("\\bdev\\.onebase\\.([a-z]+)\\.[A-Za-z]");
+
+    @Test
+    void everyPackageUsesOnlyLowerLayers() throws IOException {
+        Set<String> broken = new TreeSet<>();
+        for (Path file : javaFiles()) {
+            String from = packageOf(file);
+            String source = Files.readString(file);
+            Matcher m = REFERENCE.matcher(source);
+            while (m.find()) {
+                String to = m.group(1);
+                if (!to.equals(from) && !allowed(from, to)) {
+                    broken.add(MAIN.relativize(file) + " uses " + to);
+                }
+            }
+        }
+        assertEquals(Set.of(), broken, "imports that break the dependency rule (docs/architecture.md)");
+    }
+
+    @Test
+    void everyPackageHasALayer() throws IOException {
+        Set<String> unknown = new TreeSet<>();
+        for (Path file : javaFiles()) {
+            if (!LAYERS.containsKey(packageOf(file))) {
+                unknown.add(packageOf(file));
+            }
+        }
+        assertEquals(Set.of(), unknown, "new packages need a place in the rule and in docs/architecture.md");
+    }
+
+    @Test
+    void theRuleCatchesABreach() {
+        assertTrue(allowed("cache", "web"));
+        assertTrue(allowed("stats", "ratelimit"));
+        assertTrue(!allowed("web", "auth"), "web imports no feature");
+        assertTrue(!allowed("tenant", "cache"), "a lower layer never uses a higher one");
+        assertTrue(!allowed("cache", "flag"), "features never use one another");
+    }
+
+    static boolean allowed(String from, String to) {
+        Integer f = LAYERS.get(from);
+        Integer t = LAYERS.get(to);
+        return f != null && t != null && t < f;
+    }
+
+    private static String packageOf(Path file) {
+        Path dir = MAIN.relativize(file).getParent();
+        return dir == null ? "" : dir.toString().replace('/', '.');
+    }
+
+    private static List<Path> javaFiles() throws IOException {
+        try (Stream<Path> files = Files.walk(MAIN)) {
+            return files.filter(p -> p.toString().endsWith(".java")).toList();
+        }
+    }
+}
