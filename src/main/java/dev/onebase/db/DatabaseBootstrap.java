@@ -78,7 +78,7 @@ public final class DatabaseBootstrap {
         } catch (SQLException e) {
             throw new IllegalStateException("DATABASE_URL: cannot provision the roles " + appUser + " and " + RoleSetup.ADMIN_ROLE
                     + " as " + owner + " (" + e.getMessage() + "). Give the owner CREATEROLE, or create them yourself: "
-                    + "see the README section 'Your own PostgreSQL'", e);
+                    + "see docs/configuration.md, 'Your own PostgreSQL'", e);
         }
         return props;
     }
