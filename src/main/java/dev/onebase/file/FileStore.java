@@ -2,11 +2,11 @@ package dev.onebase.file;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.onebase.db.Rows;
 import dev.onebase.db.TenantTx;
 import dev.onebase.file.FilePaths.FilePath;
 import dev.onebase.file.FileRecords.Affected;
@@ -23,7 +23,6 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgException;
@@ -142,7 +141,7 @@ public class FileStore {
 
     public Uni<FileView> get(UUID tenant, UUID id) {
         return tx.statement(tenant, "select " + COLS + " from files where id = $1", Tuple.of(id))
-                .map(rows -> one(rows).map(FileView::of).orElseThrow(() -> noSuchFile(id)));
+                .map(rows -> Rows.first(rows).map(FileView::of).orElseThrow(() -> noSuchFile(id)));
     }
 
     /** What a download needs: the live file, or one of its versions; inline bytes come along (they are small). */
@@ -158,7 +157,7 @@ public class FileStore {
                     from files where id = $1 and version = $2 and deleted_at is null
                   """;
         Tuple args = version == null ? Tuple.of(id) : Tuple.of(id, version);
-        return tx.statement(tenant, sql, args).map(rows -> one(rows).map(FileStore::stored)
+        return tx.statement(tenant, sql, args).map(rows -> Rows.first(rows).map(FileStore::stored)
                 .orElseThrow(() -> version == null ? noSuchFile(id) : ProblemException.notFound("No version " + version + " of file " + id)));
     }
 
@@ -233,7 +232,7 @@ public class FileStore {
         return tx.statement(tenant, "update files set folder = $2, name = $3, updated_at = now() where id = $1 and deleted_at is null returning " + COLS,
                 Tuple.of(id, to.folder(), to.name()))
                 .onFailure(PgException.class).transform(FileStore::explain)
-                .map(rows -> one(rows).map(FileView::of).orElseThrow(() -> noSuchFile(id)));
+                .map(rows -> Rows.first(rows).map(FileView::of).orElseThrow(() -> noSuchFile(id)));
     }
 
     public Uni<Affected> moveFolder(UUID tenant, String from, String to) {
@@ -258,7 +257,7 @@ public class FileStore {
 
     public Uni<FileView> softDelete(UUID tenant, UUID id) {
         return tx.statement(tenant, "update files set deleted_at = now() where id = $1 and deleted_at is null returning " + COLS, Tuple.of(id))
-                .map(rows -> one(rows).map(FileView::of).orElseThrow(() -> noSuchFile(id)));
+                .map(rows -> Rows.first(rows).map(FileView::of).orElseThrow(() -> noSuchFile(id)));
     }
 
     /** Removes a file for good, with its versions and thumbnails, unlinking its large objects in the same transaction. */
@@ -311,7 +310,7 @@ public class FileStore {
                 .onFailure(PgException.class).transform(e -> "23505".equals(((PgException) e).getSqlState())
                         ? ProblemException.conflict("Another file now lives at that path; move it away first")
                         : e)
-                .map(rows -> one(rows).map(FileView::of).orElseThrow(() -> ProblemException.notFound("No deleted file " + id)));
+                .map(rows -> Rows.first(rows).map(FileView::of).orElseThrow(() -> ProblemException.notFound("No deleted file " + id)));
     }
 
     /**
@@ -321,7 +320,7 @@ public class FileStore {
     public Uni<FileView> restoreVersion(UUID tenant, UUID id, int version) {
         return tx.run(tenant, conn -> conn.preparedQuery("select version from files where id = $1 and deleted_at is null for update")
                 .execute(Tuple.of(id)).flatMap(rows -> {
-                    Row current = one(rows).orElseThrow(() -> noSuchFile(id));
+                    Row current = Rows.first(rows).orElseThrow(() -> noSuchFile(id));
                     if (current.getInteger("version") == version) {
                         throw ProblemException.conflict("Version " + version + " is already the current one");
                     }
@@ -330,7 +329,7 @@ public class FileStore {
                               from file_versions where file_id = $1 and version = $2
                             """).execute(Tuple.of(id, version));
                 }).flatMap(rows -> {
-                    Row v = one(rows).orElseThrow(() -> ProblemException.notFound("No version " + version + " of file " + id));
+                    Row v = Rows.first(rows).orElseThrow(() -> ProblemException.notFound("No version " + version + " of file " + id));
                     Tuple args = Tuple.from(List.of(id, v.getString("content_type"), v.getLong("size"), v.getBuffer("sha256").getDelegate(),
                             v.getString("storage"))).addValue(bufferOrNull(v, "content")).addValue(v.getLong("lo_oid"));
                     return conn.preparedQuery(KEEP_CURRENT).execute(Tuple.of(id))
@@ -362,10 +361,5 @@ public class FileStore {
             return ProblemException.conflict("A file already exists at that path");
         }
         return t;
-    }
-
-    static Optional<Row> one(RowSet<Row> rows) {
-        var it = rows.iterator();
-        return it.hasNext() ? Optional.of(it.next()) : Optional.empty();
     }
 }

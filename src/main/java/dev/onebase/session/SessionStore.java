@@ -15,6 +15,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 import dev.onebase.auth.ApiKeys;
+import dev.onebase.db.Rows;
 import dev.onebase.db.TenantTx;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
@@ -77,11 +78,11 @@ public class SessionStore {
     }
 
     public Uni<Optional<Session>> read(UUID tenant, String token) {
-        return tx.statement(tenant, TOUCH, Tuple.of(Buffer.buffer(hash(token)))).map(SessionStore::first);
+        return tx.statement(tenant, TOUCH, Tuple.of(Buffer.buffer(hash(token)))).map(rows -> Rows.first(rows).map(SessionStore::session));
     }
 
     public Uni<Optional<Session>> update(UUID tenant, String token, JsonObject data) {
-        return tx.statement(tenant, UPDATE, Tuple.of(Buffer.buffer(hash(token)), data)).map(SessionStore::first);
+        return tx.statement(tenant, UPDATE, Tuple.of(Buffer.buffer(hash(token)), data)).map(rows -> Rows.first(rows).map(SessionStore::session));
     }
 
     public Uni<Boolean> destroy(UUID tenant, String token) {
@@ -116,11 +117,6 @@ public class SessionStore {
 
     static byte[] hash(String token) {
         return ApiKeys.sha256(token.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static Optional<Session> first(io.vertx.mutiny.sqlclient.RowSet<Row> rows) {
-        var it = rows.iterator();
-        return it.hasNext() ? Optional.of(session(it.next())) : Optional.empty();
     }
 
     private static Session session(Row r) {
