@@ -1,38 +1,37 @@
 #!/usr/bin/env bash
-# onebase backups beside pgBackRest on the same ~1 GB pgbench database (scale 70 by default), in one run.
-# Starts its own PostgreSQL cluster (in $BENCH_DIR, port $BENCH_PORT), the onebase service (embedded catalog
-# database, backing up the bench cluster), takes a snapshot, a full copy and runs the restore tests through the
-# admin API, then pgBackRest's full backup and restore (installed with apt-get when missing), and prints ratios.
-#   SCALE=70 BENCH_DIR=/tmp/onebase-bench BENCH_PORT=55432 bench/backup/run.sh
-set -euo pipefail
-cd "$(dirname "$0")/../.."
-ROOT=$PWD
-SCALE=${SCALE:-70}
-BENCH_DIR=${BENCH_DIR:-/tmp/onebase-bench}
-PORT=${BENCH_PORT:-55432}
-HTTP_PORT=${BENCH_HTTP_PORT:-18089}
-TOKEN=bench-token
-BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
-[ -x "$BIN/initdb" ] || { echo "no PostgreSQL server binaries (set PG_BIN)"; exit 1; }
+# onebase backups against pgBackRest on the same pgbench database (scale 70, about 1 GB, by default), in one run.
+# Starts its own PostgreSQL cluster (in WORK_DIR, on CLUSTER_PORT) with WAL archived by pgBackRest, and the onebase
+# service (its embedded catalog database in WORK_DIR, backing up that cluster); takes a snapshot and a full copy and
+# runs the restore tests through the admin API, then pgBackRest's full backup and restore of the same database, and
+# prints times, sizes and ratios.
+#
+#   bench/backup/run.sh                 SCALE=1 bench/backup/run.sh     (about 20 MB: checks the script, not a figure)
+#
+# Needs the PostgreSQL server binaries (PG_BIN, default the newest /usr/lib/postgresql/*/bin), pgbackrest (installed
+# with apt-get when missing, as root), curl, bc, python3. SCALE (70), CLUSTER_PORT and HTTP_PORT (free ports),
+# WORK_DIR (a temp directory, removed at exit), JAVA_OPTS (none). As root the cluster runs as the user postgres.
+. "$(dirname "$0")/../lib.sh"
+int_var SCALE 70
+[ "$SCALE" -ge 1 ] || die "SCALE must be 1 or more"
+pg_bin
+need pgbackrest
+need curl
+need bc
+need python3
+CLUSTER_PORT=${CLUSTER_PORT:-$(free_port)}
+port_in_use "$CLUSTER_PORT" && die "CLUSTER_PORT $CLUSTER_PORT is already in use"
+work_dir backup
+BENCH_DIR=$WORK_DIR
+PORT=$CLUSTER_PORT
+header backup
 
 # servers refuse to run as root: the bench cluster belongs to the postgres user then
-if [ "$(id -u)" = 0 ]; then AS="runuser -u postgres --"; OWNER=postgres; else AS=""; OWNER=$(id -un); fi
+if [ "$(id -u)" = 0 ]; then AS="runuser -u postgres --"; else AS=""; fi
+at_exit '$AS "$BIN/pg_ctl" -D "$BENCH_DIR/pgdata" stop -m fast >/dev/null 2>&1'
+BIN=$PG_BIN
 
-if ! command -v pgbackrest >/dev/null; then
-  if [ "$(id -u)" = 0 ]; then apt-get install -y -q pgbackrest >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q pgbackrest >/dev/null; }
-  else sudo apt-get install -y -q pgbackrest >/dev/null; fi
-fi
-
-cleanup() {
-  [ -n "${SVC_PID:-}" ] && kill "$SVC_PID" 2>/dev/null && wait "$SVC_PID" 2>/dev/null || true
-  $AS "$BIN/pg_ctl" -D "$BENCH_DIR/pgdata" stop -m fast >/dev/null 2>&1 || true
-  $AS "$BIN/pg_ctl" -D "$BENCH_DIR/svc-db/pgdata" stop -m fast >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
-
-rm -rf "$BENCH_DIR"; mkdir -p "$BENCH_DIR"/{sock,pgbr-repo,pgbr-log,pgbr-lock,backups}
-chmod 755 "$BENCH_DIR"
-[ -n "$AS" ] && chown -R postgres "$BENCH_DIR"
+mkdir -p "$BENCH_DIR"/{sock,pgbr-repo,pgbr-log,pgbr-lock,backups}
+if [ -n "$AS" ]; then chown -R postgres "$BENCH_DIR"; fi
 $AS "$BIN/initdb" -D "$BENCH_DIR/pgdata" -U postgres -A trust -E UTF8 --locale=C >/dev/null
 CONF="$BENCH_DIR/pgbackrest.conf"
 cat > "$CONF" <<CONF
@@ -73,36 +72,36 @@ echo "database: $((DB_SIZE / 1024 / 1024)) MB"
 for _ in $(seq 1 600); do ls "$BENCH_DIR"/pgdata/pg_wal/archive_status/*.ready >/dev/null 2>&1 || break; sleep 1; done
 
 # ---- onebase -------------------------------------------------------------------------------------------------
-[ -f target/quarkus-app/quarkus-run.jar ] || ./mvnw -B -q package -DskipTests 2>/dev/null || mvn -B -q package -DskipTests
-ONEBASE_EMBEDDED_DATA_DIR="$BENCH_DIR/svc-db" ONEBASE_ADMIN_TOKEN=$TOKEN QUARKUS_HTTP_PORT=$HTTP_PORT \
-  ONEBASE_BACKUP_DIR="$BENCH_DIR/backups" ONEBASE_BACKUP_HOST=127.0.0.1 ONEBASE_BACKUP_PORT=$PORT \
+start_service ONEBASE_BACKUP_DIR="$BENCH_DIR/backups" ONEBASE_BACKUP_HOST=127.0.0.1 ONEBASE_BACKUP_PORT="$PORT" \
   ONEBASE_BACKUP_DATABASE=postgres ONEBASE_BACKUP_USER=postgres ONEBASE_BACKUP_PASSWORD=unused \
-  ONEBASE_BACKUP_WAL_ENABLED=false ONEBASE_BACKUP_RESTORE_TEST_DATABASE=bench_restore_test \
-  java -jar target/quarkus-app/quarkus-run.jar > "$BENCH_DIR/onebase.log" 2>&1 &
-SVC_PID=$!
-API="http://127.0.0.1:$HTTP_PORT/admin/backups"
+  ONEBASE_BACKUP_WAL_ENABLED=false ONEBASE_BACKUP_RESTORE_TEST_DATABASE=bench_restore_test
+TOKEN=$ADMIN_TOKEN
+API="$BASE_URL/admin/backups"
 AUTH="Authorization: Bearer $TOKEN"
-for _ in $(seq 1 120); do curl -fs -H "$AUTH" "$API" >/dev/null 2>&1 && break; sleep 1; done
+curl -fs -o /dev/null -H "$AUTH" "$API" || die "the admin backup API does not answer"
 
 # waits until nothing runs, prints elapsed wall seconds
 run_onebase() {
   local t0 t1; t0=$(date +%s.%N)
   curl -fs -X POST -H "$AUTH" "$1" >/dev/null
   sleep 0.5
-  while [ "$(curl -fs -H "$AUTH" "$API/running")" != "{}" ]; do sleep 0.2; done
+  while [ "$(curl -fs -H "$AUTH" "$API/running")" != "{}" ]; do
+    kill -0 "$SERVICE_PID" 2>/dev/null || { tail -40 "$SERVICE_LOG" >&2; die "the service exited"; }
+    sleep 0.2
+  done
   t1=$(date +%s.%N); echo "$t1 - $t0" | bc
 }
 field() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
 echo "onebase snapshot ..."
-W_SNAP=$(run_onebase "$API?kind=snapshot")
+run_onebase "$API?kind=snapshot" >/dev/null
 SNAP=$(curl -fs -H "$AUTH" "$API?kind=snapshot&limit=1")
 echo "$SNAP" | field "d[0]['status'], d[0]['verification']"
 SNAP_MS=$(echo "$SNAP" | field "d[0]['durationMs']"); SNAP_SIZE=$(echo "$SNAP" | field "d[0]['sizeBytes']")
 SNAP_TOOL_MS=$(echo "$SNAP" | field "d[0]['verification'].split('pg_dump ')[1].split(' ms')[0]")
 
 echo "onebase full copy ..."
-W_FULL=$(run_onebase "$API?kind=full")
+run_onebase "$API?kind=full" >/dev/null
 FULL=$(curl -fs -H "$AUTH" "$API?kind=full&limit=1")
 echo "$FULL" | field "d[0]['status'], d[0]['verification']"
 FULL_MS=$(echo "$FULL" | field "d[0]['durationMs']"); FULL_SIZE=$(echo "$FULL" | field "d[0]['sizeBytes']")
@@ -125,17 +124,18 @@ echo "pgBackRest restore ..."
 t0=$(date +%s.%N); $AS pgbackrest --config="$CONF" --stanza=bench --pg1-path="$BENCH_DIR/pgbr-restore" restore; t1=$(date +%s.%N)
 PGBR_R_MS=$(echo "($t1 - $t0) * 1000 / 1" | bc)
 
-ratio() { echo "scale=2; $1 / $2" | bc; }
-mb() { echo "scale=1; $1 / 1048576" | bc; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+mb() { awk -v a="$1" 'BEGIN { printf "%.1f", a / 1048576 }'; }
 echo
 echo "database $((DB_SIZE / 1048576)) MB (pgbench scale $SCALE), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-52s %10s %10s %16s\n' "what" "time s" "size MB" "vs pgBackRest"
-printf '%-52s %10s %10s %16s\n' "pgBackRest full backup (zst, process-max 2)" "$(ratio $PGBR_MS 1000)" "$(mb $PGBR_SIZE)" "1.00"
-printf '%-52s %10s %10s %16s\n' "onebase snapshot: pg_dump -Fc -Z6 + row counts alongside" "$(ratio $SNAP_TOOL_MS 1000)" "$(mb $SNAP_SIZE)" "$(ratio $SNAP_TOOL_MS $PGBR_MS)x"
-printf '%-52s %10s %10s %16s\n' "onebase snapshot incl. checksum + read-back check" "$(ratio $SNAP_MS 1000)" "" "$(ratio $SNAP_MS $PGBR_MS)x"
-printf '%-52s %10s %10s %16s\n' "onebase full copy: pg_basebackup server-zstd" "$(ratio $FULL_TOOL_MS 1000)" "$(mb $FULL_SIZE)" "$(ratio $FULL_TOOL_MS $PGBR_MS)x"
-printf '%-52s %10s %10s %16s\n' "onebase full copy incl. checksums + pg_verifybackup" "$(ratio $FULL_MS 1000)" "" "$(ratio $FULL_MS $PGBR_MS)x"
-printf '%-52s %10s %10s %16s\n' "pgBackRest restore (files only)" "$(ratio $PGBR_R_MS 1000)" "" "1.00"
-printf '%-52s %10s %10s %16s\n' "onebase snapshot restore (pg_restore -j2, new database)" "$(ratio $RS_MS 1000)" "" "$(ratio $RS_MS $PGBR_R_MS)x"
-printf '%-52s %10s %10s %16s\n' "onebase full-copy restore (untar + WAL + promoted)" "$(ratio $RF_MS 1000)" "" "$(ratio $RF_MS $PGBR_R_MS)x"
-printf '%-52s %10s %10s %16s\n' "size: onebase full copy / pgBackRest backup" "" "" "$(ratio $FULL_SIZE $PGBR_SIZE)x"
+printf '%-58s %8s %8s %14s\n' "what" "time s" "size MB" "vs pgBackRest"
+printf '%-58s %8s %8s %14s\n' "pgBackRest full backup (zst, process-max 2)" "$(ratio $PGBR_MS 1000)" "$(mb $PGBR_SIZE)" "1.00x"
+printf '%-58s %8s %8s %14s\n' "onebase snapshot: pg_dump -Fc -Z6 + row counts alongside" "$(ratio $SNAP_TOOL_MS 1000)" "$(mb $SNAP_SIZE)" "$(ratio $SNAP_TOOL_MS $PGBR_MS)x"
+printf '%-58s %8s %8s %14s\n' "onebase snapshot incl. checksum + read-back check" "$(ratio $SNAP_MS 1000)" "" "$(ratio $SNAP_MS $PGBR_MS)x"
+printf '%-58s %8s %8s %14s\n' "onebase full copy: pg_basebackup server-zstd" "$(ratio $FULL_TOOL_MS 1000)" "$(mb $FULL_SIZE)" "$(ratio $FULL_TOOL_MS $PGBR_MS)x"
+printf '%-58s %8s %8s %14s\n' "onebase full copy incl. checksums + pg_verifybackup" "$(ratio $FULL_MS 1000)" "" "$(ratio $FULL_MS $PGBR_MS)x"
+printf '%-58s %8s %8s %14s\n' "pgBackRest restore (files only)" "$(ratio $PGBR_R_MS 1000)" "" "1.00x"
+printf '%-58s %8s %8s %14s\n' "onebase snapshot restore (pg_restore -j2, new database)" "$(ratio $RS_MS 1000)" "" "$(ratio $RS_MS $PGBR_R_MS)x"
+printf '%-58s %8s %8s %14s\n' "onebase full-copy restore (untar + WAL + promoted)" "$(ratio $RF_MS 1000)" "" "$(ratio $RF_MS $PGBR_R_MS)x"
+printf '%-58s %8s %8s %14s\n' "size: onebase full copy / pgBackRest backup" "" "" "$(ratio $FULL_SIZE $PGBR_SIZE)x"
+footer

@@ -1,59 +1,41 @@
 #!/usr/bin/env bash
-# File storage benchmark: upload and download throughput through onebase for 1 MiB, 100 MiB and 1 GiB files,
-# beside psql's \lo_import / \lo_export of the same files into the same database (the ceiling), as ratios; plus
-# the service's peak heap and RSS during the 1 GiB transfers, run with -Xmx64m.
+# File storage: upload and download throughput through onebase for 1 MiB, 100 MiB and 1 GiB files, against psql's
+# \lo_import / \lo_export of the same files into the same database in the same run (the ceiling), as ratios; plus the
+# service's peak heap and RSS during the 1 GiB transfers, run with JAVA_OPTS=-Xmx64m.
 #
-#   bench/files/run.sh            # uses the PostgreSQL on 127.0.0.1:5432 (user postgres, trust)
-#   PGHOST=... PGPORT=... PGUSER=... BENCH_DB=... bench/files/run.sh
-#   BENCH_BUILD=1 forces `mvn package` even when the jar exists; BENCH_SIZES="1 100" (MiB) for a quicker run.
-set -euo pipefail
-cd "$(dirname "$0")/../.."
-
-PGHOST=${PGHOST:-127.0.0.1}
-PGPORT=${PGPORT:-5432}
-PGUSER=${PGUSER:-postgres}
-export PGHOST PGPORT PGUSER
-DB=${BENCH_DB:-onebase_bench_files}
-PORT=${BENCH_PORT:-18480}
-SIZES=${BENCH_SIZES:-"1 100 1024"}
-WORK=$(mktemp -d /tmp/onebase-bench-files.XXXXXX)
-BASE="http://127.0.0.1:$PORT"
-ADMIN=bench-admin-token
-PID=""
-
-cleanup() {
-    [ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null || true
-    [ -n "${SAMPLER:-}" ] && kill "$SAMPLER" 2>/dev/null || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+#   bench/files/run.sh                  SIZES="1 100" bench/files/run.sh
+#
+# Needs the PostgreSQL of PGHOST/PGPORT/PGUSER (default 127.0.0.1:5432, postgres, trust auth; it creates the
+# database onebase_bench_files there and drops it at exit), psql, curl, bc, and jstat (from the JDK) for the heap.
+# SIZES in MiB ("1 100 1024"; the heap and RSS are sampled for sizes of 1024 and more), JAVA_OPTS (-Xmx64m).
+# bench/README.md has the latest figures.
+. "$(dirname "$0")/../lib.sh"
+SIZES=${SIZES:-1 100 1024}
+for mib in $SIZES; do [[ $mib =~ ^[1-9][0-9]*$ ]] || die "SIZES must be whole numbers of MiB, not '$SIZES'"; done
+JAVA_OPTS=${JAVA_OPTS:--Xmx64m}
+DB=onebase_bench_files
+need curl
+need bc
+need jstat openjdk-17-jdk-headless
+reference_pg
+work_dir files
+WORK=$WORK_DIR
+header files
 
 now() { date +%s.%N; }
 mibps() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.1f", b / 1048576 / s }'; }
 
-if [ ! -f target/quarkus-app/quarkus-run.jar ] || [ "${BENCH_BUILD:-0}" = 1 ]; then
-    echo "building the service jar..."
-    mvn -B -q package -DskipTests
-fi
-
 echo "database: $DB on $PGHOST:$PGPORT (recreated)"
-psql -q -d postgres -c "drop database if exists $DB" -c "create database $DB"
+psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "set client_min_messages = warning" -c "drop database if exists $DB" -c "create database $DB"
+at_exit 'psql -X -q -d postgres -c "drop database if exists $DB" >/dev/null 2>&1'
 
-DATABASE_URL="postgres://$PGUSER@$PGHOST:$PGPORT/$DB" QUARKUS_HTTP_PORT=$PORT ONEBASE_ADMIN_TOKEN=$ADMIN \
-    QUARKUS_LOG_LEVEL=WARN java -Xmx64m -jar target/quarkus-app/quarkus-run.jar >"$WORK/service.log" 2>&1 &
-PID=$!
-for _ in $(seq 1 120); do
-    curl -fs "$BASE/q/health/ready" >/dev/null 2>&1 && break
-    kill -0 "$PID" 2>/dev/null || { cat "$WORK/service.log"; exit 1; }
-    sleep 0.5
-done
-curl -fs "$BASE/q/health/ready" >/dev/null || { echo "service did not start"; cat "$WORK/service.log"; exit 1; }
-
-SIGNUP=$(curl -fs -H 'Content-Type: application/json' -d '{"slug":"bench-files","name":"bench"}' "$BASE/api/v1/signup")
-KEY=$(echo "$SIGNUP" | sed -E 's/.*"secret":"([^"]+)".*/\1/')
-TENANT=$(echo "$SIGNUP" | sed -E 's/.*"tenant":\{"id":"([^"]+)".*/\1/')
-curl -fs -X PUT -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' -d '{"plan":"pro"}' \
-    "$BASE/admin/tenants/$TENANT/plan" >/dev/null
+start_service DATABASE_URL="$PG_URL/$DB" QUARKUS_LOG_LEVEL=WARN
+signup pro
+KEY=$API_KEY
+PID=$SERVICE_PID
+BASE=$BASE_URL
+SAMPLER=
+at_exit '[ -n "$SAMPLER" ] && kill "$SAMPLER" 2>/dev/null'
 
 # heap (jstat: survivor + eden + old used) and RSS, sampled while a flag file exists
 sample() {
@@ -84,7 +66,7 @@ for mib in $SIZES; do
         t1=$(now)
         curl -fsS -H "Authorization: Bearer $KEY" -o "$WORK/out.bin" "$BASE/api/v1/files/$id/content"
         t2=$(now)
-        cmp -s "$f" "$WORK/out.bin" || { echo "onebase download of $mib MiB (run $i, file $id) differs: $(ls -l "$WORK/out.bin")"; cmp "$f" "$WORK/out.bin" | head -1; tail -20 "$WORK/service.log"; exit 1; }
+        cmp -s "$f" "$WORK/out.bin" || { echo "onebase download of $mib MiB (run $i, file $id) differs: $(ls -l "$WORK/out.bin")"; cmp "$f" "$WORK/out.bin" | head -1; tail -20 "$SERVICE_LOG"; exit 1; }
         curl -fsS -X DELETE -H "Authorization: Bearer $KEY" "$BASE/api/v1/files/$id?purge=true"
         up=$(echo "$t1 - $t0" | bc -l); down=$(echo "$t2 - $t1" | bc -l)
         # psql reference on the same database
@@ -113,6 +95,7 @@ echo "(best of 10 runs for 1 MiB, 3 for 100 MiB, 1 for 1 GiB; psql = \\lo_import
 
 if [ -s "$WORK/samples" ]; then
     awk '{ if ($1 > h) h = $1; if ($2 > r) r = $2 } END {
-        printf "\nduring the 1 GiB upload+download at -Xmx64m: peak heap used %.1f MiB, peak RSS %.1f MiB (%d samples)\n", h / 1048576, r / 1048576, NR }' "$WORK/samples"
+        printf "\nduring the transfers of 1 GiB and more at %s: peak heap used %.1f MiB, peak RSS %.1f MiB (%d samples)\n", opts, h / 1048576, r / 1048576, NR }' opts="$JAVA_OPTS" "$WORK/samples"
 fi
-grep -E "OutOfMemory|ERROR" "$WORK/service.log" | head -5 || true
+grep -E "OutOfMemory|ERROR" "$SERVICE_LOG" | head -5 || true
+footer
