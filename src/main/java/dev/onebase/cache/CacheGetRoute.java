@@ -48,7 +48,7 @@ public class CacheGetRoute {
         Uni.createFrom().deferred(() -> {
             String key = ctx.pathParam("key");
             return gate.admit(ctx, ApiKeys.SCOPE_READ)
-                    .invoke(() -> CacheResource.checkKeyShape(key))
+                    .invoke(() -> CacheRequests.checkKeyShape(key))
                     .flatMap(tenant -> store.get(tenant, key))
                     .map(value -> value.orElseThrow(() -> ProblemException.notFound("No such key")));
         }).subscribe().with(value -> {

@@ -1,5 +1,10 @@
 package dev.onebase.cache;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -22,6 +27,24 @@ public final class CacheRecords {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Found(String key, String value, String valueBase64, String contentType) {
+
+        /** A missing key has neither value field; bytes that are not UTF-8 text go in valueBase64. */
+        static Found of(String key, CacheStore.Value v) {
+            if (v == null) {
+                return new Found(key, null, null, null);
+            }
+            String text = utf8(v.bytes());
+            return new Found(key, text, text == null ? Base64.getEncoder().encodeToString(v.bytes()) : null, v.contentType());
+        }
+
+        private static String utf8(byte[] bytes) {
+            try {
+                return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+            } catch (CharacterCodingException e) {
+                return null;
+            }
+        }
     }
 
     public record Values(List<Found> values) {

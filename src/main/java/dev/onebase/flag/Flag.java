@@ -21,8 +21,8 @@ public record Flag(String key, String description, Boolean enabled, Map<String, 
     }
 
     /**
-     * attribute of the evaluation context; operator one of eq, neq, in, not_in, contains, starts_with, ends_with,
-     * gt, gte, lt, lte, exists, not_exists; values the operands (one for the comparisons, none for exists).
+     * attribute of the evaluation context; operator the JSON name of an {@link Operator} (eq, in, exists…); values the
+     * operands (one for the comparisons, none for exists).
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Condition(String attribute, String operator, List<JsonNode> values) {

@@ -56,7 +56,7 @@ public class FlagResource {
     @Path("{key}")
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> put(@PathParam("key") String key, Flag body) {
-        Flag flag = FlagEvaluator.validate(key, body);
+        Flag flag = FlagValidator.validate(key, body);
         return store.put(caller.tenantId(), flag).map(created -> Response.status(created ? 201 : 200).entity(flag).build());
     }
 

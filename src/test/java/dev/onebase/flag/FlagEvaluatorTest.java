@@ -23,7 +23,7 @@ class FlagEvaluatorTest {
     static final Map<String, JsonNode> ON_OFF = Map.of("on", BooleanNode.TRUE, "off", BooleanNode.FALSE);
 
     static Flag rollout(String key, double onPercent) {
-        return FlagEvaluator.validate(key, new Flag(null, null, true, ON_OFF, "off", null, null,
+        return FlagValidator.validate(key, new Flag(null, null, true, ON_OFF, "off", null, null,
                 new Flag.Rollout(null, List.of(new Flag.Split("on", onPercent), new Flag.Split("off", 100 - onPercent)))));
     }
 
@@ -63,16 +63,16 @@ class FlagEvaluatorTest {
 
     @Test
     void reasonsFollowTheOpenFeatureShape() {
-        Flag plain = FlagEvaluator.validate("plain", new Flag(null, null, null, ON_OFF, "on", null, null, null));
+        Flag plain = FlagValidator.validate("plain", new Flag(null, null, null, ON_OFF, "on", null, null, null));
         var e = FlagEvaluator.evaluate(plain, Map.of());
         assertEquals("STATIC", e.reason());
         assertEquals(BooleanNode.TRUE, e.value());
 
-        Flag off = FlagEvaluator.validate("off", new Flag(null, null, false, ON_OFF, "on", "off", null, null));
+        Flag off = FlagValidator.validate("off", new Flag(null, null, false, ON_OFF, "on", "off", null, null));
         assertEquals("DISABLED", FlagEvaluator.evaluate(off, Map.of()).reason());
         assertEquals("off", FlagEvaluator.evaluate(off, Map.of()).variant());
 
-        Flag targeted = FlagEvaluator.validate("targeted", new Flag(null, null, true, ON_OFF, "off", null, List.of(
+        Flag targeted = FlagValidator.validate("targeted", new Flag(null, null, true, ON_OFF, "off", null, List.of(
                 new Flag.Rule(List.of(new Flag.Condition("country", "in", List.of(TextNode.valueOf("DE"), TextNode.valueOf("FR"))),
                         new Flag.Condition("age", "gte", List.of(IntNode.valueOf(18)))), "on", null),
                 new Flag.Rule(List.of(new Flag.Condition("email", "ends_with", List.of(TextNode.valueOf("@example.com")))), null,
@@ -93,9 +93,9 @@ class FlagEvaluatorTest {
 
     @Test
     void invalidDefinitionsAreRefused() {
-        assertThrows(ProblemException.class, () -> FlagEvaluator.validate("k", new Flag(null, null, true, Map.of(), "on", null, null, null)));
-        assertThrows(ProblemException.class, () -> FlagEvaluator.validate("k", new Flag(null, null, true, ON_OFF, "maybe", null, null, null)));
+        assertThrows(ProblemException.class, () -> FlagValidator.validate("k", new Flag(null, null, true, Map.of(), "on", null, null, null)));
+        assertThrows(ProblemException.class, () -> FlagValidator.validate("k", new Flag(null, null, true, ON_OFF, "maybe", null, null, null)));
         assertThrows(ProblemException.class, () -> rollout("k", 120));
-        assertThrows(ProblemException.class, () -> FlagEvaluator.validate("bad key", new Flag(null, null, true, ON_OFF, "on", null, null, null)));
+        assertThrows(ProblemException.class, () -> FlagValidator.validate("bad key", new Flag(null, null, true, ON_OFF, "on", null, null, null)));
     }
 }
