@@ -7,12 +7,12 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.onebase.db.Rows;
 import dev.onebase.db.TenantTx;
 import dev.onebase.web.ProblemException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgException;
 
@@ -151,7 +151,7 @@ public class CacheStore {
     }
 
     public Uni<Optional<Value>> get(UUID tenant, String key) {
-        return tx.callShared(tenant, GET, Tuple.of(key)).map(rows -> first(rows)
+        return tx.callShared(tenant, GET, Tuple.of(key)).map(rows -> Rows.first(rows)
                 .map(r -> new Value(r.getBuffer("value").getBytes(), r.getString("content_type"))));
     }
 
@@ -208,7 +208,7 @@ public class CacheStore {
 
     /** Milliseconds left: -2 when the key does not exist, -1 when it has no expiry. */
     public Uni<Long> pttl(UUID tenant, String key) {
-        return tx.statement(tenant, PTTL, Tuple.of(key)).map(rows -> first(rows).map(r -> r.getLong("pttl")).orElse(-2L));
+        return tx.statement(tenant, PTTL, Tuple.of(key)).map(rows -> Rows.first(rows).map(r -> r.getLong("pttl")).orElse(-2L));
     }
 
     /** EXPIRE with an optional mode (nx, xx, gt, lt); a TTL of zero or less deletes the key, as Redis does. */
@@ -295,10 +295,5 @@ public class CacheStore {
                 ? new ProblemException(507, "Insufficient Storage", "The plan's number of cache entries is used up; "
                         + "delete keys, let them expire or move to a bigger plan")
                 : e);
-    }
-
-    private static Optional<Row> first(RowSet<Row> rows) {
-        var it = rows.iterator();
-        return it.hasNext() ? Optional.of(it.next()) : Optional.empty();
     }
 }

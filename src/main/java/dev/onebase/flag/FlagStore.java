@@ -13,6 +13,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.onebase.db.Rows;
 import dev.onebase.db.TenantTx;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
@@ -58,10 +59,8 @@ public class FlagStore {
     }
 
     public Uni<Optional<Flag>> get(UUID tenant, String key) {
-        return tx.statement(tenant, "select " + COLUMNS + " from feature_flags where key = $1", Tuple.of(key)).map(rows -> {
-            var it = rows.iterator();
-            return it.hasNext() ? Optional.of(flag(it.next())) : Optional.empty();
-        });
+        return tx.statement(tenant, "select " + COLUMNS + " from feature_flags where key = $1", Tuple.of(key))
+                .map(rows -> Rows.first(rows).map(this::flag));
     }
 
     public Uni<List<Flag>> list(UUID tenant) {
