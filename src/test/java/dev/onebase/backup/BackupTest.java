@@ -1,6 +1,6 @@
 package dev.onebase.backup;
 
-import static dev.onebase.TestApi.asAdmin;
+import static dev.onebase.testsupport.TestApi.asAdmin;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -25,14 +25,11 @@ import org.junit.jupiter.api.Test;
 
 import dev.onebase.backup.BackupCatalog.BackupRecord;
 import dev.onebase.backup.BackupCatalog.RestoreTestRecord;
-import dev.onebase.db.EmbeddedDatabaseResource;
 import dev.onebase.db.Processes;
-import io.quarkus.test.common.QuarkusTestResource;
+import dev.onebase.testsupport.Eventually;
 import io.quarkus.test.junit.QuarkusTest;
 
 @QuarkusTest
-@QuarkusTestResource(EmbeddedDatabaseResource.class)
-@QuarkusTestResource(WebhookReceiver.class)
 class BackupTest {
 
     @Inject
@@ -234,9 +231,8 @@ class BackupTest {
 
         int before = catalog.list("snapshot", 1000).size();
         asAdmin().post("/admin/backups?kind=snapshot").then().statusCode(202).body("operation", equalTo("backup-snapshot"));
-        for (int i = 0; i < 600 && catalog.list("snapshot", 1000).stream().filter(b -> !"running".equals(b.status())).count() <= before; i++) {
-            Thread.sleep(100);
-        }
+        Eventually.until("the snapshot started through the API to finish",
+                () -> catalog.list("snapshot", 1000).stream().filter(b -> !"running".equals(b.status())).count() > before);
         BackupRecord newest = catalog.list("snapshot", 1).get(0);
         asAdmin().get("/admin/backups?kind=snapshot&limit=1").then().statusCode(200)
                 .body("[0].id", equalTo((int) newest.id())).body("[0].kind", equalTo("snapshot"));
@@ -252,11 +248,8 @@ class BackupTest {
                 .body(containsString("onebase_backup_newest_verified_age_seconds"));
     }
 
-    private static void awaitWebhook(int before, String text) throws InterruptedException {
-        for (int i = 0; i < 100 && WebhookReceiver.BODIES.size() <= before; i++) {
-            Thread.sleep(100);
-        }
-        assertTrue(WebhookReceiver.BODIES.size() > before, "the webhook was called");
+    private static void awaitWebhook(int before, String text) {
+        Eventually.until("the webhook to be called", () -> WebhookReceiver.BODIES.size() > before);
         assertTrue(WebhookReceiver.BODIES.stream().skip(before).anyMatch(b -> b.contains(text)), WebhookReceiver.BODIES.toString());
     }
 

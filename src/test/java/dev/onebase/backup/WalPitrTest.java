@@ -26,14 +26,11 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import dev.onebase.backup.BackupCatalog.BackupRecord;
 import dev.onebase.backup.BackupCatalog.RestoreTestRecord;
-import dev.onebase.db.EmbeddedDatabaseResource;
-import io.quarkus.test.common.QuarkusTestResource;
+import dev.onebase.testsupport.Eventually;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** Continuous WAL, its supervision, the full-copy restore test and point-in-time recovery, end to end. */
 @QuarkusTest
-@QuarkusTestResource(EmbeddedDatabaseResource.class)
-@QuarkusTestResource(WebhookReceiver.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WalPitrTest {
 
@@ -69,9 +66,7 @@ class WalPitrTest {
         Process first = streamer.process();
         int restarts = streamer.restarts();
         ProcessHandle.of(first.pid()).orElseThrow().destroyForcibly();
-        for (int i = 0; i < 300 && (streamer.process() == first || !streamer.process().isAlive()); i++) {
-            Thread.sleep(100);
-        }
+        Eventually.until("a new pg_receivewal to run", () -> streamer.process() != first && streamer.process().isAlive());
         assertNotEquals(first.pid(), streamer.process().pid());
         assertTrue(streamer.process().isAlive());
         assertEquals(restarts + 1, streamer.restarts());

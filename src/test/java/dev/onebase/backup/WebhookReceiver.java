@@ -9,12 +9,17 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import com.sun.net.httpserver.HttpServer;
 
+import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
  * A tiny HTTP server that records the alert webhook's POSTs (its URL becomes onebase.backup.alert.webhook-url), and a
  * fresh backup directory for the test run (onebase.backup.dir), deleted when the tests are done.
+ * <p>
+ * Declared once, here, and global like {@link dev.onebase.testsupport.EmbeddedDatabaseResource}: every test class of
+ * the module (the backup tests use it) then has the same test resources, so Quarkus starts the application once.
  */
+@QuarkusTestResource(WebhookReceiver.class)
 public class WebhookReceiver implements QuarkusTestResourceLifecycleManager {
 
     public static final List<String> BODIES = new CopyOnWriteArrayList<>();

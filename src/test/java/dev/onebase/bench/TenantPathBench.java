@@ -1,7 +1,6 @@
 package dev.onebase.bench;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.Map;
 import java.util.UUID;
@@ -16,9 +15,8 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
-import dev.onebase.db.EmbeddedDatabaseResource;
 import dev.onebase.db.TenantTx;
-import io.quarkus.test.common.QuarkusTestResource;
+import dev.onebase.testsupport.Db;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -32,7 +30,6 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * bench/tenant/run.sh; it is skipped in the normal test run.
  */
 @QuarkusTest
-@QuarkusTestResource(EmbeddedDatabaseResource.class)
 @TestProfile(TenantPathBench.EightConnections.class)
 @EnabledIfSystemProperty(named = "bench", matches = "true")
 class TenantPathBench {
@@ -89,7 +86,7 @@ class TenantPathBench {
             System.out.println();
             best.forEach((name, rate) -> System.out.printf("RESULT %-62s %8.0f reads/s  ratio to plain %.2f%n", name, rate, rate / plain));
         } finally {
-            try (Connection c = owner(); Statement st = c.createStatement()) {
+            try (Connection c = Db.owner(); Statement st = c.createStatement()) {
                 st.execute("drop function if exists bench_get(uuid, text)");
                 st.execute("drop table if exists bench_cache, bench_cache2");
             }
@@ -131,15 +128,9 @@ class TenantPathBench {
         return "k" + (1 + ThreadLocalRandom.current().nextInt(200_000));
     }
 
-    private static Connection owner() throws Exception {
-        Map<String, String> p = EmbeddedDatabaseResource.properties();
-        return DriverManager.getConnection(p.get("quarkus.datasource.migration.jdbc.url"), p.get("quarkus.datasource.migration.username"),
-                p.get("quarkus.datasource.migration.password"));
-    }
-
     /** The reference workload: shared/reference/tenant-path/README.md. */
     private static void createReferenceTables() throws Exception {
-        try (Connection c = owner(); Statement st = c.createStatement()) {
+        try (Connection c = Db.owner(); Statement st = c.createStatement()) {
             st.execute("drop function if exists bench_get(uuid, text)");
             st.execute("drop table if exists bench_cache, bench_cache2");
             st.execute("create unlogged table bench_cache (tenant_id uuid not null, key text not null, value bytea, primary key (tenant_id, key))");

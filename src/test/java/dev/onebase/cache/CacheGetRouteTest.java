@@ -1,7 +1,7 @@
 package dev.onebase.cache;
 
-import static dev.onebase.TestApi.as;
-import static dev.onebase.cache.CacheApiTest.problem;
+import static dev.onebase.testsupport.Problems.problem;
+import static dev.onebase.testsupport.TestApi.as;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.emptyString;
@@ -12,10 +12,10 @@ import static org.hamcrest.Matchers.notNullValue;
 
 import org.junit.jupiter.api.Test;
 
-import dev.onebase.TestApi.Tenant;
-import dev.onebase.TestApi;
-import dev.onebase.db.EmbeddedDatabaseResource;
-import io.quarkus.test.common.QuarkusTestResource;
+import dev.onebase.testsupport.Db;
+import dev.onebase.testsupport.Eventually;
+import dev.onebase.testsupport.TestApi;
+import dev.onebase.testsupport.TestApi.Tenant;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
@@ -23,7 +23,6 @@ import io.quarkus.test.junit.QuarkusTest;
  * route (problems, request id, rate-limit headers, scopes), and stay visible in the metrics and the OpenAPI document.
  */
 @QuarkusTest
-@QuarkusTestResource(EmbeddedDatabaseResource.class)
 class CacheGetRouteTest {
 
     @Test
@@ -90,7 +89,8 @@ class CacheGetRouteTest {
             c.setAutoCommit(false);
             Db.exec(c, "select 1 from cache_entries where tenant_id = ? and key = 'busy' for update", a.id());
             java.util.concurrent.Future<Integer> stuck = pool.submit(() -> as(a).body("3").put("/api/v1/cache/busy").then().extract().statusCode());
-            Thread.sleep(300);
+            Eventually.until("the SET to wait for the row lock", () -> Db.count(
+                    "select count(*) from pg_stat_activity where usename = ? and wait_event_type = 'Lock'", Db.appRole()) > 0);
             long started = System.nanoTime();
             for (int i = 0; i < 40; i++) {
                 java.util.concurrent.Future<Integer> get = pool.submit(() -> as(b).get("/api/v1/cache/free").then().extract().statusCode());

@@ -1,7 +1,7 @@
 package dev.onebase.cache;
 
-import static dev.onebase.TestApi.as;
-import static dev.onebase.cache.CacheApiTest.problem;
+import static dev.onebase.testsupport.Problems.problem;
+import static dev.onebase.testsupport.TestApi.as;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -9,16 +9,14 @@ import java.sql.Connection;
 
 import org.junit.jupiter.api.Test;
 
-import dev.onebase.TestApi.Tenant;
-import dev.onebase.TestApi;
-import dev.onebase.db.EmbeddedDatabaseResource;
-import io.quarkus.test.common.QuarkusTestResource;
+import dev.onebase.testsupport.Db;
+import dev.onebase.testsupport.TestApi;
+import dev.onebase.testsupport.TestApi.Tenant;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 
 /** The plan's cache limits (free: 512-byte keys, 1 MiB values, 10,000 entries): 413 / 507, nothing half written. */
 @QuarkusTest
-@QuarkusTestResource(EmbeddedDatabaseResource.class)
 class CacheLimitsTest {
 
     static final String C = "/api/v1/cache/";

@@ -1,6 +1,6 @@
 package dev.onebase.cache;
 
-import static dev.onebase.TestApi.as;
+import static dev.onebase.testsupport.TestApi.as;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,17 +11,15 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
-import dev.onebase.TestApi.Tenant;
-import dev.onebase.TestApi;
-import dev.onebase.db.EmbeddedDatabaseResource;
 import dev.onebase.job.JobContext;
 import dev.onebase.job.JobResult;
-import io.quarkus.test.common.QuarkusTestResource;
+import dev.onebase.testsupport.Db;
+import dev.onebase.testsupport.TestApi;
+import dev.onebase.testsupport.TestApi.Tenant;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 
 @QuarkusTest
-@QuarkusTestResource(EmbeddedDatabaseResource.class)
 class CacheSweeperTest {
 
     @Inject
@@ -56,7 +54,10 @@ class CacheSweeperTest {
             as(t).contentType(ContentType.JSON).body("{\"limit\":10,\"periodMs\":100}").post("/api/v1/rate-limits/short/consume").then().statusCode(200);
             as(t).contentType(ContentType.JSON).body("{\"limit\":10,\"periodMs\":3600000}").post("/api/v1/rate-limits/long/consume").then().statusCode(200);
         }
-        Thread.sleep(1500);
+        // a second and a half later, for these two tenants
+        for (String table : new String[] {"cache_entries", "sessions", "rate_limits"}) {
+            Db.passTime(table, Duration.ofMillis(1500), "tenant_id in (?, ?)", a.id(), b.id());
+        }
         // a cancelled run stops before its first batch
         assertEquals(0, sweeper.run(new Context(true)).await().atMost(Duration.ofSeconds(30)).rowsAffected());
         JobResult result = sweeper.run(new Context(false)).await().atMost(Duration.ofSeconds(60));
@@ -84,7 +85,7 @@ class CacheSweeperTest {
             body.append(i == 0 ? "" : ",").append("{\"key\":\"e").append(i).append("\",\"value\":\"v\",\"ttlMs\":100}");
         }
         as(t).contentType(ContentType.JSON).body(body + "]}").post("/api/v1/cache/_batch/set").then().statusCode(204);
-        Thread.sleep(300);
+        Db.passTime("cache_entries", Duration.ofMillis(300), "tenant_id = ?", t.id());
         sweeper.run(new Context(false)).await().atMost(Duration.ofSeconds(60));
         try (Connection c = Db.superuser()) {
             assertEquals(0, Db.count(c, "select count(*) from cache_entries where tenant_id = ?", t.id()));

@@ -1,6 +1,6 @@
 package dev.onebase.cache;
 
-import static dev.onebase.TestApi.as;
+import static dev.onebase.testsupport.TestApi.as;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,16 +9,14 @@ import java.sql.Connection;
 
 import org.junit.jupiter.api.Test;
 
-import dev.onebase.TestApi.Tenant;
-import dev.onebase.TestApi;
-import dev.onebase.db.EmbeddedDatabaseResource;
-import io.quarkus.test.common.QuarkusTestResource;
+import dev.onebase.testsupport.Db;
+import dev.onebase.testsupport.TestApi;
+import dev.onebase.testsupport.TestApi.Tenant;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 
 /** Tenant isolation of all four features, through HTTP and at the database level. */
 @QuarkusTest
-@QuarkusTestResource(EmbeddedDatabaseResource.class)
 class IsolationTest {
 
     static final String FLAG = "{\"variants\":{\"on\":true,\"off\":false},\"defaultVariant\":\"%s\"}";
@@ -85,7 +83,7 @@ class IsolationTest {
         as(a).body("secret of a").put("/api/v1/cache/mine").then().statusCode(204);
         try (Connection c = Db.app()) {
             assertEquals(1, Db.count(c, "select count(*) from cache_get(?, 'mine')", a.id()));
-            assertEquals("", text(c, "select coalesce(current_setting('app.tenant_id', true), '')"), "nothing survives the statement");
+            assertEquals("", Db.value(c, "select coalesce(current_setting('app.tenant_id', true), '')"), "nothing survives the statement");
             assertEquals(0, Db.count(c, "select count(*) from cache_get(?, 'mine')", b.id()));
             // even when the caller has scoped its own transaction to A first, the function reads as the tenant it is given
             c.setAutoCommit(false);
@@ -94,13 +92,6 @@ class IsolationTest {
             c.rollback();
             // it runs as its caller, never above it
             assertEquals(0, Db.count(c, "select count(*) from pg_proc p where p.proname = 'cache_get' and p.prosecdef"), "SECURITY INVOKER");
-        }
-    }
-
-    private static String text(Connection c, String sql) throws java.sql.SQLException {
-        try (var st = c.createStatement(); var rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
         }
     }
 }

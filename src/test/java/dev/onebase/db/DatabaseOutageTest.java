@@ -1,6 +1,6 @@
 package dev.onebase.db;
 
-import static dev.onebase.TestApi.as;
+import static dev.onebase.testsupport.TestApi.as;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -10,18 +10,18 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import dev.onebase.TestApi.Tenant;
-import dev.onebase.TestApi;
-import io.quarkus.test.common.QuarkusTestResource;
+import dev.onebase.testsupport.EmbeddedDatabaseResource;
+import dev.onebase.testsupport.Eventually;
+import dev.onebase.testsupport.TestApi;
+import dev.onebase.testsupport.TestApi.Tenant;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** With the database down the API answers 503 with a problem body and readiness fails; both recover with it. */
 @QuarkusTest
-@QuarkusTestResource(EmbeddedDatabaseResource.class)
 class DatabaseOutageTest {
 
     @Test
-    void anUnreachableDatabaseIs503AndTheServiceRecovers() throws Exception {
+    void anUnreachableDatabaseIs503AndTheServiceRecovers() {
         Tenant t = TestApi.signup();
         as(t).get("/api/v1/tenant").then().statusCode(200);
         // fast, not immediate: the test cluster runs with fsync and synchronous_commit off, so a crash could lose the
@@ -37,9 +37,8 @@ class DatabaseOutageTest {
             pgCtl("start", "-l", log.toString(), "-o", "-p " + p.get("onebase.db.port"));
         }
         // pooled connections that died with the server are replaced as they are next used
-        for (int i = 0; i < 60 && (as(t).get("/api/v1/tenant").statusCode() != 200 || given().get("/q/health/ready").statusCode() != 200); i++) {
-            Thread.sleep(500);
-        }
+        Eventually.until("the API and readiness to answer 200 again",
+                () -> as(t).get("/api/v1/tenant").statusCode() == 200 && given().get("/q/health/ready").statusCode() == 200);
         as(t).get("/api/v1/tenant").then().statusCode(200);
         given().get("/q/health/ready").then().statusCode(200);
     }

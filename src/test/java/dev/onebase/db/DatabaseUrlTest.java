@@ -12,12 +12,12 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import io.quarkus.test.common.QuarkusTestResource;
+import dev.onebase.testsupport.Db;
+import dev.onebase.testsupport.EmbeddedDatabaseResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** One DATABASE_URL (the owner) is enough: the request role is derived, provisioned, and fenced. */
 @QuarkusTest
-@QuarkusTestResource(EmbeddedDatabaseResource.class)
 class DatabaseUrlTest {
 
     @Test
@@ -28,8 +28,7 @@ class DatabaseUrlTest {
         String suffix = Long.toString(System.nanoTime());
         String owner = "url_owner_" + suffix;
         String app = "url_app_" + suffix;
-        try (Connection su = DriverManager.getConnection("jdbc:postgresql://" + host + ":" + port + "/postgres",
-                p.get("onebase.db.superuser"), p.get("onebase.db.superuser-password")); Statement st = su.createStatement()) {
+        try (Connection su = Db.superuser("postgres"); Statement st = su.createStatement()) {
             st.execute("create role " + owner + " login createrole password 'p@ss:w/rd'");
             st.execute("create database url_db_" + suffix + " owner " + owner);
         }

@@ -21,6 +21,7 @@ import java.util.stream.Stream;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import dev.onebase.testsupport.ProjectFiles;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithName;
 import io.smallrye.config.WithParentName;
@@ -42,7 +43,6 @@ import io.smallrye.config.WithParentName;
  */
 public final class ConfigSurface {
 
-    public static final Path ROOT = Path.of("").toAbsolutePath();
 
     private static final Pattern PLACEHOLDER_ENV = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)(?::[^}]*)?}");
     private static final Pattern BOOTSTRAP_SETTING = Pattern.compile("setting\\(\"([a-z0-9.-]+)\"\\)");
@@ -67,9 +67,9 @@ public final class ConfigSurface {
 
     static ConfigSurface load() {
         ConfigSurface s = new ConfigSurface();
-        s.readProperties(ROOT.resolve("src/main/resources/application.properties"));
-        s.readSources(ROOT.resolve("src/main/java"));
-        s.readCompiledClasses(ROOT.resolve("target/classes"));
+        s.readProperties(ProjectFiles.ROOT.resolve("src/main/resources/application.properties"));
+        s.readSources(ProjectFiles.ROOT.resolve("src/main/java"));
+        s.readCompiledClasses(ProjectFiles.ROOT.resolve("target/classes"));
         s.readDocs();
         if (s.jobRunner) {
             for (String job : s.jobs) {
@@ -155,7 +155,7 @@ public final class ConfigSurface {
     }
 
     private void readSources(Path dir) {
-        for (Path f : files(dir, ".java")) {
+        for (Path f : ProjectFiles.files(dir, ".java")) {
             String src = String.join("\n", lines(f));
             collect(BOOTSTRAP_SETTING, src, properties);
             collect(CONFIG_LOOKUP, src, properties);
@@ -172,7 +172,7 @@ public final class ConfigSurface {
 
     private void readCompiledClasses(Path dir) {
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
-        for (Path f : files(dir, ".class")) {
+        for (Path f : ProjectFiles.files(dir, ".class")) {
             String name = dir.relativize(f).toString().replace('/', '.').replaceAll("\\.class$", "");
             Class<?> c;
             try {
@@ -249,8 +249,8 @@ public final class ConfigSurface {
 
     private void readDocs() {
         List<Path> docs = new ArrayList<>();
-        docs.add(ROOT.resolve("README.md"));
-        docs.addAll(files(ROOT.resolve("docs"), ".md"));
+        docs.add(ProjectFiles.ROOT.resolve("README.md"));
+        docs.addAll(ProjectFiles.files(ProjectFiles.ROOT.resolve("docs"), ".md"));
         for (Path doc : docs) {
             for (String line : lines(doc)) {
                 // configuration tables: | `setting` | `ENV_VAR` | default | meaning |
@@ -272,17 +272,6 @@ public final class ConfigSurface {
         Matcher m = p.matcher(text);
         while (m.find()) {
             into.add(m.group(1));
-        }
-    }
-
-    public static List<Path> files(Path dir, String suffix) {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            return s.filter(p -> p.toString().endsWith(suffix)).sorted().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.onebase.deploy.Manifests.Container;
 import dev.onebase.deploy.Manifests.Doc;
+import dev.onebase.testsupport.ProjectFiles;
 
 /**
  * Parses every manifest under {@code k8s/} and checks it against what the application really reads (see
@@ -295,7 +296,7 @@ class ManifestTest {
         }
         String job = env.substring("ONEBASE_JOBS_".length()).replaceFirst("_[A-Z]+$", "");
         String first = job.split("_")[0].toLowerCase(java.util.Locale.ROOT);
-        Path main = ConfigSurface.ROOT.resolve("src/main/java/dev/onebase");
+        Path main = ProjectFiles.ROOT.resolve("src/main/java/dev/onebase");
         return Files.isDirectory(main.resolve(first)) || Files.isDirectory(main.resolve(first + "s"))
                 || app.jobs.stream().anyMatch(j -> j.startsWith(first + "-"));
     }

@@ -16,10 +16,12 @@ import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 
+import dev.onebase.testsupport.ProjectFiles;
+
 /** Every YAML document under {@code k8s/}, parsed, with small helpers to walk the Kubernetes objects. */
 final class Manifests {
 
-    static final Path K8S = ConfigSurface.ROOT.resolve("k8s");
+    static final Path K8S = ProjectFiles.ROOT.resolve("k8s");
 
     /** One parsed document and the file it came from. */
     record Doc(Path file, Map<String, Object> body) {
@@ -49,7 +51,7 @@ final class Manifests {
     static Manifests load() {
         Manifests m = new Manifests();
         Yaml yaml = new Yaml(new SafeConstructor(new LoaderOptions()));
-        for (Path f : ConfigSurface.files(K8S, ".yaml")) {
+        for (Path f : ProjectFiles.files(K8S, ".yaml")) {
             try (Reader r = Files.newBufferedReader(f)) {
                 for (Object o : yaml.loadAll(r)) {
                     if (o != null) {

@@ -7,26 +7,18 @@ import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
 import org.junit.jupiter.api.Test;
 
-import dev.onebase.db.EmbeddedDatabaseResource;
 import dev.onebase.deploy.Manifests.Container;
 import dev.onebase.deploy.Manifests.Doc;
-import io.quarkus.test.common.QuarkusTestResource;
+import dev.onebase.testsupport.Db;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** The manifests against the running service: the paths they probe answer, the Ingress lets the largest file through. */
 @QuarkusTest
-@QuarkusTestResource(EmbeddedDatabaseResource.class)
 class ManifestsAgainstTheServiceTest {
 
     @Test
@@ -51,15 +43,8 @@ class ManifestsAgainstTheServiceTest {
     }
 
     @Test
-    void theIngressBodyLimitFitsTheLargestFileAPlanAllows() throws SQLException {
-        Map<String, String> db = EmbeddedDatabaseResource.properties();
-        String url = "jdbc:postgresql://" + db.get("onebase.db.host") + ":" + db.get("onebase.db.port") + "/" + db.get("onebase.db.name");
-        long largest;
-        try (Connection c = DriverManager.getConnection(url, db.get("onebase.db.superuser"), db.get("onebase.db.superuser-password"));
-                Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select max(max_file_bytes) from plans")) {
-            rs.next();
-            largest = rs.getLong(1);
-        }
+    void theIngressBodyLimitFitsTheLargestFileAPlanAllows() {
+        long largest = Db.count("select max(max_file_bytes) from plans");
         assertTrue(largest > 0);
         for (Doc ingress : Manifests.load().kind("Ingress")) {
             long limit = ManifestTest.bodyLimit(ingress);

@@ -1,6 +1,6 @@
 package dev.onebase.file;
 
-import static dev.onebase.TestApi.as;
+import static dev.onebase.testsupport.TestApi.as;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -15,16 +15,14 @@ import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 
-import dev.onebase.TestApi.Tenant;
-import dev.onebase.TestApi;
-import dev.onebase.db.EmbeddedDatabaseResource;
-import io.quarkus.test.common.QuarkusTestResource;
+import dev.onebase.testsupport.Db;
+import dev.onebase.testsupport.TestApi;
+import dev.onebase.testsupport.TestApi.Tenant;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 
 @QuarkusTest
-@QuarkusTestResource(EmbeddedDatabaseResource.class)
 class FileApiTest {
 
     static final int T = 1024 * 1024;
@@ -117,9 +115,9 @@ class FileApiTest {
         as(t).post("/api/v1/files/" + id + "/versions/3/restore").then().statusCode(409).contentType("application/problem+json");
         as(t).post("/api/v1/files/" + id + "/versions/42/restore").then().statusCode(404).contentType("application/problem+json");
         // the restored copy is its own object: purging the file unlinks both
-        long before = Db.appObjects();
+        long before = LargeObjects.ofTheRequestRole();
         as(t).delete("/api/v1/files/" + id + "?purge=true").then().statusCode(204);
-        assertEquals(before - 2, Db.appObjects());
+        assertEquals(before - 2, LargeObjects.ofTheRequestRole());
     }
 
     @Test
@@ -167,7 +165,7 @@ class FileApiTest {
     void softDeleteRestoreAndPurge() {
         Tenant t = TestApi.signup();
         String id = put(t, "trash/me.bin", random(2 * T, 3)).then().statusCode(201).extract().path("id");
-        long oid = Db.longValue("select lo_oid from files where id = '" + id + "'");
+        long oid = Db.count("select lo_oid from files where id = ?::uuid", id);
         as(t).delete("/api/v1/files/" + id).then().statusCode(200).body("deletedAt", notNullValue());
         as(t).get("/api/v1/files/" + id + "/content").then().statusCode(404).contentType("application/problem+json");
         // the path is free again while the old one waits in the trash
@@ -178,7 +176,7 @@ class FileApiTest {
         as(t).post("/api/v1/files/" + id + "/restore").then().statusCode(404);
         as(t).get("/api/v1/files/" + id + "/content").then().statusCode(200);
         as(t).delete("/api/v1/files/" + id + "?purge=true").then().statusCode(204);
-        assertEquals(false, Db.objectExists(oid));
+        assertEquals(false, LargeObjects.exists(oid));
         as(t).get("/api/v1/files/" + id).then().statusCode(404);
         as(t).delete("/api/v1/files/" + id + "?purge=true").then().statusCode(404).contentType("application/problem+json");
     }

@@ -1,7 +1,7 @@
 package dev.onebase.file;
 
-import static dev.onebase.TestApi.as;
-import static dev.onebase.TestApi.asAdmin;
+import static dev.onebase.testsupport.TestApi.as;
+import static dev.onebase.testsupport.TestApi.asAdmin;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -28,18 +28,17 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
-import dev.onebase.TestApi.Tenant;
-import dev.onebase.TestApi;
-import dev.onebase.db.EmbeddedDatabaseResource;
 import dev.onebase.job.JobContext;
 import dev.onebase.job.JobResult;
-import io.quarkus.test.common.QuarkusTestResource;
+import dev.onebase.testsupport.Db;
+import dev.onebase.testsupport.EmbeddedDatabaseResource;
+import dev.onebase.testsupport.TestApi;
+import dev.onebase.testsupport.TestApi.Tenant;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 
 /** Thumbnails, the purge and orphan jobs, tenant purges, and what the request role can and cannot do. */
 @QuarkusTest
-@QuarkusTestResource(EmbeddedDatabaseResource.class)
 class FileMaintenanceTest {
 
     static final int T = 1024 * 1024;
@@ -104,7 +103,7 @@ class FileMaintenanceTest {
             assertEquals(etag, again.header("ETag"));
             assertArrayEquals(r.asByteArray(), again.asByteArray());
             as(t).queryParam("w", 100).queryParam("h", 100).header("If-None-Match", etag).get(url).then().statusCode(304);
-            assertEquals(1, Db.longValue("select count(*) from file_derivatives where file_id = '" + id + "'"));
+            assertEquals(1, Db.count("select count(*) from file_derivatives where file_id = ?::uuid", id));
             // only a width: the height follows
             BufferedImage narrow = ImageIO.read(new ByteArrayInputStream(as(t).queryParam("w", 40).get(url).then().statusCode(200).extract().asByteArray()));
             assertEquals(40, narrow.getWidth());
@@ -140,14 +139,14 @@ class FileMaintenanceTest {
         byte[] data = new byte[2 * T];
         String old = put(t, "old.bin", "application/octet-stream", data, 201);
         String recent = put(t, "recent.bin", "application/octet-stream", data, 201);
-        long oldOid = Db.longValue("select lo_oid from files where id = '" + old + "'");
+        long oldOid = Db.count("select lo_oid from files where id = ?::uuid", old);
         as(t).delete("/api/v1/files/" + old).then().statusCode(200);
         as(t).delete("/api/v1/files/" + recent).then().statusCode(200);
-        Db.exec("update files set deleted_at = now() - interval '31 days' where id = '" + old + "'");
+        Db.update("update files set deleted_at = now() - interval '31 days' where id = ?::uuid", old);
         JobResult result = purgeJob.run(CONTEXT).await().atMost(Duration.ofSeconds(60));
         assertTrue(result.rowsAffected() >= 1);
-        assertEquals(0, Db.longValue("select count(*) from files where id = '" + old + "'"));
-        assertFalse(Db.objectExists(oldOid));
+        assertEquals(0, Db.count("select count(*) from files where id = ?::uuid", old));
+        assertFalse(LargeObjects.exists(oldOid));
         as(t).post("/api/v1/files/" + recent + "/restore").then().statusCode(200);
     }
 
@@ -162,13 +161,13 @@ class FileMaintenanceTest {
             rs.next();
             orphan = rs.getLong(1);
         }
-        long foreign = Db.longValue("select lo_from_bytea(0, 'not ours')::int8");
+        long foreign = Db.count("select lo_from_bytea(0, 'not ours')::int8");
         JobResult result = orphans.run(CONTEXT).await().atMost(Duration.ofSeconds(60));
         assertTrue(result.rowsAffected() >= 1);
-        assertFalse(Db.objectExists(orphan));
-        assertTrue(Db.objectExists(foreign), "objects of other owners are left alone");
+        assertFalse(LargeObjects.exists(orphan));
+        assertTrue(LargeObjects.exists(foreign), "objects of other owners are left alone");
         assertArrayEquals(data, as(t).get("/api/v1/files/" + live + "/content").then().statusCode(200).extract().asByteArray());
-        Db.exec("select lo_unlink(" + foreign + ")");
+        Db.exec("select lo_unlink(?::oid)", foreign);
     }
 
     @Test
@@ -176,20 +175,20 @@ class FileMaintenanceTest {
         Tenant t = TestApi.signup();
         String id = put(t, "a.bin", "application/octet-stream", new byte[2 * T], 201);
         put(t, "a.bin", "application/octet-stream", new byte[2 * T + 1], 200);
-        long current = Db.longValue("select lo_oid from files where id = '" + id + "'");
-        long previous = Db.longValue("select lo_oid from file_versions where file_id = '" + id + "'");
+        long current = Db.count("select lo_oid from files where id = ?::uuid", id);
+        long previous = Db.count("select lo_oid from file_versions where file_id = ?::uuid", id);
         asAdmin().delete("/admin/tenants/" + t.id()).then().statusCode(200);
         asAdmin().post("/admin/tenants/" + t.id() + "/purge?force=true").then().statusCode(204);
-        assertFalse(Db.objectExists(current));
-        assertFalse(Db.objectExists(previous));
-        assertEquals(0, Db.longValue("select count(*) from files where tenant_id = '" + t.id() + "'"));
+        assertFalse(LargeObjects.exists(current));
+        assertFalse(LargeObjects.exists(previous));
+        assertEquals(0, Db.count("select count(*) from files where tenant_id = ?", t.id()));
     }
 
     @Test
     void requestRoleSeesNoFilesWithoutATenantAndCannotTouchForeignObjects() throws Exception {
         Tenant t = TestApi.signup();
         put(t, "x.bin", "application/octet-stream", new byte[10], 201);
-        long foreign = Db.longValue("select lo_from_bytea(0, 'superuser')::int8");
+        long foreign = Db.count("select lo_from_bytea(0, 'superuser')::int8");
         try (Connection c = Db.app(); Statement st = c.createStatement()) {
             for (String table : new String[] { "files", "file_versions", "file_derivatives" }) {
                 try (ResultSet rs = st.executeQuery("select count(*) from " + table)) {
@@ -201,9 +200,9 @@ class FileMaintenanceTest {
             assertNotNull(denied.getSQLState());
             assertEquals("42501", denied.getSQLState());
         } finally {
-            Db.exec("select lo_unlink(" + foreign + ")");
+            Db.exec("select lo_unlink(?::oid)", foreign);
         }
-        assertEquals(1, Db.longValue("select count(*) from files where tenant_id = '" + t.id() + "'"));
+        assertEquals(1, Db.count("select count(*) from files where tenant_id = ?", t.id()));
         assertTrue(EmbeddedDatabaseResource.properties() != null);
     }
 }

@@ -1,21 +1,18 @@
 package dev.onebase.flag;
 
-import static dev.onebase.TestApi.as;
-import static dev.onebase.cache.CacheApiTest.problem;
+import static dev.onebase.testsupport.Problems.problem;
+import static dev.onebase.testsupport.TestApi.as;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 
 import org.junit.jupiter.api.Test;
 
-import dev.onebase.TestApi.Tenant;
-import dev.onebase.TestApi;
-import dev.onebase.db.EmbeddedDatabaseResource;
-import io.quarkus.test.common.QuarkusTestResource;
+import dev.onebase.testsupport.TestApi;
+import dev.onebase.testsupport.TestApi.Tenant;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 
 @QuarkusTest
-@QuarkusTestResource(EmbeddedDatabaseResource.class)
 class FlagApiTest {
 
     static final String F = "/api/v1/flags/";

@@ -1,7 +1,7 @@
 package dev.onebase.job;
 
-import static dev.onebase.TestApi.as;
-import static dev.onebase.TestApi.asAdmin;
+import static dev.onebase.testsupport.TestApi.as;
+import static dev.onebase.testsupport.TestApi.asAdmin;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -21,18 +21,17 @@ import org.eclipse.microprofile.config.Config;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import dev.onebase.TestApi.Tenant;
-import dev.onebase.TestApi;
-import dev.onebase.db.EmbeddedDatabaseResource;
 import dev.onebase.job.JobRunner.Attempt;
 import dev.onebase.job.JobRunner.Status;
-import io.quarkus.test.common.QuarkusTestResource;
+import dev.onebase.testsupport.Db;
+import dev.onebase.testsupport.Eventually;
+import dev.onebase.testsupport.TestApi;
+import dev.onebase.testsupport.TestApi.Tenant;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 
 @QuarkusTest
-@QuarkusTestResource(EmbeddedDatabaseResource.class)
 class AdminJobResourceTest {
 
     private static final String PROBLEM = "application/problem+json";
@@ -45,7 +44,8 @@ class AdminJobResourceTest {
     @AfterEach
     void reset() {
         ControlledJob.release.complete(null);
-        Sql.waitFor(() -> Sql.count("select count(*) from job_runs where job = 'test-controlled' and outcome = 'running'") == 0);
+        Eventually.until("no run of test-controlled to be running", () -> Db.count(
+                "select count(*) from job_runs where job = 'test-controlled' and outcome = 'running'") == 0);
         ControlledJob.mode = ControlledJob.Mode.SUCCEED;
         ControlledJob.release = new CompletableFuture<>();
     }
@@ -114,7 +114,8 @@ class AdminJobResourceTest {
                 .body("status", equalTo(409))
                 .body("detail", containsString("is running"));
         ControlledJob.release.complete(null);
-        Sql.waitFor(() -> "succeeded".equals(Sql.value("select outcome from job_runs where id = ?", (long) id)));
+        Eventually.until("run " + id + " to succeed", () -> Db.value("select outcome from job_runs where id = ?", (long) id),
+                "succeeded"::equals);
     }
 
     @Test
@@ -158,27 +159,27 @@ class AdminJobResourceTest {
         Tenant kept = TestApi.signup();
         asAdmin().delete("/admin/tenants/" + due.id()).then().statusCode(200);
         asAdmin().delete("/admin/tenants/" + kept.id()).then().statusCode(200);
-        Sql.update("update tenants set deleted_at = now() - interval '31 days' where id = ?", due.id());
+        Db.update("update tenants set deleted_at = now() - interval '31 days' where id = ?", due.id());
         asAdmin().post("/admin/jobs/purge-tenants/run?wait=true").then().statusCode(200)
                 .body("outcome", equalTo("succeeded"))
                 .body("rowsAffected", greaterThanOrEqualTo(1));
         asAdmin().get("/admin/tenants/" + due.id()).then().statusCode(404);
         asAdmin().get("/admin/tenants/" + kept.id()).then().statusCode(200).body("status", equalTo("deleted"));
-        assertEquals(0L, Sql.count("select count(*) from api_keys where tenant_id = ?", due.id()));
+        assertEquals(0L, Db.count("select count(*) from api_keys where tenant_id = ?", due.id()));
     }
 
     @Test
     void pruneJobHistoryDeletesOldRunsButKeepsTheLastSuccess() {
         for (String outcome : new String[] {"failed", "succeeded", "failed", "succeeded"}) {
-            Sql.update("insert into job_runs (job, replica, trigger, started_at, finished_at, outcome) "
+            Db.update("insert into job_runs (job, replica, trigger, started_at, finished_at, outcome) "
                     + "values ('test-old', 'gone', 'manual', now() - interval '40 days', now() - interval '40 days', ?)", outcome);
         }
-        long newest = Sql.count("select max(id) from job_runs where job = 'test-old'");
+        long newest = Db.count("select max(id) from job_runs where job = 'test-old'");
         asAdmin().post("/admin/jobs/prune-job-history/run?wait=true").then().statusCode(200)
                 .body("outcome", equalTo("succeeded"))
                 .body("rowsAffected", greaterThanOrEqualTo(3));
-        assertEquals(1L, Sql.count("select count(*) from job_runs where job = 'test-old'"));
-        assertEquals(newest, Sql.count("select id from job_runs where job = 'test-old'"));
+        assertEquals(1L, Db.count("select count(*) from job_runs where job = 'test-old'"));
+        assertEquals(newest, Db.count("select id from job_runs where job = 'test-old'"));
     }
 
     @Test

@@ -23,20 +23,19 @@ import org.eclipse.microprofile.config.Config;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import dev.onebase.db.EmbeddedDatabaseResource;
 import dev.onebase.job.JobRecords.RunView;
 import dev.onebase.job.JobRunner.Attempt;
 import dev.onebase.job.JobRunner.Status;
+import dev.onebase.testsupport.Db;
+import dev.onebase.testsupport.Eventually;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.scheduler.Scheduler;
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 
 /** Two runners (two replicas) on one database, driven tick by tick and by the real scheduler. */
 @QuarkusTest
-@QuarkusTestResource(EmbeddedDatabaseResource.class)
 class JobRunnerTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -115,8 +114,8 @@ class JobRunnerTest {
             assertEquals(Status.ALREADY_RAN, await(a.tick(job.name, tick)).status());
         }
         assertEquals(20, job.runs.get());
-        assertEquals(20, Sql.count("select count(distinct tick) from job_runs where job = ? and outcome = 'succeeded'", job.name));
-        assertEquals(20, Sql.count("select count(*) from job_runs where job = ?", job.name));
+        assertEquals(20, Db.count("select count(distinct tick) from job_runs where job = ? and outcome = 'succeeded'", job.name));
+        assertEquals(20, Db.count("select count(*) from job_runs where job = ?", job.name));
 
         // one replica goes away: the other runs every tick on its own
         a.shutdown(Duration.ofSeconds(5));
@@ -150,17 +149,18 @@ class JobRunnerTest {
         ids.addAll(JobScheduling.schedule(scheduler, a, "test-a:", "UTC"));
         ids.addAll(JobScheduling.schedule(scheduler, b, "test-b:", "UTC"));
         try {
-            Sql.waitFor(() -> Sql.count("select count(*) from job_runs where job = ? and outcome <> 'running'", job.name) >= 5);
+            Eventually.until("five finished runs", () -> Db.count("select count(*) from job_runs where job = ? and outcome <> 'running'", job.name) >= 5);
             JobScheduling.unschedule(scheduler, ids.subList(0, 1)); // replica a stops scheduling
-            long before = Sql.count("select count(*) from job_runs where job = ?", job.name);
-            Sql.waitFor(() -> Sql.count("select count(*) from job_runs where job = ? and outcome <> 'running'", job.name) >= before + 3);
+            long before = Db.count("select count(*) from job_runs where job = ?", job.name);
+            Eventually.until("three more finished runs from replica b alone",
+                    () -> Db.count("select count(*) from job_runs where job = ? and outcome <> 'running'", job.name) >= before + 3);
         } finally {
             JobScheduling.unschedule(scheduler, ids);
         }
         a.shutdown(Duration.ofSeconds(5));
         b.shutdown(Duration.ofSeconds(5));
         TreeMap<Instant, Integer> ticks = new TreeMap<>();
-        try (var c = Sql.superuser(); var ps = c.prepareStatement("select tick, count(*) from job_runs where job = ? group by tick")) {
+        try (var c = Db.superuser(); var ps = c.prepareStatement("select tick, count(*) from job_runs where job = ? group by tick")) {
             ps.setString(1, job.name);
             try (var rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -269,7 +269,7 @@ class JobRunnerTest {
         RunView cancelled = finished(s);
         assertEquals("cancelled", cancelled.outcome());
         assertEquals("cancelled: the service shut down while it ran", cancelled.error());
-        assertEquals("cancelled", Sql.value("select outcome from job_runs where id = ?", cancelled.id()));
+        assertEquals("cancelled", Db.value("select outcome from job_runs where id = ?", cancelled.id()));
         assertEquals(Status.STOPPED, await(stubbornRunner.trigger(stubborn.name)).status());
     }
 
@@ -278,7 +278,7 @@ class JobRunnerTest {
         CountingJob job = new CountingJob();
         CompletableFuture<Void> release = new CompletableFuture<>();
         job.body = ctx -> Uni.createFrom().completionStage(release).replaceWith(JobResult.rows(1));
-        Sql.update("insert into job_runs (job, replica, trigger) values (?, 'dead-replica', 'manual')", job.name);
+        Db.update("insert into job_runs (job, replica, trigger) values (?, 'dead-replica', 'manual')", job.name);
         assertNull(history.summaries(List.of(job.name)).await().atMost(WAIT).get(job.name).running(),
                 "a row left by a dead replica is not shown as running");
         JobRunner a = runner("replica-a", job, Duration.ofMinutes(1), "2s");
@@ -294,10 +294,10 @@ class JobRunnerTest {
     @Test
     void aRunLeftRunningByADeadReplicaIsMarkedAbandoned() {
         CountingJob job = new CountingJob();
-        long dead = ((Number) Sql.value("insert into job_runs (job, replica, trigger) values (?, 'dead-replica', 'manual') returning id",
+        long dead = ((Number) Db.value("insert into job_runs (job, replica, trigger) values (?, 'dead-replica', 'manual') returning id",
                 job.name)).longValue();
         JobRunner a = runner("replica-a", job, Duration.ofMinutes(1), "2s");
         assertEquals("succeeded", finished(await(a.trigger(job.name))).outcome());
-        assertEquals("abandoned", Sql.value("select outcome from job_runs where id = ?", dead));
+        assertEquals("abandoned", Db.value("select outcome from job_runs where id = ?", dead));
     }
 }

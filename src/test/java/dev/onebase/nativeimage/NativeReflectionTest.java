@@ -10,7 +10,7 @@ import java.util.TreeSet;
 
 import org.junit.jupiter.api.Test;
 
-import dev.onebase.deploy.ConfigSurface;
+import dev.onebase.testsupport.ProjectFiles;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** Every record of the service is registered for reflection, so Jackson can (de)serialize it in the native binary. */
@@ -19,10 +19,10 @@ class NativeReflectionTest {
     @Test
     void everyRecordIsRegisteredForReflection() throws ClassNotFoundException {
         Set<String> registered = Set.of(NativeReflection.class.getAnnotation(RegisterForReflection.class).classNames());
-        Path classes = ConfigSurface.ROOT.resolve("target/classes");
+        Path classes = ProjectFiles.ROOT.resolve("target/classes");
         Set<String> missing = new TreeSet<>();
         int records = 0;
-        List<Path> files = ConfigSurface.files(classes.resolve("dev/onebase"), ".class");
+        List<Path> files = ProjectFiles.files(classes.resolve("dev/onebase"), ".class");
         for (Path f : files) {
             String name = classes.relativize(f).toString().replace('/', '.').replaceAll("\\.class$", "");
             Class<?> c = Class.forName(name, false, getClass().getClassLoader());

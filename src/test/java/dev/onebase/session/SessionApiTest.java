@@ -1,7 +1,7 @@
 package dev.onebase.session;
 
-import static dev.onebase.TestApi.as;
-import static dev.onebase.cache.CacheApiTest.problem;
+import static dev.onebase.testsupport.Problems.problem;
+import static dev.onebase.testsupport.TestApi.as;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,21 +9,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.time.Duration;
 import java.util.Base64;
 
 import org.junit.jupiter.api.Test;
 
-import dev.onebase.TestApi.Tenant;
-import dev.onebase.TestApi;
 import dev.onebase.auth.ApiKeys;
-import dev.onebase.cache.Db;
-import dev.onebase.db.EmbeddedDatabaseResource;
-import io.quarkus.test.common.QuarkusTestResource;
+import dev.onebase.testsupport.Db;
+import dev.onebase.testsupport.TestApi;
+import dev.onebase.testsupport.TestApi.Tenant;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 
 @QuarkusTest
-@QuarkusTestResource(EmbeddedDatabaseResource.class)
 class SessionApiTest {
 
     static final String S = "/api/v1/sessions";
@@ -56,13 +54,13 @@ class SessionApiTest {
     }
 
     @Test
-    void readingSlidesTheExpiryUntilTheAbsoluteLimit() throws Exception {
+    void readingSlidesTheExpiryUntilTheAbsoluteLimit() {
         Tenant t = TestApi.signup();
         String sliding = create(t, "{\"userId\":\"bob\",\"idleTimeoutSeconds\":2}");
         String capped = create(t, "{\"userId\":\"bob\",\"idleTimeoutSeconds\":2,\"maxAgeSeconds\":3}");
         String idle = create(t, "{\"userId\":\"bob\",\"idleTimeoutSeconds\":1}");
         for (int i = 0; i < 3; i++) {
-            Thread.sleep(1200);
+            Db.passTime("sessions", Duration.ofMillis(1200), "tenant_id = ?", t.id());
             as(t).header("X-Session-Token", sliding).get(S + "/current").then().statusCode(200);
             if (i < 1) {
                 as(t).header("X-Session-Token", capped).get(S + "/current").then().statusCode(200);

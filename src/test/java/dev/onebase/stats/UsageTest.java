@@ -1,7 +1,7 @@
 package dev.onebase.stats;
 
-import static dev.onebase.TestApi.as;
-import static dev.onebase.TestApi.asAdmin;
+import static dev.onebase.testsupport.TestApi.as;
+import static dev.onebase.testsupport.TestApi.asAdmin;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
@@ -31,16 +31,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 
-import dev.onebase.TestApi.Tenant;
-import dev.onebase.TestApi;
-import dev.onebase.db.EmbeddedDatabaseResource;
-import dev.onebase.job.Sql;
-import io.quarkus.test.common.QuarkusTestResource;
+import dev.onebase.testsupport.Db;
+import dev.onebase.testsupport.TestApi;
+import dev.onebase.testsupport.TestApi.Tenant;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 
 @QuarkusTest
-@QuarkusTestResource(EmbeddedDatabaseResource.class)
 class UsageTest {
 
     private static final String PROBLEM = "application/problem+json";
@@ -135,7 +132,7 @@ class UsageTest {
         Tenant a = TestApi.signup();
         Tenant b = TestApi.signup();
         refresh();
-        try (Connection c = Sql.app(); Statement st = c.createStatement()) {
+        try (Connection c = Db.app(); Statement st = c.createStatement()) {
             for (String view : List.of("tenant_usage", "dashboard_stats")) {
                 SQLException denied = assertThrows(SQLException.class, () -> st.executeQuery("select * from " + view).close());
                 assertEquals("42501", denied.getSQLState(), view);
@@ -208,7 +205,7 @@ class UsageTest {
         Tenant a = TestApi.signup();
         refresh();
         ExecutorService pool = Executors.newFixedThreadPool(2);
-        try (Connection refresher = Sql.superuser(); Statement st = refresher.createStatement()) {
+        try (Connection refresher = Db.superuser(); Statement st = refresher.createStatement()) {
             refresher.setAutoCommit(false);
             st.execute("refresh materialized view concurrently tenant_usage");
             st.execute("refresh materialized view concurrently dashboard_stats");

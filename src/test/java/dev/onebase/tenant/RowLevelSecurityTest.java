@@ -5,26 +5,23 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
-import dev.onebase.TestApi.Tenant;
-import dev.onebase.TestApi;
-import dev.onebase.db.EmbeddedDatabaseResource;
 import dev.onebase.db.RlsAudit;
 import dev.onebase.db.TenantTx;
-import io.quarkus.test.common.QuarkusTestResource;
+import dev.onebase.testsupport.Db;
+import dev.onebase.testsupport.TestApi;
+import dev.onebase.testsupport.TestApi.Tenant;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -32,8 +29,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 /** The database-level guarantees, checked as the request role itself. */
 @QuarkusTest
-@QuarkusTestResource(EmbeddedDatabaseResource.class)
-public class RowLevelSecurityTest {
+class RowLevelSecurityTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
 
@@ -46,9 +42,9 @@ public class RowLevelSecurityTest {
     @Test
     void withNoTenantSetTheRequestRoleSeesNothingAndCannotWrite() throws SQLException {
         Tenant t = TestApi.signup();
-        try (Connection c = connect("quarkus.datasource.username", "quarkus.datasource.password"); Statement st = c.createStatement()) {
-            assertEquals(0, count(st, "select count(*) from tenants"));
-            assertEquals(0, count(st, "select count(*) from api_keys"));
+        try (Connection c = Db.app(); Statement st = c.createStatement()) {
+            assertEquals(0, Db.count(c, "select count(*) from tenants"));
+            assertEquals(0, Db.count(c, "select count(*) from api_keys"));
             SQLException insert = assertThrows(SQLException.class, () -> st.execute(
                     "insert into api_keys (tenant_id, prefix, hash, scopes) values ('" + t.id() + "', 'x', '\\x00', '{read}')"));
             assertEquals("42501", insert.getSQLState(), insert.getMessage());
@@ -63,11 +59,11 @@ public class RowLevelSecurityTest {
     void oneTenantSeesOnlyItselfAndCannotWriteForAnother() throws SQLException {
         Tenant a = TestApi.signup();
         Tenant b = TestApi.signup();
-        try (Connection c = connect("quarkus.datasource.username", "quarkus.datasource.password"); Statement st = c.createStatement()) {
+        try (Connection c = Db.app(); Statement st = c.createStatement()) {
             c.setAutoCommit(false);
-            st.execute("select set_config('app.tenant_id', '" + a.id() + "', true)");
-            assertEquals(1, count(st, "select count(*) from tenants"));
-            assertEquals(0, count(st, "select count(*) from tenants where id = '" + b.id() + "'"));
+            Db.exec(c, "select set_config('app.tenant_id', ?, true)", a.id().toString());
+            assertEquals(1, Db.count(c, "select count(*) from tenants"));
+            assertEquals(0, Db.count(c, "select count(*) from tenants where id = ?", b.id()));
             assertEquals(0, st.executeUpdate("update api_keys set name = 'x' where tenant_id = '" + b.id() + "'"));
             SQLException insert = assertThrows(SQLException.class, () -> st.execute(
                     "insert into api_keys (tenant_id, prefix, hash, scopes) values ('" + b.id() + "', 'x', '\\x01', '{read}')"));
@@ -109,7 +105,7 @@ public class RowLevelSecurityTest {
 
     @Test
     void theAuditPassesForTheRealSchema() throws SQLException {
-        try (Connection c = connect("quarkus.datasource.username", "quarkus.datasource.password")) {
+        try (Connection c = Db.app()) {
             assertEquals(List.of(), audit(c));
         }
     }
@@ -117,9 +113,9 @@ public class RowLevelSecurityTest {
     @Test
     void theAuditRefusesABypassRlsRole() throws SQLException {
         String role = "audit_bypass_" + System.nanoTime();
-        try (Connection su = superuser(); Statement st = su.createStatement()) {
+        try (Connection su = Db.superuser(); Statement st = su.createStatement()) {
             st.execute("create role " + role + " login bypassrls password 'probe'");
-            try (Connection probe = DriverManager.getConnection(url(), role, "probe")) {
+            try (Connection probe = Db.connect(role, "probe")) {
                 List<String> problems = audit(probe);
                 assertTrue(problems.stream().anyMatch(p -> p.contains("has BYPASSRLS")), problems.toString());
             } finally {
@@ -130,9 +126,7 @@ public class RowLevelSecurityTest {
 
     @Test
     void theAuditRefusesATenantTableWithoutForce() throws SQLException {
-        try (Connection owner = connect("quarkus.datasource.migration.username", "quarkus.datasource.migration.password");
-                Statement st = owner.createStatement();
-                Connection app = connect("quarkus.datasource.username", "quarkus.datasource.password")) {
+        try (Connection owner = Db.owner(); Statement st = owner.createStatement(); Connection app = Db.app()) {
             st.execute("create table audit_probe (tenant_id uuid not null, note text)");
             try {
                 st.execute("alter table audit_probe enable row level security");
@@ -165,7 +159,7 @@ public class RowLevelSecurityTest {
                 .map(rows -> rows.iterator().next().getString(0));
     }
 
-    public static List<String> audit(Connection c) throws SQLException {
+    private static List<String> audit(Connection c) throws SQLException {
         List<String> problems = new ArrayList<>();
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(RlsAudit.QUERY)) {
             while (rs.next()) {
@@ -173,26 +167,5 @@ public class RowLevelSecurityTest {
             }
         }
         return problems;
-    }
-
-    private static long count(Statement st, String sql) throws SQLException {
-        try (ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
-    public static String url() {
-        Map<String, String> p = EmbeddedDatabaseResource.properties();
-        return "jdbc:postgresql://" + p.get("onebase.db.host") + ":" + p.get("onebase.db.port") + "/" + p.get("onebase.db.name");
-    }
-
-    public static Connection connect(String userKey, String passwordKey) throws SQLException {
-        Map<String, String> p = EmbeddedDatabaseResource.properties();
-        return DriverManager.getConnection(url(), p.get(userKey), p.get(passwordKey));
-    }
-
-    public static Connection superuser() throws SQLException {
-        return connect("onebase.db.superuser", "onebase.db.superuser-password");
     }
 }

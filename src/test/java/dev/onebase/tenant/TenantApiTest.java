@@ -1,7 +1,7 @@
 package dev.onebase.tenant;
 
-import static dev.onebase.TestApi.as;
-import static dev.onebase.TestApi.asAdmin;
+import static dev.onebase.testsupport.TestApi.as;
+import static dev.onebase.testsupport.TestApi.asAdmin;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -11,15 +11,12 @@ import static org.hamcrest.Matchers.startsWith;
 
 import org.junit.jupiter.api.Test;
 
-import dev.onebase.TestApi.Tenant;
-import dev.onebase.TestApi;
-import dev.onebase.db.EmbeddedDatabaseResource;
-import io.quarkus.test.common.QuarkusTestResource;
+import dev.onebase.testsupport.TestApi;
+import dev.onebase.testsupport.TestApi.Tenant;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 
 @QuarkusTest
-@QuarkusTestResource(EmbeddedDatabaseResource.class)
 class TenantApiTest {
 
     @Test

@@ -1,6 +1,6 @@
 package dev.onebase.tenant;
 
-import static dev.onebase.TestApi.as;
+import static dev.onebase.testsupport.TestApi.as;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -15,10 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 
-import dev.onebase.TestApi.Tenant;
-import dev.onebase.TestApi;
-import dev.onebase.db.EmbeddedDatabaseResource;
-import io.quarkus.test.common.QuarkusTestResource;
+import dev.onebase.testsupport.TestApi;
+import dev.onebase.testsupport.TestApi.Tenant;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
@@ -28,7 +26,6 @@ import io.restassured.response.Response;
  * connection serves every tenant over and over; no answer may ever carry another tenant's data.
  */
 @QuarkusTest
-@QuarkusTestResource(EmbeddedDatabaseResource.class)
 class TenantIsolationTest {
 
     private static final int TENANTS = 8;

@@ -1,37 +1,21 @@
 package dev.onebase.web;
 
-import static dev.onebase.TestApi.as;
-import static dev.onebase.TestApi.asAdmin;
+import static dev.onebase.testsupport.Problems.problem;
+import static dev.onebase.testsupport.TestApi.as;
+import static dev.onebase.testsupport.TestApi.asAdmin;
 import static io.restassured.RestAssured.given;
-import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
-import static org.hamcrest.Matchers.not;
-import static org.hamcrest.Matchers.notNullValue;
 
 import org.junit.jupiter.api.Test;
 
-import dev.onebase.TestApi.Tenant;
-import dev.onebase.TestApi;
-import dev.onebase.db.EmbeddedDatabaseResource;
-import io.quarkus.test.common.QuarkusTestResource;
+import dev.onebase.testsupport.TestApi;
+import dev.onebase.testsupport.TestApi.Tenant;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
-import io.restassured.response.ValidatableResponse;
 
 /** Every bad request gets its status and an RFC 7807 body, never a 500 or a stack trace. */
 @QuarkusTest
-@QuarkusTestResource(EmbeddedDatabaseResource.class)
 class BadInputTest {
-
-    static ValidatableResponse problem(ValidatableResponse r, int status) {
-        return r.statusCode(status).contentType("application/problem+json")
-                .body("status", equalTo(status))
-                .body("title", notNullValue())
-                .body("detail", notNullValue())
-                .body("requestId", notNullValue())
-                .body(not(containsString("Exception")))
-                .body(not(containsString("\tat ")));
-    }
 
     @Test
     void missingKeyIs401WithAChallenge() {

@@ -1,4 +1,4 @@
-package dev.onebase;
+package dev.onebase.testsupport;
 
 import static io.restassured.RestAssured.given;
 
