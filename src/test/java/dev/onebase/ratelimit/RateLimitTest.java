@@ -24,8 +24,8 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import dev.onebase.testsupport.Db;
-import dev.onebase.testsupport.TestApi;
 import dev.onebase.testsupport.TestApi.Tenant;
+import dev.onebase.testsupport.TestApi;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.ExtractableResponse;

@@ -1,14 +1,12 @@
 package dev.onebase.ratelimit;
 
-import static dev.onebase.TestApi.as;
+import static dev.onebase.testsupport.TestApi.as;
 import static org.hamcrest.Matchers.matchesPattern;
 
 import org.junit.jupiter.api.Test;
 
-import dev.onebase.TestApi;
-import dev.onebase.TestApi.Tenant;
-import dev.onebase.db.EmbeddedDatabaseResource;
-import io.quarkus.test.common.QuarkusTestResource;
+import dev.onebase.testsupport.TestApi.Tenant;
+import dev.onebase.testsupport.TestApi;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
@@ -17,7 +15,6 @@ import io.quarkus.test.junit.QuarkusTest;
  * included. The file routes sent none before RouteGate.
  */
 @QuarkusTest
-@QuarkusTestResource(EmbeddedDatabaseResource.class)
 class RoutedRequestLimitTest {
 
     private static final String POLICY = "\"requests\";q=600;w=60";

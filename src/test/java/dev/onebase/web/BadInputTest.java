@@ -8,8 +8,8 @@ import static org.hamcrest.Matchers.equalTo;
 
 import org.junit.jupiter.api.Test;
 
-import dev.onebase.testsupport.TestApi;
 import dev.onebase.testsupport.TestApi.Tenant;
+import dev.onebase.testsupport.TestApi;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 
