@@ -3,6 +3,7 @@ package dev.onebase.backup;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +14,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -52,6 +55,13 @@ public final class Artifacts {
             }
         }
         return hex(md.digest());
+    }
+
+    /** One checksum for a set of files: SHA-256 over their names and checksums, in name order. */
+    public static String combined(Map<String, String> files) {
+        StringBuilder sb = new StringBuilder();
+        new TreeMap<>(files).forEach((n, h) -> sb.append(n).append(':').append(h).append('\n'));
+        return hex(sha256().digest(sb.toString().getBytes(StandardCharsets.UTF_8)));
     }
 
     public static void fsync(Path path) throws IOException {

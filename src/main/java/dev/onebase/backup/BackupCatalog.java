@@ -19,6 +19,10 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class BackupCatalog {
 
+    /** The kinds of backup ({@code backups.kind}, {@code restore_tests.kind}). */
+    public static final String SNAPSHOT = "snapshot";
+    public static final String FULL = "full";
+
     private static final String BACKUP_COLUMNS = """
             id, kind, status, path, replica, started_at, finished_at, start_lsn::text, end_lsn::text, size_bytes,
             database_bytes, duration_ms, checksum, verified, verification, row_counts, error""";

@@ -16,12 +16,37 @@ public final class BackupJobs {
     private BackupJobs() {
     }
 
+    /** A context for backup work started outside the job runner (tests): never cancelled, progress shown only here. */
+    public static JobContext manual() {
+        return new JobContext() {
+            @Override
+            public long runId() {
+                return 0;
+            }
+
+            @Override
+            public String replica() {
+                return "manual";
+            }
+
+            @Override
+            public boolean cancelled() {
+                return false;
+            }
+
+            @Override
+            public void progress(long done, long total) {
+                // BackupProgress shows it in the admin API
+            }
+        };
+    }
+
     /** Runs on the worker pool; a run skipped because another holds the lock is reported as skipped, not failed. */
     static Uni<JobResult> blocking(java.util.function.Supplier<JobResult> work) {
         return Uni.createFrom().item(() -> {
             try {
                 return work.get();
-            } catch (BackupService.Busy busy) {
+            } catch (BackupLocks.Busy busy) {
                 return new JobResult(0, 0, "skipped: " + busy.getMessage());
             }
         }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
@@ -30,10 +55,10 @@ public final class BackupJobs {
     /** pg_dump -Fc, daily at 02:00 by default. */
     @ApplicationScoped
     public static class SnapshotJob implements Job {
-        private final BackupService service;
+        private final Snapshots snapshots;
 
-        public SnapshotJob(BackupService service) {
-            this.service = service;
+        public SnapshotJob(Snapshots snapshots) {
+            this.snapshots = snapshots;
         }
 
         @Override
@@ -49,7 +74,7 @@ public final class BackupJobs {
         @Override
         public Uni<JobResult> run(JobContext context) {
             return blocking(() -> {
-                BackupRecord r = service.snapshot(context);
+                BackupRecord r = snapshots.take(context);
                 return JobResult.bytes(r.sizeBytes() == null ? 0 : r.sizeBytes(), "snapshot " + r.id() + " " + r.status());
             });
         }
@@ -58,10 +83,10 @@ public final class BackupJobs {
     /** pg_basebackup + pg_verifybackup, Sundays at 03:00 by default. */
     @ApplicationScoped
     public static class FullCopyJob implements Job {
-        private final BackupService service;
+        private final FullCopies fullCopies;
 
-        public FullCopyJob(BackupService service) {
-            this.service = service;
+        public FullCopyJob(FullCopies fullCopies) {
+            this.fullCopies = fullCopies;
         }
 
         @Override
@@ -77,7 +102,7 @@ public final class BackupJobs {
         @Override
         public Uni<JobResult> run(JobContext context) {
             return blocking(() -> {
-                BackupRecord r = service.fullCopy(context);
+                BackupRecord r = fullCopies.take(context);
                 return JobResult.bytes(r.sizeBytes() == null ? 0 : r.sizeBytes(), "full copy " + r.id() + " " + r.status());
             });
         }

@@ -18,6 +18,13 @@ public final class BackupLocks {
     private BackupLocks() {
     }
 
+    /** Another replica (or another call) holds the lock of this work: nothing was done. */
+    public static class Busy extends BackupException {
+        public Busy(String what) {
+            super(what + " is already running (on this or another replica)");
+        }
+    }
+
     /** A held lock; closing it releases it. */
     public record Held(Connection connection, String name) implements AutoCloseable {
         public boolean alive() {

@@ -32,7 +32,7 @@ public class BackupMetrics {
 
     public BackupMetrics(BackupCatalog catalog, WalStreamer streamer, MeterRegistry registry) {
         this.catalog = catalog;
-        for (String kind : new String[] { BackupService.SNAPSHOT, BackupService.FULL }) {
+        for (String kind : new String[] { BackupCatalog.SNAPSHOT, BackupCatalog.FULL }) {
             gauge(registry, "onebase.backup.newest.verified.age.seconds", kind, "Age of the newest verified backup");
             gauge(registry, "onebase.backup.size.bytes", kind, "Size of the newest verified backup");
             gauge(registry, "onebase.backup.duration.seconds", kind, "How long the newest verified backup took");
@@ -54,7 +54,7 @@ public class BackupMetrics {
     @Scheduled(every = "30s", delay = 2)
     public void refresh() {
         try {
-            for (String kind : new String[] { BackupService.SNAPSHOT, BackupService.FULL }) {
+            for (String kind : new String[] { BackupCatalog.SNAPSHOT, BackupCatalog.FULL }) {
                 BackupRecord r = catalog.newestVerified(kind);
                 if (r != null) {
                     Instant at = (r.finishedAt() != null ? r.finishedAt() : r.startedAt()).toInstant();

@@ -1,6 +1,5 @@
 package dev.onebase.backup;
 
-import java.sql.Connection;
 import java.util.List;
 import java.util.Map;
 
@@ -33,17 +32,19 @@ import io.smallrye.mutiny.Uni;
 public class BackupResource {
 
     private final JobService jobs;
-    private final BackupService service;
+    private final Verifier verifier;
+    private final BackupProgress progress;
     private final BackupCatalog catalog;
     private final WalStreamer streamer;
     private final BackupAlerts alerts;
     private final PgTools tools;
     private final BackupConfig config;
 
-    public BackupResource(BackupService service, BackupCatalog catalog, WalStreamer streamer,
+    public BackupResource(Verifier verifier, BackupProgress progress, BackupCatalog catalog, WalStreamer streamer,
             BackupAlerts alerts, PgTools tools, BackupConfig config, JobService jobs) {
         this.jobs = jobs;
-        this.service = service;
+        this.verifier = verifier;
+        this.progress = progress;
         this.catalog = catalog;
         this.streamer = streamer;
         this.alerts = alerts;
@@ -56,7 +57,7 @@ public class BackupResource {
 
     @GET
     public List<BackupRecord> list(@QueryParam("kind") String kind, @QueryParam("limit") @DefaultValue("100") String limit) {
-        if (kind != null && !List.of(BackupService.SNAPSHOT, BackupService.FULL).contains(kind)) {
+        if (kind != null && !List.of(BackupCatalog.SNAPSHOT, BackupCatalog.FULL).contains(kind)) {
             throw ProblemException.badRequest("kind must be snapshot or full");
         }
         return catalog.list(kind, ListParams.limit(limit, 1000));
@@ -76,10 +77,10 @@ public class BackupResource {
     /** Runs the backup job now through the job runner: exactly once across replicas, recorded in job_runs. */
     @POST
     public Uni<Response> start(@QueryParam("kind") String kind) {
-        if (kind == null || !List.of(BackupService.SNAPSHOT, BackupService.FULL).contains(kind)) {
+        if (kind == null || !List.of(BackupCatalog.SNAPSHOT, BackupCatalog.FULL).contains(kind)) {
             throw ProblemException.badRequest("kind must be snapshot or full (?kind=snapshot)");
         }
-        return startJob(BackupService.SNAPSHOT.equals(kind) ? "backup-snapshot" : "backup-full");
+        return startJob(BackupCatalog.SNAPSHOT.equals(kind) ? "backup-snapshot" : "backup-full");
     }
 
     @POST
@@ -87,7 +88,7 @@ public class BackupResource {
     public BackupRecord verify(@PathParam("id") String id) {
         get(id);
         try {
-            return service.verify(parseId(id));
+            return verifier.verify(parseId(id));
         } catch (BackupException e) {
             throw ProblemException.conflict(e.getMessage());
         }
@@ -95,8 +96,8 @@ public class BackupResource {
 
     @GET
     @Path("/running")
-    public Map<String, BackupService.Running> running() {
-        return service.running();
+    public Map<String, BackupProgress.Running> running() {
+        return progress.running();
     }
 
     @GET
@@ -127,8 +128,8 @@ public class BackupResource {
     @Path("/advice")
     public StrategyAdvice.Advice advice() {
         long bytes;
-        try (Connection c = tools.target().connect()) {
-            bytes = Long.parseLong(BackupService.single(c, "select pg_database_size(current_database())"));
+        try {
+            bytes = tools.target().databaseBytes();
         } catch (Exception e) {
             throw new ProblemException(503, "Service Unavailable", "cannot read the database size: " + e.getMessage());
         }

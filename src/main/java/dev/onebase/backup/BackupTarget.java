@@ -19,6 +19,24 @@ public record BackupTarget(String host, int port, String database, String user, 
         return new BackupTarget(host, port, database, user, pw);
     }
 
+    public String currentLsn() throws SQLException {
+        return query("select pg_current_wal_lsn()::text");
+    }
+
+    public long walSegmentSize() throws SQLException {
+        return Long.parseLong(query("select setting from pg_settings where name = 'wal_segment_size'"));
+    }
+
+    public long databaseBytes() throws SQLException {
+        return Long.parseLong(query("select pg_database_size(current_database())"));
+    }
+
+    private String query(String sql) throws SQLException {
+        try (Connection c = connect()) {
+            return Jdbc.value(c, sql);
+        }
+    }
+
     @Override
     public String toString() {
         return user + "@" + host + ":" + port + "/" + database;

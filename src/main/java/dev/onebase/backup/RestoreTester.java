@@ -18,6 +18,8 @@ import org.jboss.logging.Logger;
 
 import dev.onebase.backup.BackupCatalog.BackupRecord;
 import dev.onebase.backup.BackupCatalog.RestoreTestRecord;
+import dev.onebase.db.Processes;
+import dev.onebase.db.ReplicaId;
 import dev.onebase.job.JobContext;
 
 /**
@@ -33,14 +35,17 @@ public class RestoreTester {
     private final BackupConfig config;
     private final PgTools tools;
     private final BackupCatalog catalog;
-    private final BackupService service;
+    private final BackupDirectory directory;
+    private final BackupProgress progress;
     private final BackupAlerts alerts;
 
-    public RestoreTester(BackupConfig config, PgTools tools, BackupCatalog catalog, BackupService service, BackupAlerts alerts) {
+    public RestoreTester(BackupConfig config, PgTools tools, BackupCatalog catalog, BackupDirectory directory,
+            BackupProgress progress, BackupAlerts alerts) {
         this.config = config;
         this.tools = tools;
         this.catalog = catalog;
-        this.service = service;
+        this.directory = directory;
+        this.progress = progress;
         this.alerts = alerts;
     }
 
@@ -50,7 +55,7 @@ public class RestoreTester {
         String op = "restore-test";
         try (BackupLocks.Held lock = BackupLocks.tryLock(t, op)) {
             if (lock == null) {
-                throw new BackupService.Busy(op);
+                throw new BackupLocks.Busy(op);
             }
             List<RestoreTestRecord> out = new ArrayList<>();
             out.add(testSnapshot(t, ctx));
@@ -59,13 +64,13 @@ public class RestoreTester {
             }
             return out;
         } finally {
-            service.untrack(op);
+            progress.finished(op);
         }
     }
 
     RestoreTestRecord testSnapshot(BackupTarget t, JobContext ctx) {
-        BackupRecord b = catalog.newestVerified(BackupService.SNAPSHOT);
-        long id = catalog.beginRestoreTest(b == null ? null : b.id(), BackupService.SNAPSHOT, service.replica());
+        BackupRecord b = catalog.newestVerified(BackupCatalog.SNAPSHOT);
+        long id = catalog.beginRestoreTest(b == null ? null : b.id(), BackupCatalog.SNAPSHOT, ReplicaId.current());
         long t0 = System.nanoTime();
         Map<String, Object> checks = new LinkedHashMap<>();
         String scratch = config.restoreTest().database();
@@ -76,7 +81,7 @@ public class RestoreTester {
             if (!scratch.matches("[a-z_][a-z0-9_]{0,62}") || scratch.equals(t.database())) {
                 throw new BackupException("onebase.backup.restore-test.database must be a plain name other than the database: " + scratch);
             }
-            service.track("restore-test", 0, -1, ctx);
+            progress.track("restore-test", 0, -1, ctx);
             try (Connection admin = t.connect("postgres"); Statement st = admin.createStatement()) {
                 st.execute("drop database if exists " + scratch + " with (force)");
                 st.execute("create database " + scratch);
@@ -85,15 +90,18 @@ public class RestoreTester {
             // forced RLS) may not do; restore everything else, then refresh them in an ordinary session.
             Path list = Files.createTempFile("onebase-restore-", ".list");
             try {
-                String toc = PgTools.run(new ProcessBuilder(tools.tool("pg_restore"), "-l", b.path()), "pg_restore -l", config.timeout());
+                String toc = Processes.command(List.of(tools.tool("pg_restore"), "-l", b.path())).named("pg_restore -l")
+                        .timeout(config.timeout()).run();
                 Files.write(list, toc.lines().filter(line -> !line.contains(" MATERIALIZED VIEW DATA ")).toList());
                 List<String> cmd = new ArrayList<>(List.of(tools.tool("pg_restore"), "--exit-on-error", "-j",
                         Integer.toString(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()))), "-L", list.toString(),
                         "-d", scratch));
                 cmd.addAll(PgTools.connectionArgs(t));
                 cmd.add(b.path());
-                Process p = PgTools.start(PgTools.client(t, cmd), "pg_restore");
-                PgTools.await(p, "pg_restore", config.timeout(), () -> ctx.cancelled(), null);
+                try (Processes.Running pgRestore = PgTools.client(t, cmd).named("pg_restore").timeout(config.timeout())
+                        .cancelledWhen(() -> ctx.cancelled()).start()) {
+                    pgRestore.await();
+                }
             } finally {
                 Files.deleteIfExists(list);
             }
@@ -112,9 +120,9 @@ public class RestoreTester {
             try (Connection c = t.connect(scratch)) {
                 verify(c, b.rowCounts(), true, checks);
             }
-            return finish(id, BackupService.SNAPSHOT, b.id(), t0, checks, null);
+            return finish(id, BackupCatalog.SNAPSHOT, b.id(), t0, checks, null);
         } catch (Exception e) {
-            return finish(id, BackupService.SNAPSHOT, b == null ? null : b.id(), t0, checks, BackupService.message(e));
+            return finish(id, BackupCatalog.SNAPSHOT, b == null ? null : b.id(), t0, checks, BackupException.messageOf(e));
         } finally {
             try (Connection admin = t.connect("postgres"); Statement st = admin.createStatement()) {
                 st.execute("drop database if exists " + scratch + " with (force)");
@@ -125,36 +133,36 @@ public class RestoreTester {
     }
 
     RestoreTestRecord testFullCopy(BackupTarget t, JobContext ctx) {
-        BackupRecord b = catalog.newestVerified(BackupService.FULL);
-        long id = catalog.beginRestoreTest(b == null ? null : b.id(), BackupService.FULL, service.replica());
+        BackupRecord b = catalog.newestVerified(BackupCatalog.FULL);
+        long id = catalog.beginRestoreTest(b == null ? null : b.id(), BackupCatalog.FULL, ReplicaId.current());
         long t0 = System.nanoTime();
         Map<String, Object> checks = new LinkedHashMap<>();
-        Path scratch = service.root().resolve(".restore-test-" + id);
+        Path scratch = directory.root().resolve(".restore-test-" + id);
         Restorer.Cluster cluster = null;
         try {
             if (b == null) {
                 throw new BackupException("there is no verified full copy to restore");
             }
-            service.track("restore-test", 0, -1, ctx);
+            progress.track("restore-test", 0, -1, ctx);
             Path data = scratch.resolve("pgdata");
             Path wal = scratch.resolve("wal");
             Restorer.extract(Path.of(b.path()), data);
-            int segments = Restorer.copyWal(service.walDir(), wal, b.startLsn(), BackupService.segmentSize(t));
+            int segments = Restorer.copyWal(directory.wal(), wal, b.startLsn(), t.walSegmentSize());
             checks.put("walFiles", segments);
             int port = Restorer.freePort();
             Restorer.configureRecovery(data, port, wal, null, null);
             cluster = Restorer.start(tools.binDir(), data, port, wal);
             cluster.awaitProduction(config.timeout());
             checks.put("restoreMs", (System.nanoTime() - t0) / 1_000_000);
-            BackupRecord snap = catalog.newestVerified(BackupService.SNAPSHOT);
+            BackupRecord snap = catalog.newestVerified(BackupCatalog.SNAPSHOT);
             try (Connection c = DriverManager.getConnection(cluster.jdbcUrl(t.database()), t.user(), t.password())) {
-                checks.put("recoveredToLsn", BackupService.single(c, "select pg_current_wal_lsn()::text"));
+                checks.put("recoveredToLsn", Jdbc.value(c, "select pg_current_wal_lsn()::text"));
                 // row counts moved on since the snapshot (the WAL replays everything since): only the tables are checked
                 verify(c, snap == null ? null : snap.rowCounts(), false, checks);
             }
-            return finish(id, BackupService.FULL, b.id(), t0, checks, null);
+            return finish(id, BackupCatalog.FULL, b.id(), t0, checks, null);
         } catch (Exception e) {
-            return finish(id, BackupService.FULL, b == null ? null : b.id(), t0, checks, BackupService.message(e));
+            return finish(id, BackupCatalog.FULL, b == null ? null : b.id(), t0, checks, BackupException.messageOf(e));
         } finally {
             if (cluster != null) {
                 cluster.stop();
@@ -179,7 +187,7 @@ public class RestoreTester {
                     }
                 }
                 if (counts) {
-                    long found = Long.parseLong(BackupService.single(c, "select count(*) from only " + e.getKey()));
+                    long found = Long.parseLong(Jdbc.value(c, "select count(*) from only " + e.getKey()));
                     long want = ((Number) e.getValue()).longValue();
                     if (found != want) {
                         problems.add(e.getKey() + ": " + found + " rows, " + want + " recorded at backup time");

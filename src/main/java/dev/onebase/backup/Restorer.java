@@ -61,7 +61,7 @@ public final class Restorer {
             } else if (name.endsWith(".gz")) {
                 cmd.add("-z");
             }
-            PgTools.run(new ProcessBuilder(cmd), "tar (extract " + name + ")", Duration.ofHours(6));
+            Processes.command(cmd).named("tar (extract " + name + ")").timeout(Duration.ofHours(6)).run();
         }
         if (!base) {
             throw new BackupException("full copy " + backupDir + " has no base.tar");

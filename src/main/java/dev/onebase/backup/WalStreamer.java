@@ -5,11 +5,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,6 +14,7 @@ import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
+import dev.onebase.db.Processes;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
@@ -38,10 +36,9 @@ public class WalStreamer {
 
     private final BackupConfig config;
     private final PgTools tools;
-    private final BackupService service;
+    private final BackupDirectory directory;
     private final AtomicInteger restarts = new AtomicInteger();
-    private final Deque<String> stderr = new ArrayDeque<>();
-    private volatile Process process;
+    private volatile Processes.Running process;
     private volatile Thread supervisor;
     private volatile boolean stopping;
     private volatile boolean holdsLock;
@@ -49,10 +46,10 @@ public class WalStreamer {
     private volatile String flushedLsn;
     private volatile String lastError;
 
-    public WalStreamer(BackupConfig config, PgTools tools, BackupService service) {
+    public WalStreamer(BackupConfig config, PgTools tools, BackupDirectory directory) {
         this.config = config;
         this.tools = tools;
-        this.service = service;
+        this.directory = directory;
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -78,9 +75,9 @@ public class WalStreamer {
     public synchronized void stop() {
         stopping = true;
         Thread s = supervisor;
-        Process p = process;
+        Processes.Running p = process;
         if (p != null) {
-            p.destroy();
+            p.process().destroy();
         }
         if (s != null) {
             s.interrupt();
@@ -95,10 +92,10 @@ public class WalStreamer {
     }
 
     public Status status() {
-        Process p = process;
+        Process p = process();
         boolean alive = p != null && p.isAlive();
         return new Status(config.wal().enabled(), alive, holdsLock, alive ? p.pid() : null, restarts.get(), lagBytes, flushedLsn,
-                lastError, service.walDir().toString(), config.wal().slot());
+                lastError, directory.wal().toString(), config.wal().slot());
     }
 
     public long lagBytes() {
@@ -111,7 +108,8 @@ public class WalStreamer {
 
     /** The running pg_receivewal, if any. */
     public Process process() {
-        return process;
+        Processes.Running p = process;
+        return p == null ? null : p.process();
     }
 
     private void supervise() {
@@ -132,22 +130,20 @@ public class WalStreamer {
                     continue;
                 }
                 holdsLock = true;
-                Files.createDirectories(service.walDir());
+                Files.createDirectories(directory.wal());
                 createSlot(t);
                 while (!stopping && lock.alive()) {
                     long startedAt = System.nanoTime();
-                    Process p = startReceiver(t);
+                    Processes.Running p = startReceiver(t);
                     process = p;
-                    while (!stopping && !p.waitFor(1, TimeUnit.SECONDS)) {
+                    while (!stopping && !p.waitFor(Duration.ofSeconds(1))) {
                         updateLag(lock);
                     }
                     if (stopping) {
                         break;
                     }
                     restarts.incrementAndGet();
-                    synchronized (stderr) {
-                        lastError = "pg_receivewal exited (" + p.exitValue() + "): " + String.join(" | ", stderr);
-                    }
+                    lastError = "pg_receivewal exited (" + p.exitValue() + "): " + String.join(" | ", p.lastLines(5));
                     LOG.warnf("%s; restarting in %s", lastError, backoff);
                     if (System.nanoTime() - startedAt > Duration.ofMinutes(1).toNanos()) {
                         backoff = config.wal().minBackoff();
@@ -159,21 +155,15 @@ public class WalStreamer {
                 Thread.currentThread().interrupt();
                 break;
             } catch (Exception e) {
-                lastError = BackupService.message(e);
+                lastError = BackupException.messageOf(e);
                 LOG.warnf("WAL streaming: %s; retrying in %s", lastError, backoff);
                 sleep(backoff);
                 backoff = min(backoff.multipliedBy(2), config.wal().maxBackoff());
             } finally {
                 holdsLock = false;
-                Process p = process;
-                if (p != null && p.isAlive()) {
-                    p.destroy();
-                    try {
-                        p.waitFor(10, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                    p.destroyForcibly();
+                Processes.Running p = process;
+                if (p != null) {
+                    p.close();
                 }
             }
         }
@@ -182,27 +172,14 @@ public class WalStreamer {
     private void createSlot(BackupTarget t) {
         List<String> cmd = new ArrayList<>(List.of(tools.tool("pg_receivewal"), "--create-slot", "--if-not-exists",
                 "--slot=" + config.wal().slot(), "-d", connString(t), "-w"));
-        PgTools.run(PgTools.client(t, cmd), "pg_receivewal --create-slot", Duration.ofMinutes(2));
+        PgTools.client(t, cmd).named("pg_receivewal --create-slot").timeout(Duration.ofMinutes(2)).run();
     }
 
-    private Process startReceiver(BackupTarget t) {
-        List<String> cmd = new ArrayList<>(List.of(tools.tool("pg_receivewal"), "-D", service.walDir().toString(),
+    private Processes.Running startReceiver(BackupTarget t) {
+        List<String> cmd = new ArrayList<>(List.of(tools.tool("pg_receivewal"), "-D", directory.wal().toString(),
                 "--slot=" + config.wal().slot(), "--synchronous", "-n", "-w", "-d", connString(t)));
-        Process p = PgTools.start(PgTools.client(t, cmd), "pg_receivewal");
-        synchronized (stderr) {
-            stderr.clear();
-        }
-        Thread reader = new Thread(() -> PgTools.readLines(p.getErrorStream(), line -> {
-            synchronized (stderr) {
-                stderr.addLast(line);
-                if (stderr.size() > 5) {
-                    stderr.removeFirst();
-                }
-            }
-        }), "pg_receivewal-stderr");
-        reader.setDaemon(true);
-        reader.start();
-        LOG.infof("pg_receivewal streaming into %s (pid %d, slot %s)", service.walDir(), p.pid(), config.wal().slot());
+        Processes.Running p = PgTools.client(t, cmd).named("pg_receivewal").start();
+        LOG.infof("pg_receivewal streaming into %s (pid %d, slot %s)", directory.wal(), p.process().pid(), config.wal().slot());
         return p;
     }
 

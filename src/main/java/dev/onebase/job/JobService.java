@@ -1,6 +1,5 @@
 package dev.onebase.job;
 
-import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -20,6 +19,7 @@ import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
 
 import dev.onebase.db.DedicatedConnections;
+import dev.onebase.db.ReplicaId;
 import dev.onebase.job.JobRecords.JobView;
 import dev.onebase.job.JobRecords.RunPage;
 import dev.onebase.job.JobRecords.RunView;
@@ -74,20 +74,8 @@ public class JobService {
         }
         schedulerEnabled = config.getOptionalValue("onebase.jobs.scheduler.enabled", Boolean.class).orElse(true);
         shutdownGrace = config.getOptionalValue("onebase.jobs.shutdown-grace", Duration.class).orElse(Duration.ofSeconds(10));
-        String replica = config.getOptionalValue("onebase.jobs.replica", String.class).orElseGet(JobService::defaultReplica);
+        String replica = config.getOptionalValue("onebase.jobs.replica", String.class).orElseGet(ReplicaId::current);
         runner = new JobRunner(vertx, DedicatedConnections.options(config, "onebase-jobs"), replica, jobs, registry);
-    }
-
-    static String defaultReplica() {
-        String host = System.getenv("HOSTNAME");
-        if (host == null || host.isBlank()) {
-            try {
-                host = InetAddress.getLocalHost().getHostName();
-            } catch (Exception e) {
-                host = "localhost";
-            }
-        }
-        return host + "-" + ProcessHandle.current().pid();
     }
 
     void onStart(@Observes StartupEvent event) {

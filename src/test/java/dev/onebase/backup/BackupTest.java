@@ -33,7 +33,13 @@ import io.quarkus.test.junit.QuarkusTest;
 class BackupTest {
 
     @Inject
-    BackupService service;
+    Snapshots snapshots;
+    @Inject
+    FullCopies fullCopies;
+    @Inject
+    Verifier verifier;
+    @Inject
+    BackupDirectory directory;
     @Inject
     BackupCatalog catalog;
     @Inject
@@ -53,7 +59,7 @@ class BackupTest {
     @Test
     void snapshotIsChecksummedVerifiedRecordedAndRestoreTested() throws Exception {
         seed(tools.target());
-        BackupRecord r = service.snapshot(BackupService.manual());
+        BackupRecord r = snapshots.take(BackupJobs.manual());
         assertEquals("succeeded", r.status());
         assertTrue(r.verified(), r.verification());
         Path file = Path.of(r.path());
@@ -69,7 +75,7 @@ class BackupTest {
             assertFalse(files.anyMatch(p -> p.getFileName().toString().endsWith(".tmp")));
         }
 
-        RestoreTestRecord test = tester.testSnapshot(tools.target(), BackupService.manual());
+        RestoreTestRecord test = tester.testSnapshot(tools.target(), BackupJobs.manual());
         assertEquals("passed", test.status(), test.error());
         assertEquals(r.id(), test.backupId());
         assertTrue(((Number) test.checks().get("tablesChecked")).intValue() >= 2);
@@ -80,14 +86,14 @@ class BackupTest {
     @Test
     void aRestoreTestThatFindsOtherRowCountsFailsIsRecordedAndAlerted() throws Exception {
         seed(tools.target());
-        BackupRecord r = service.snapshot(BackupService.manual());
+        BackupRecord r = snapshots.take(BackupJobs.manual());
         try (Connection c = tools.target().connect();
                 var ps = c.prepareStatement("update backups set row_counts = jsonb_set(row_counts, '{public.backup_probe}', '99') where id = ?")) {
             ps.setLong(1, r.id()); // as if the dump had lost rows
             assertEquals(1, ps.executeUpdate());
         }
         int webhooks = WebhookReceiver.BODIES.size();
-        RestoreTestRecord t = tester.testSnapshot(tools.target(), BackupService.manual());
+        RestoreTestRecord t = tester.testSnapshot(tools.target(), BackupJobs.manual());
         assertEquals("failed", t.status());
         assertEquals(r.id(), t.backupId());
         assertTrue(t.error().contains("public.backup_probe: 20000 rows, 99 recorded at backup time"), t.error());
@@ -104,11 +110,11 @@ class BackupTest {
 
     @Test
     void aCorruptedSnapshotIsDetected() throws Exception {
-        BackupRecord r = service.snapshot(BackupService.manual());
+        BackupRecord r = snapshots.take(BackupJobs.manual());
         assertTrue(r.verified());
         flipByte(Path.of(r.path()), Files.size(Path.of(r.path())) / 2);
         int before = alerts.recent().size();
-        BackupRecord again = service.verify(r.id());
+        BackupRecord again = verifier.verify(r.id());
         assertFalse(again.verified());
         assertEquals("failed", again.status());
         assertTrue(again.verification().contains("checksum mismatch"), again.verification());
@@ -118,7 +124,7 @@ class BackupTest {
 
     @Test
     void aCorruptedFullCopyIsDetectedByChecksumAndByPgVerifybackup() throws Exception {
-        BackupRecord r = service.fullCopy(BackupService.manual());
+        BackupRecord r = fullCopies.take(BackupJobs.manual());
         assertEquals("succeeded", r.status(), r.error());
         assertTrue(r.verified(), r.verification());
         Path dir = Path.of(r.path());
@@ -141,11 +147,11 @@ class BackupTest {
             Map<String, String> files = new java.util.TreeMap<>(info.files());
             files.put(base.getFileName().toString(), Artifacts.sha256(base));
             Artifacts.writeInfo(dir, Artifacts.INFO, new ArtifactInfo(info.id(), info.kind(), info.startedAt(), info.finishedAt(),
-                    info.startLsn(), info.endLsn(), info.timeline(), info.sizeBytes(), BackupService.combined(files), files, info.rowCounts()));
+                    info.startLsn(), info.endLsn(), info.timeline(), info.sizeBytes(), Artifacts.combined(files), files, info.rowCounts()));
         } finally {
             Artifacts.deleteTree(work);
         }
-        BackupRecord v1 = service.verify(r.id());
+        BackupRecord v1 = verifier.verify(r.id());
         assertFalse(v1.verified());
         assertTrue(v1.verification().contains("pg_verifybackup"), v1.verification());
         assertFalse(v1.verification().contains("checksum mismatch in "), v1.verification());
@@ -153,7 +159,7 @@ class BackupTest {
 
         // 2. a flipped byte in the archive: the checksum catches it
         flipByte(base, 100);
-        BackupRecord v2 = service.verify(r.id());
+        BackupRecord v2 = verifier.verify(r.id());
         assertFalse(v2.verified());
         assertTrue(v2.verification().contains("checksum mismatch in " + base.getFileName()), v2.verification());
     }
@@ -162,7 +168,7 @@ class BackupTest {
     void aWrongPasswordIsRecordedAndAlertedNeverSuccess() throws Exception {
         int webhooks = WebhookReceiver.BODIES.size();
         BackupTarget bad = tools.target().withPassword("not-the-password");
-        BackupException e = assertThrows(BackupException.class, () -> service.snapshot(bad, service.root(), BackupService.manual()));
+        BackupException e = assertThrows(BackupException.class, () -> snapshots.take(bad, directory.root(), BackupJobs.manual()));
         assertTrue(e.getMessage().contains("password authentication failed"), e.getMessage());
         BackupRecord r = catalog.list("snapshot", 1).get(0);
         assertEquals("failed", r.status());
@@ -186,7 +192,7 @@ class BackupTest {
             }
             int webhooks = WebhookReceiver.BODIES.size();
             Path root = dir;
-            BackupException e = assertThrows(BackupException.class, () -> service.snapshot(tools.target(), root, BackupService.manual()));
+            BackupException e = assertThrows(BackupException.class, () -> snapshots.take(tools.target(), root, BackupJobs.manual()));
             BackupRecord r = catalog.list("snapshot", 1).get(0);
             assertEquals("failed", r.status());
             assertFalse(r.verified());
@@ -212,10 +218,10 @@ class BackupTest {
         int before = catalog.list("snapshot", 1000).size();
         try (BackupLocks.Held other = BackupLocks.tryLock(t, "backup-snapshot")) {
             assertNotNull(other);
-            assertThrows(BackupService.Busy.class, () -> service.snapshot(BackupService.manual()));
+            assertThrows(BackupLocks.Busy.class, () -> snapshots.take(BackupJobs.manual()));
             assertEquals(before, catalog.list("snapshot", 1000).size(), "nothing recorded, nothing run");
         }
-        assertEquals("succeeded", service.snapshot(BackupService.manual()).status());
+        assertEquals("succeeded", snapshots.take(BackupJobs.manual()).status());
     }
 
     @Test

@@ -37,7 +37,9 @@ class WalPitrTest {
     @Inject
     WalStreamer streamer;
     @Inject
-    BackupService service;
+    FullCopies fullCopies;
+    @Inject
+    BackupDirectory directory;
     @Inject
     RestoreTester tester;
     @Inject
@@ -55,7 +57,7 @@ class WalPitrTest {
     private void streaming() throws Exception {
         streamer.start();
         started = streamer;
-        assertTrue(streamer.awaitFlushed(BackupService.currentLsn(tools.target()), Duration.ofSeconds(60)),
+        assertTrue(streamer.awaitFlushed(tools.target().currentLsn(), Duration.ofSeconds(60)),
                 "pg_receivewal streams: " + streamer.status());
     }
 
@@ -72,7 +74,7 @@ class WalPitrTest {
         assertEquals(restarts + 1, streamer.restarts());
         assertTrue(streamer.status().lastError().contains("pg_receivewal exited"), streamer.status().lastError());
         // and it streams again
-        assertTrue(streamer.awaitFlushed(BackupService.currentLsn(tools.target()), Duration.ofSeconds(60)));
+        assertTrue(streamer.awaitFlushed(tools.target().currentLsn(), Duration.ofSeconds(60)));
         assertTrue(streamer.status().holdsLock());
         assertNotNull(BackupLocks.tryLock(tools.target(), "backup-none") , "sanity: other lock names are free");
         try (BackupLocks.Held second = BackupLocks.tryLock(tools.target(), "wal-stream")) {
@@ -89,7 +91,7 @@ class WalPitrTest {
             st.execute("create table if not exists pitr_probe (id int primary key, note text)");
             st.execute("truncate pitr_probe");
         }
-        BackupRecord full = service.fullCopy(BackupService.manual());
+        BackupRecord full = fullCopies.take(BackupJobs.manual());
         assertTrue(full.verified(), full.verification());
 
         Instant target;
@@ -103,10 +105,10 @@ class WalPitrTest {
             st.execute("delete from pitr_probe");
             st.execute("insert into pitr_probe values (100, 'after T')");
         }
-        assertTrue(streamer.awaitFlushed(BackupService.currentLsn(t), Duration.ofSeconds(60)));
+        assertTrue(streamer.awaitFlushed(t.currentLsn(), Duration.ofSeconds(60)));
 
         Path dir = Files.createTempDirectory("onebase-pitr-");
-        PitrCommand.Result r = PitrCommand.recover(target, dir, service.root(), tools.binDir(), Restorer.freePort(),
+        PitrCommand.Result r = PitrCommand.recover(target, dir, directory.root(), tools.binDir(), Restorer.freePort(),
                 Duration.ofMinutes(5));
         try {
             assertEquals(full.id(), r.backupId());
@@ -137,7 +139,7 @@ class WalPitrTest {
     @Order(3)
     void theFullCopyRestoreTestReplaysWalInAScratchCluster() throws Exception {
         streaming();
-        RestoreTestRecord r = tester.testFullCopy(tools.target(), BackupService.manual());
+        RestoreTestRecord r = tester.testFullCopy(tools.target(), BackupJobs.manual());
         assertEquals("passed", r.status(), r.error());
         assertTrue(((Number) r.checks().get("walFiles")).intValue() > 0);
         assertNotNull(r.checks().get("recoveredToLsn"));
@@ -150,7 +152,7 @@ class WalPitrTest {
         assertEquals(2, PitrCommand.main("pitr"));
         assertEquals(2, PitrCommand.main("pitr", "--target-time", "yesterday", "--dir", "/tmp/x"));
         assertEquals(1, PitrCommand.main("pitr", "--target-time", "2000-01-01T00:00:00Z", "--dir",
-                service.root().resolve("never").toString(), "--backup-dir", service.root().toString(), "--bin-dir",
+                directory.root().resolve("never").toString(), "--backup-dir", directory.root().toString(), "--bin-dir",
                 tools.binDir().toString()));
     }
 }
