@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /** Finds the PostgreSQL server binaries of this machine (initdb, pg_ctl, and the client tools beside them). */
@@ -78,17 +77,12 @@ public final class PostgresBinaries {
 
     private static Optional<Path> pgConfigBindir() {
         try {
-            Process p = new ProcessBuilder("pg_config", "--bindir").redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes()).trim();
-            if (p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0 && !out.isEmpty()) {
-                return Optional.of(Path.of(out));
-            }
-        } catch (IOException e) {
+            String out = Processes.run(List.of("pg_config", "--bindir"), null, 10).trim();
+            return out.isEmpty() ? Optional.empty() : Optional.of(Path.of(out));
+        } catch (IllegalStateException e) {
+            // no pg_config on the PATH, or it failed: the other places are searched
             return Optional.empty();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
-        return Optional.empty();
     }
 
     private static boolean hasServer(Path dir) {

@@ -24,8 +24,6 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
-import dev.onebase.db.EmbeddedDatabaseResource;
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -35,7 +33,6 @@ import io.quarkus.test.junit.QuarkusTest;
  * minimal environment, against this test's service (BASE) and admin token (ADMIN).
  */
 @QuarkusTest
-@QuarkusTestResource(EmbeddedDatabaseResource.class)
 class DocExamplesTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
