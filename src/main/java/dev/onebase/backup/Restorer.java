@@ -14,6 +14,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.onebase.db.EmbeddedPostgres;
 import dev.onebase.db.Processes;
 
 /**
@@ -26,12 +27,6 @@ public final class Restorer {
     static final DateTimeFormatter PG_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSSx").withZone(ZoneOffset.UTC);
 
     private Restorer() {
-    }
-
-    /** The OS user a restored server runs as: null (ourselves) unless we are root. */
-    public static String osUser() {
-        return "root".equals(System.getProperty("user.name"))
-                ? System.getenv().getOrDefault("ONEBASE_EMBEDDED_OS_USER", "nobody") : null;
     }
 
     /** Extracts base.tar[.zst|.lz4|.gz] into {@code dataDir} and pg_wal.tar[...] into its pg_wal. */
@@ -184,7 +179,7 @@ public final class Restorer {
 
     /** Hands {@code dataDir} (and the WAL copy) to the server user and starts PostgreSQL on it. */
     public static Cluster start(Path binDir, Path dataDir, int port, Path walDir) {
-        String user = osUser();
+        String user = EmbeddedPostgres.serverOsUser();
         if (user != null) {
             Processes.run(List.of("chown", "-R", user, dataDir.toString(), walDir.toString()), null, 600);
             Processes.run(List.of("chown", user, dataDir.getParent().toString()), null, 60);

@@ -43,7 +43,7 @@ public final class EmbeddedPostgres {
         this.baseDir = baseDir.toAbsolutePath();
         this.binDir = binDir;
         this.ephemeral = ephemeral;
-        this.osUser = isRoot() ? System.getenv().getOrDefault("ONEBASE_EMBEDDED_OS_USER", "nobody") : null;
+        this.osUser = serverOsUser();
     }
 
     /** Starts (or adopts an already running) cluster in {@code baseDir}; an ephemeral one is deleted at exit. */
@@ -201,8 +201,13 @@ public final class EmbeddedPostgres {
         }
     }
 
-    private static boolean isRoot() {
-        return "root".equals(System.getProperty("user.name"));
+    /**
+     * The OS user a PostgreSQL server of ours (the embedded one, a restore test's, a recovery's) runs as: null, meaning
+     * ourselves, unless we are root, which initdb and postgres refuse.
+     */
+    public static String serverOsUser() {
+        return "root".equals(System.getProperty("user.name"))
+                ? System.getenv().getOrDefault("ONEBASE_EMBEDDED_OS_USER", "nobody") : null;
     }
 
     private static int freePort() throws IOException {

@@ -48,7 +48,7 @@ class DatabaseOutageTest {
         List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(p.get("onebase.db.bin-dir"), "pg_ctl").toString(),
                 "-D", p.get("onebase.db.data-dir"), "-w", "-t", "60"));
         cmd.addAll(List.of(args));
-        String osUser = "root".equals(System.getProperty("user.name")) ? System.getenv().getOrDefault("ONEBASE_EMBEDDED_OS_USER", "nobody") : null;
+        String osUser = EmbeddedPostgres.serverOsUser();
         Processes.run(cmd, osUser, 90);
     }
 }
