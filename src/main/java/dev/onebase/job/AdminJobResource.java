@@ -61,14 +61,6 @@ public class AdminJobResource {
         return jobs.runs(name, ListParams.idCursor("before", before, "a run id"), ListParams.limit(limit, 500));
     }
 
-    private static int parseInt(String name, String value) {
-        try {
-            return Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-            throw ProblemException.badRequest(name + " must be a number");
-        }
-    }
-
     private static boolean parseBoolean(String name, String value) {
         return switch (value) {
             case "true" -> true;
