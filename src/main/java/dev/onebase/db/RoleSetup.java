@@ -30,8 +30,11 @@ public final class RoleSetup {
                 st.execute("create role " + ADMIN_ROLE + " nologin nosuperuser nobypassrls");
             }
         }
-        try (Statement st = c.createStatement()) {
-            st.execute("grant " + ADMIN_ROLE + " to " + ident(owner));
+        // granting needs CREATEROLE or the admin option even when it changes nothing: skip it when done by hand (docs)
+        if (!isTrue(c, "select pg_has_role(?, '" + ADMIN_ROLE + "', 'member')", owner)) {
+            try (Statement st = c.createStatement()) {
+                st.execute("grant " + ADMIN_ROLE + " to " + ident(owner));
+            }
         }
     }
 
@@ -41,7 +44,26 @@ public final class RoleSetup {
                 st.execute("create role " + ident(app) + " login nosuperuser nobypassrls nocreatedb nocreaterole");
             }
         }
-        setPassword(c, app, password);
+        // an owner without CREATEROLE cannot set it: the role was created by hand with the configured password (docs)
+        if (isTrue(c, "select rolsuper or rolcreaterole from pg_roles where rolname = ?", currentUser(c))) {
+            setPassword(c, app, password);
+        }
+    }
+
+    private static String currentUser(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select current_user")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private static boolean isTrue(Connection c, String sql, String arg) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, arg);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
     }
 
     private static void setPassword(Connection c, String role, String password) throws SQLException {
