@@ -9,12 +9,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
@@ -27,6 +30,8 @@ public final class Artifacts {
     public static final String INFO = "onebase.json";
     /** Present in a full copy once pg_verifybackup has accepted it. */
     public static final String VERIFIED = "onebase.verified";
+    private static final Set<PosixFilePermission> PRIVATE_DIR = PosixFilePermissions.fromString("rwx------");
+    private static final Set<PosixFilePermission> PRIVATE_FILE = PosixFilePermissions.fromString("rw-------");
     static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules()
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
@@ -78,8 +83,9 @@ public final class Artifacts {
         }
     }
 
-    /** Renames {@code tmp} to {@code target} atomically and syncs the directory that holds them. */
+    /** Renames {@code tmp} (made private first) to {@code target} atomically and syncs the directory that holds them. */
     public static void publish(Path tmp, Path target) throws IOException {
+        makePrivate(tmp);
         try {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {
@@ -93,6 +99,30 @@ public final class Artifacts {
         Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(info));
         fsync(tmp);
         publish(tmp, dir.resolve(name));
+    }
+
+    /** Creates {@code dir} and the directories from {@code root} down to it, each readable by the service alone (0700). */
+    public static void privateDirectories(Path root, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        for (Path d = dir; d != null && d.startsWith(root); d = d.getParent()) {
+            Files.setPosixFilePermissions(d, PRIVATE_DIR);
+        }
+    }
+
+    /** {@code path} and everything under it: directories 0700, files 0600. */
+    public static void makePrivate(Path path) throws IOException {
+        try (Stream<Path> s = Files.walk(path)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                Files.setPosixFilePermissions(p, Files.isDirectory(p) ? PRIVATE_DIR : PRIVATE_FILE);
+            }
+        }
+    }
+
+    /** Writes a small file readable by the service alone. */
+    public static void writePrivate(Path file, String text) throws IOException {
+        Files.writeString(file, text);
+        makePrivate(file);
+        fsync(file);
     }
 
     public static ArtifactInfo readInfo(Path file) throws IOException {

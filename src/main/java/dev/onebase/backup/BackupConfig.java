@@ -72,6 +72,10 @@ public interface BackupConfig {
 
         @WithDefault("PT60S")
         Duration maxBackoff();
+
+        /** Alert when the newest WAL known to be streamed is older than this. */
+        @WithDefault("PT5M")
+        Duration maxAge();
     }
 
     interface Retention {
@@ -93,9 +97,12 @@ public interface BackupConfig {
         /** Queries run on the restored database; each must return one row whose first column is true. */
         Optional<List<String>> queries();
 
-        /** Also restore the newest full copy plus WAL into a scratch cluster. */
+        /** Also restore the newest full copy plus WAL into a scratch cluster (when full copies are taken). */
         @WithDefault("true")
         boolean fullCopy();
+
+        /** Where the full copy is restored for the test; default: the system's temporary directory. */
+        Optional<String> scratchDir();
     }
 
     interface Alert {

@@ -1,5 +1,7 @@
 package dev.onebase.backup;
 
+import java.time.Duration;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.onebase.backup.BackupCatalog.BackupRecord;
@@ -56,9 +58,17 @@ public final class BackupJobs {
     @ApplicationScoped
     public static class SnapshotJob implements Job {
         private final Snapshots snapshots;
+        private final BackupConfig config;
 
-        public SnapshotJob(Snapshots snapshots) {
+        public SnapshotJob(Snapshots snapshots, BackupConfig config) {
             this.snapshots = snapshots;
+            this.config = config;
+        }
+
+        /** One timeout: the backup's own (onebase.jobs.{name}.timeout still overrides it). */
+        @Override
+        public Duration defaultTimeout() {
+            return config.timeout();
         }
 
         @Override
@@ -84,9 +94,17 @@ public final class BackupJobs {
     @ApplicationScoped
     public static class FullCopyJob implements Job {
         private final FullCopies fullCopies;
+        private final BackupConfig config;
 
-        public FullCopyJob(FullCopies fullCopies) {
+        public FullCopyJob(FullCopies fullCopies, BackupConfig config) {
             this.fullCopies = fullCopies;
+            this.config = config;
+        }
+
+        /** One timeout: the backup's own (onebase.jobs.{name}.timeout still overrides it). */
+        @Override
+        public Duration defaultTimeout() {
+            return config.timeout();
         }
 
         @Override
@@ -112,9 +130,17 @@ public final class BackupJobs {
     @ApplicationScoped
     public static class RestoreTestJob implements Job {
         private final RestoreTester tester;
+        private final BackupConfig config;
 
-        public RestoreTestJob(RestoreTester tester) {
+        public RestoreTestJob(RestoreTester tester, BackupConfig config) {
             this.tester = tester;
+            this.config = config;
+        }
+
+        /** One timeout: the backup's own (onebase.jobs.{name}.timeout still overrides it). */
+        @Override
+        public Duration defaultTimeout() {
+            return config.timeout();
         }
 
         @Override

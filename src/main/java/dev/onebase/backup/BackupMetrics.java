@@ -17,7 +17,7 @@ import io.quarkus.scheduler.Scheduled;
 
 /**
  * Gauges of the backup state (refreshed from the catalog every 30 s, so a scrape never waits on the database):
- * age of the newest verified backup per kind, its size and duration, WAL lag and restarts, the last restore test.
+ * age of the newest verified backup per kind (from service start while there is none), WAL age, its size and duration, WAL lag and restarts, the last restore test.
  * Failures count in {@code onebase_backup_failures_total} (see {@link BackupAlerts}). Created at start-up so the
  * gauges exist before the first scrape.
  */
@@ -28,10 +28,13 @@ public class BackupMetrics {
     private static final Logger LOG = Logger.getLogger(BackupMetrics.class);
 
     private final BackupCatalog catalog;
+    private final WalStreamer streamer;
     private final Map<String, Double> values = new ConcurrentHashMap<>();
+    private final Instant serviceStart = Instant.now();
 
     public BackupMetrics(BackupCatalog catalog, WalStreamer streamer, MeterRegistry registry) {
         this.catalog = catalog;
+        this.streamer = streamer;
         for (String kind : new String[] { BackupCatalog.SNAPSHOT, BackupCatalog.FULL }) {
             gauge(registry, "onebase.backup.newest.verified.age.seconds", kind, "Age of the newest verified backup");
             gauge(registry, "onebase.backup.size.bytes", kind, "Size of the newest verified backup");
@@ -41,6 +44,8 @@ public class BackupMetrics {
         }
         Gauge.builder("onebase.backup.wal.lag.bytes", streamer, s -> s.lagBytes() < 0 ? Double.NaN : s.lagBytes())
                 .description("WAL not yet flushed by pg_receivewal").register(registry);
+        Gauge.builder("onebase.backup.wal.age.seconds", streamer, s -> s.walAgeSeconds(Instant.now()))
+                .description("Age of the newest WAL known to be streamed into the archive").register(registry);
         Gauge.builder("onebase.backup.wal.restarts", streamer, WalStreamer::restarts)
                 .description("Times pg_receivewal was restarted").register(registry);
     }
@@ -56,9 +61,10 @@ public class BackupMetrics {
         try {
             for (String kind : new String[] { BackupCatalog.SNAPSHOT, BackupCatalog.FULL }) {
                 BackupRecord r = catalog.newestVerified(kind);
+                // none yet: as old as the service, so a "too old" alert fires when no backup ever succeeds
+                Instant at = r == null ? serviceStart : (r.finishedAt() != null ? r.finishedAt() : r.startedAt()).toInstant();
+                values.put("onebase.backup.newest.verified.age.seconds|" + kind, (Instant.now().toEpochMilli() - at.toEpochMilli()) / 1000.0);
                 if (r != null) {
-                    Instant at = (r.finishedAt() != null ? r.finishedAt() : r.startedAt()).toInstant();
-                    values.put("onebase.backup.newest.verified.age.seconds|" + kind, (Instant.now().toEpochMilli() - at.toEpochMilli()) / 1000.0);
                     values.put("onebase.backup.size.bytes|" + kind, r.sizeBytes() == null ? Double.NaN : r.sizeBytes());
                     values.put("onebase.backup.duration.seconds|" + kind, r.durationMs() == null ? Double.NaN : r.durationMs() / 1000.0);
                 }
@@ -73,6 +79,7 @@ public class BackupMetrics {
                     }
                 }
             }
+            streamer.alertIfStale(Instant.now());
         } catch (RuntimeException ex) {
             LOG.debugf("backup metrics refresh: %s", ex.getMessage());
         }

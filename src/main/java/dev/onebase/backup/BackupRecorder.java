@@ -85,11 +85,12 @@ public class BackupRecorder {
             long id = catalog.begin(kind, ReplicaId.current());
             long t0 = System.nanoTime();
             // the name is unique (id) and sorts by time
-            Attempt attempt = new Attempt(t, root, id, STAMP.format(Instant.now()) + "-" + id, ctx, progress.reporter(op, ctx),
+            Attempt attempt = new Attempt(t, root, id, STAMP.format(Instant.now()) + "-" + id, ctx, progress.start(op, ctx),
                     new ArrayList<>());
-            attempt.progress().report(0, -1);
+            attempt.progress().phase(BackupCatalog.SNAPSHOT.equals(kind) ? "dump" : "copy", 0, 80);
             try {
                 Taken taken = work.take(attempt);
+                attempt.progress().phase("verify", 80, 97);
                 long v0 = System.nanoTime();
                 String problem = verifier.check(kind, taken.path(), taken.checksum(), root);
                 String verification = problem != null ? problem
@@ -98,10 +99,12 @@ public class BackupRecorder {
                 catalog.succeed(id, taken.path().toString(), taken.startLsn(), taken.endLsn(), taken.sizeBytes(),
                         taken.databaseBytes(), ms, taken.checksum(), problem == null, verification, taken.rowCounts());
                 if (problem == null) {
+                    attempt.progress().phase("prune", 97, 100);
                     pruner.prune();
                 } else {
                     alerts.raise("backup-verification-failed", kind, id, problem);
                 }
+                attempt.progress().done();
                 LOG.infof("%s %d: %s, %d bytes in %d ms", op, id, taken.path(), taken.sizeBytes(), ms);
                 return catalog.get(id);
             } catch (Exception e) {

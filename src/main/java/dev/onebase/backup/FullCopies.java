@@ -50,7 +50,7 @@ public class FullCopies {
         Path dir = a.root().resolve("full");
         Path tmp = a.temporary(dir.resolve("." + a.name() + ".tmp"));
         Path target = dir.resolve(a.name());
-        Files.createDirectories(dir);
+        Artifacts.privateDirectories(a.root(), dir);
         long dbBytes = t.databaseBytes();
         Instant started = Instant.now();
         List<String> cmd = new ArrayList<>(List.of(tools.tool("pg_basebackup"), "-D", tmp.toString(), "-Ft",
@@ -84,7 +84,6 @@ public class FullCopies {
                 endLsn, timeline, size, checksum, files, Map.of()));
         Artifacts.fsync(tmp);
         Artifacts.publish(tmp, target);
-        a.progress().report(size, size);
         return new Taken(target, startLsn, endLsn, size, dbBytes, checksum, null, "pg_basebackup " + copyMs + " ms");
     }
 }

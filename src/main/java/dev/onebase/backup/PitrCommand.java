@@ -61,7 +61,7 @@ public final class PitrCommand {
             System.out.printf("Recovered to %s from full copy %d (%s) plus %d WAL files.%n", target, r.backupId(), r.backupDir(),
                     r.walFiles());
             System.out.printf("PostgreSQL runs on 127.0.0.1:%d with data in %s (same roles and passwords as the backed-up "
-                    + "database). Stop it with: pg_ctl -D %s stop%n", port, r.cluster().dataDir(), r.cluster().dataDir());
+                    + "database). Stop it with: %s%n", port, r.cluster().dataDir(), r.cluster().stopCommand());
             return 0;
         } catch (RuntimeException | IOException e) {
             System.err.println("pitr failed: " + e.getMessage());

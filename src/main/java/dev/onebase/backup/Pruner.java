@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongConsumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -36,10 +38,32 @@ public class Pruner {
     public synchronized List<Long> prune() {
         catalog.failStale(config.timeout().toSeconds() + 3600);
         List<BackupRecord> live = catalog.live();
-        List<Retention.Item> items = live.stream().map(r -> new Retention.Item(r.id(), r.kind(), r.startedAt().toInstant(),
+        Retention.Decision d = Retention.decide(items(live), new Retention.Policy(config.retention().daily(),
+                config.retention().weekly(), config.retention().monthly()), ZoneOffset.UTC, Instant.now());
+        long segmentSize;
+        try {
+            segmentSize = tools.target().walSegmentSize();
+        } catch (SQLException | RuntimeException e) {
+            segmentSize = -1;
+            LOG.warnf("WAL retention skipped: %s", e.getMessage());
+        }
+        List<Long> deleted = apply(live, d, directory.wal(), segmentSize, catalog::markDeleted);
+        if (!deleted.isEmpty()) {
+            LOG.infof("retention deleted backups %s; WAL kept from %s", deleted, d.walKeepFromLsn());
+        }
+        return deleted;
+    }
+
+    static List<Retention.Item> items(List<BackupRecord> live) {
+        return live.stream().map(r -> new Retention.Item(r.id(), r.kind(), r.startedAt().toInstant(),
                 r.verified() && "succeeded".equals(r.status()), r.startLsn())).toList();
-        Retention.Decision d = Retention.decide(items, new Retention.Policy(config.retention().daily(),
-                config.retention().weekly(), config.retention().monthly()), ZoneOffset.UTC);
+    }
+
+    /**
+     * Deletes the files of the backups {@code d} lets go (then {@code markDeleted} each) and the archived WAL before
+     * {@code d.walKeepFromLsn()} (none when it is null or the segment size is unknown, -1).
+     */
+    static List<Long> apply(List<BackupRecord> live, Retention.Decision d, Path walDir, long segmentSize, LongConsumer markDeleted) {
         List<Long> deleted = new ArrayList<>();
         for (BackupRecord r : live) {
             if (d.delete().contains(r.id())) {
@@ -50,28 +74,24 @@ public class Pruner {
                         Artifacts.deleteTree(p.resolveSibling(p.getFileName().toString().replace(".dump", ".json")));
                     }
                 }
-                catalog.markDeleted(r.id());
+                markDeleted.accept(r.id());
                 deleted.add(r.id());
             }
         }
-        if (d.walKeepFromLsn() != null) {
-            pruneWal(d.walKeepFromLsn());
-        }
-        if (!deleted.isEmpty()) {
-            LOG.infof("retention deleted backups %s; WAL kept from %s", deleted, d.walKeepFromLsn());
+        if (d.walKeepFromLsn() != null && segmentSize > 0) {
+            pruneWal(walDir, d.walKeepFromLsn(), segmentSize);
         }
         return deleted;
     }
 
-    private void pruneWal(String keepFromLsn) {
+    private static void pruneWal(Path walDir, String keepFromLsn, long segmentSize) {
         try {
-            long segmentSize = tools.target().walSegmentSize();
-            for (Path f : Artifacts.list(directory.wal())) {
+            for (Path f : Artifacts.list(walDir)) {
                 if (Retention.walDeletable(f.getFileName().toString(), keepFromLsn, segmentSize)) {
                     Files.deleteIfExists(f);
                 }
             }
-        } catch (IOException | SQLException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             LOG.warnf("WAL retention skipped: %s", e.getMessage());
         }
     }

@@ -14,6 +14,8 @@ import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 import dev.onebase.backup.BackupCatalog.BackupRecord;
@@ -31,6 +33,7 @@ import dev.onebase.job.JobContext;
 public class RestoreTester {
 
     private static final Logger LOG = Logger.getLogger(RestoreTester.class);
+    private static final String OPERATION = "restore-test";
 
     private final BackupConfig config;
     private final PgTools tools;
@@ -49,8 +52,33 @@ public class RestoreTester {
         this.alerts = alerts;
     }
 
-    /** Both restore tests (the full copy one when enabled); a failure is recorded, alerted and returned, not thrown. */
+    /** Which halves run: each follows its backup kind's job being enabled (the full copy one also restore-test.full-copy). */
+    public record Halves(boolean snapshot, boolean fullCopy) {
+
+        static Halves of(Config settings, boolean fullCopyTest) {
+            return new Halves(enabled(settings, "backup-snapshot"), fullCopyTest && enabled(settings, "backup-full"));
+        }
+
+        private static boolean enabled(Config settings, String job) {
+            return settings.getOptionalValue("onebase.jobs." + job + ".enabled", Boolean.class).orElse(true);
+        }
+    }
+
+    public Halves halves() {
+        return Halves.of(ConfigProvider.getConfig(), config.restoreTest().fullCopy());
+    }
+
+    /**
+     * The restore tests of the backup kinds that are taken; a failure is recorded, alerted and returned, not thrown.
+     * With no kind taken there is nothing to test: that is alerted and thrown, never a pass.
+     */
     public List<RestoreTestRecord> run(JobContext ctx) {
+        Halves halves = halves();
+        if (!halves.snapshot() && !halves.fullCopy()) {
+            String error = "nothing to test: snapshots and full copies are both turned off";
+            alerts.raise("restore-test-failed", BackupCatalog.FULL, null, error);
+            throw new BackupException(error);
+        }
         BackupTarget t = tools.target();
         String op = "restore-test";
         try (BackupLocks.Held lock = BackupLocks.tryLock(t, op)) {
@@ -58,13 +86,13 @@ public class RestoreTester {
                 throw new BackupLocks.Busy(op);
             }
             List<RestoreTestRecord> out = new ArrayList<>();
-            out.add(testSnapshot(t, ctx));
-            if (config.restoreTest().fullCopy()) {
+            if (halves.snapshot()) {
+                out.add(testSnapshot(t, ctx));
+            }
+            if (halves.fullCopy()) {
                 out.add(testFullCopy(t, ctx));
             }
             return out;
-        } finally {
-            progress.finished(op);
         }
     }
 
@@ -74,6 +102,7 @@ public class RestoreTester {
         long t0 = System.nanoTime();
         Map<String, Object> checks = new LinkedHashMap<>();
         String scratch = config.restoreTest().database();
+        BackupProgress.Reporter progress = this.progress.start(OPERATION, ctx);
         try {
             if (b == null) {
                 throw new BackupException("there is no verified snapshot to restore");
@@ -81,13 +110,14 @@ public class RestoreTester {
             if (!scratch.matches("[a-z_][a-z0-9_]{0,62}") || scratch.equals(t.database())) {
                 throw new BackupException("onebase.backup.restore-test.database must be a plain name other than the database: " + scratch);
             }
-            progress.track("restore-test", 0, -1, ctx);
+            progress.phase("create the scratch database", 0, 5);
             try (Connection admin = t.connect("postgres"); Statement st = admin.createStatement()) {
                 st.execute("drop database if exists " + scratch + " with (force)");
                 st.execute("create database " + scratch);
             }
             // pg_restore refreshes materialized views with row_security off, which the views' owner (subject to
             // forced RLS) may not do; restore everything else, then refresh them in an ordinary session.
+            progress.phase("pg_restore", 5, 75);
             Path list = Files.createTempFile("onebase-restore-", ".list");
             try {
                 String toc = Processes.command(List.of(tools.tool("pg_restore"), "-l", b.path())).named("pg_restore -l")
@@ -105,6 +135,7 @@ public class RestoreTester {
             } finally {
                 Files.deleteIfExists(list);
             }
+            progress.phase("refresh materialized views", 75, 80);
             try (Connection c = t.connect(scratch); Statement st = c.createStatement()) {
                 List<String> views = new ArrayList<>();
                 try (var rs = st.executeQuery("select format('%I.%I', schemaname, matviewname) from pg_matviews")) {
@@ -117,18 +148,20 @@ public class RestoreTester {
                 }
             }
             checks.put("restoreMs", (System.nanoTime() - t0) / 1_000_000);
+            progress.phase("check", 80, 100);
             try (Connection c = t.connect(scratch)) {
-                verify(c, b.rowCounts(), true, checks);
+                verify(c, b.rowCounts(), true, checks, progress);
             }
-            return finish(id, BackupCatalog.SNAPSHOT, b.id(), t0, checks, null);
+            return finish(id, BackupCatalog.SNAPSHOT, b.id(), t0, checks, null, progress);
         } catch (Exception e) {
-            return finish(id, BackupCatalog.SNAPSHOT, b == null ? null : b.id(), t0, checks, BackupException.messageOf(e));
+            return finish(id, BackupCatalog.SNAPSHOT, b == null ? null : b.id(), t0, checks, BackupException.messageOf(e), progress);
         } finally {
             try (Connection admin = t.connect("postgres"); Statement st = admin.createStatement()) {
                 st.execute("drop database if exists " + scratch + " with (force)");
             } catch (SQLException | RuntimeException e) {
                 LOG.warnf("could not drop the scratch database %s: %s", scratch, e.getMessage());
             }
+            this.progress.finished(OPERATION);
         }
     }
 
@@ -137,61 +170,93 @@ public class RestoreTester {
         long id = catalog.beginRestoreTest(b == null ? null : b.id(), BackupCatalog.FULL, ReplicaId.current());
         long t0 = System.nanoTime();
         Map<String, Object> checks = new LinkedHashMap<>();
-        Path scratch = directory.root().resolve(".restore-test-" + id);
+        Path scratch = scratchRoot().resolve("onebase-restore-test-" + id);
         Restorer.Cluster cluster = null;
+        BackupProgress.Reporter progress = this.progress.start(OPERATION, ctx);
         try {
             if (b == null) {
                 throw new BackupException("there is no verified full copy to restore");
             }
-            progress.track("restore-test", 0, -1, ctx);
+            progress.phase("extract", 0, 30);
             Path data = scratch.resolve("pgdata");
             Path wal = scratch.resolve("wal");
             Restorer.extract(Path.of(b.path()), data);
-            int segments = Restorer.copyWal(directory.wal(), wal, b.startLsn(), t.walSegmentSize());
+            // the tables that exist now, before the WAL is copied, must all be there after replaying it
+            Map<String, Object> tables = new LinkedHashMap<>();
+            try (Connection c = t.connect()) {
+                Snapshots.tables(c).forEach(table -> tables.put(table, null));
+            }
+            progress.phase("copy WAL", 30, 40);
+            long segmentSize = t.walSegmentSize();
+            int segments = Restorer.copyWal(directory.wal(), wal, b.startLsn(), segmentSize);
             checks.put("walFiles", segments);
+            String walEnd = Restorer.newestCompleteSegmentStart(wal, segmentSize);
+            checks.put("walEndLsn", walEnd);
+            progress.phase("replay WAL", 40, 85);
             int port = Restorer.freePort();
             Restorer.configureRecovery(data, port, wal, null, null);
             cluster = Restorer.start(tools.binDir(), data, port, wal);
             cluster.awaitProduction(config.timeout());
             checks.put("restoreMs", (System.nanoTime() - t0) / 1_000_000);
-            BackupRecord snap = catalog.newestVerified(BackupCatalog.SNAPSHOT);
+            progress.phase("check", 85, 100);
             try (Connection c = DriverManager.getConnection(cluster.jdbcUrl(t.database()), t.user(), t.password())) {
+                String replayed = Jdbc.value(c, "select pg_last_wal_replay_lsn()::text");
+                checks.put("replayedToLsn", replayed);
                 checks.put("recoveredToLsn", Jdbc.value(c, "select pg_current_wal_lsn()::text"));
-                // row counts moved on since the snapshot (the WAL replays everything since): only the tables are checked
-                verify(c, snap == null ? null : snap.rowCounts(), false, checks);
+                if (replayed == null || walEnd != null && Retention.lsn(replayed) < Retention.lsn(walEnd)) {
+                    throw new BackupException("recovery stopped at " + replayed + ", short of the kept WAL, which reaches "
+                            + walEnd + " (a missing or damaged WAL segment): " + cluster.logTail());
+                }
+                try (Connection live = t.connect()) {
+                    tables.keySet().removeIf(table -> !Snapshots.exists(live, table)); // dropped since
+                }
+                verify(c, tables, false, checks, progress);
             }
-            return finish(id, BackupCatalog.FULL, b.id(), t0, checks, null);
+            return finish(id, BackupCatalog.FULL, b.id(), t0, checks, null, progress);
         } catch (Exception e) {
-            return finish(id, BackupCatalog.FULL, b == null ? null : b.id(), t0, checks, BackupException.messageOf(e));
+            return finish(id, BackupCatalog.FULL, b == null ? null : b.id(), t0, checks, BackupException.messageOf(e), progress);
         } finally {
             if (cluster != null) {
                 cluster.stop();
             }
             Artifacts.deleteTree(scratch);
+            this.progress.finished(OPERATION);
         }
     }
 
+    /**
+     * Where a full copy is restored for the test: its server may run as another OS user (when we are root), which
+     * cannot enter the private backup directory.
+     */
+    private Path scratchRoot() {
+        return Path.of(config.restoreTest().scratchDir().orElse(System.getProperty("java.io.tmpdir"))).toAbsolutePath();
+    }
+
     /** Tables exist (and, for a snapshot, hold the recorded row counts); the configured queries return true. */
-    private void verify(Connection c, Map<String, Object> expected, boolean counts, Map<String, Object> checks) throws SQLException {
+    private void verify(Connection c, Map<String, Object> expected, boolean counts, Map<String, Object> checks,
+            BackupProgress.Reporter progress) throws SQLException {
+        if (expected == null || expected.isEmpty()) {
+            checks.put("tablesChecked", 0);
+            throw new BackupException("nothing to test: no table was recorded to compare the restored database with");
+        }
         List<String> problems = new ArrayList<>();
         int tables = 0;
-        if (expected != null) {
-            for (Map.Entry<String, Object> e : expected.entrySet()) {
-                tables++;
-                try (Statement st = c.createStatement();
-                        ResultSet rs = st.executeQuery("select to_regclass('" + e.getKey().replace("'", "''") + "') is not null")) {
-                    rs.next();
-                    if (!rs.getBoolean(1)) {
-                        problems.add("table " + e.getKey() + " is missing");
-                        continue;
-                    }
+        for (Map.Entry<String, Object> e : expected.entrySet()) {
+            progress.report(tables, expected.size());
+            tables++;
+            try (Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery("select to_regclass('" + e.getKey().replace("'", "''") + "') is not null")) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    problems.add("table " + e.getKey() + " is missing");
+                    continue;
                 }
-                if (counts) {
-                    long found = Long.parseLong(Jdbc.value(c, "select count(*) from only " + e.getKey()));
-                    long want = ((Number) e.getValue()).longValue();
-                    if (found != want) {
-                        problems.add(e.getKey() + ": " + found + " rows, " + want + " recorded at backup time");
-                    }
+            }
+            if (counts) {
+                long found = Long.parseLong(Jdbc.value(c, "select count(*) from only " + e.getKey()));
+                long want = ((Number) e.getValue()).longValue();
+                if (found != want) {
+                    problems.add(e.getKey() + ": " + found + " rows, " + want + " recorded at backup time");
                 }
             }
         }
@@ -214,7 +279,9 @@ public class RestoreTester {
         }
     }
 
-    private RestoreTestRecord finish(long id, String kind, Long backupId, long t0, Map<String, Object> checks, String error) {
+    private RestoreTestRecord finish(long id, String kind, Long backupId, long t0, Map<String, Object> checks, String error,
+            BackupProgress.Reporter progress) {
+        progress.done();
         long ms = (System.nanoTime() - t0) / 1_000_000;
         catalog.finishRestoreTest(id, error == null, ms, checks, error);
         if (error != null) {

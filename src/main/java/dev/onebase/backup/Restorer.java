@@ -83,6 +83,28 @@ public final class Restorer {
     }
 
     /**
+     * Where the newest complete WAL segment in {@code walDir} starts ("X/Y"), or null when there is none: recovery from
+     * that WAL must reach at least this far. (A trailing {@code .partial} segment may end inside a record, so it sets no
+     * bound.)
+     */
+    public static String newestCompleteSegmentStart(Path walDir, long segmentSize) throws IOException {
+        long newest = -1;
+        long segsPerXlogId = 0x100000000L / segmentSize;
+        for (Path f : Artifacts.list(walDir)) {
+            String name = f.getFileName().toString();
+            if (name.matches("[0-9A-F]{24}")) {
+                newest = Math.max(newest, Long.parseLong(name.substring(8, 16), 16) * segsPerXlogId
+                        + Long.parseLong(name.substring(16, 24), 16));
+            }
+        }
+        if (newest < 0) {
+            return null;
+        }
+        long lsn = newest * segmentSize;
+        return Long.toHexString(lsn >>> 32).toUpperCase() + "/" + Long.toHexString(lsn & 0xFFFFFFFFL).toUpperCase();
+    }
+
+    /**
      * Writes the recovery settings: restore_command reading {@code walDir} (a complete segment, else the partial one
      * pg_receivewal is still writing), the target when given, and a private port.
      */
@@ -129,6 +151,12 @@ public final class Restorer {
                     // already gone
                 }
             }
+        }
+
+        /** The shell command that stops it: as the OS user it runs as (pg_ctl refuses to run as root). */
+        public String stopCommand() {
+            String pgCtl = binDir.resolve("pg_ctl") + " -D " + dataDir + " stop -m fast";
+            return osUser == null ? pgCtl : "runuser -u " + osUser + " -- " + pgCtl;
         }
 
         /** pg_controldata's "Database cluster state". */

@@ -19,7 +19,10 @@ import java.util.stream.Collectors;
  * The retention decision, a pure function: which backups stay, which go, and from which LSN on WAL is kept.
  * Per kind, among verified backups: the newest of each of the last N days, N ISO weeks and N months that have one;
  * the newest verified backup of a kind is never deleted; unverified ones newer than it stay (they may still be
- * running or awaiting a check), older unverified ones go. WAL is kept back to the oldest retained full copy's start.
+ * running or awaiting a check), older unverified ones go. The daily count is also a recoverable window: the full copy
+ * that point-in-time recovery to the window's first moment starts from (the newest verified one started by then, else
+ * the oldest) is kept too, even when a newer copy the same day would have replaced it. WAL is kept back to the oldest
+ * retained full copy's start, so every moment since it stays reachable.
  */
 public final class Retention {
 
@@ -36,7 +39,12 @@ public final class Retention {
     public record Decision(Set<Long> keep, Set<Long> delete, String walKeepFromLsn) {
     }
 
+    /** The decision as of the newest backup's start. */
     public static Decision decide(List<Item> items, Policy policy, ZoneId zone) {
+        return decide(items, policy, zone, items.stream().map(Item::startedAt).max(Comparator.naturalOrder()).orElse(Instant.EPOCH));
+    }
+
+    public static Decision decide(List<Item> items, Policy policy, ZoneId zone, Instant now) {
         Set<Long> keep = new LinkedHashSet<>();
         Map<String, List<Item>> byKind = items.stream().collect(Collectors.groupingBy(Item::kind));
         for (List<Item> ofKind : byKind.values()) {
@@ -49,6 +57,12 @@ public final class Retention {
                 return d.get(IsoFields.WEEK_BASED_YEAR) * 100L + d.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR);
             }, keep);
             keepNewestPerBucket(verified, policy.monthly(), i -> YearMonth.from(day(i, zone)), keep);
+            if (!verified.isEmpty() && "full".equals(verified.get(0).kind())) {
+                Instant windowStart = now.atZone(zone).toLocalDate().minusDays(Math.max(0, policy.daily() - 1)).atStartOfDay(zone)
+                        .toInstant();
+                keep.add(verified.stream().filter(i -> !i.startedAt().isAfter(windowStart)).findFirst()
+                        .orElse(verified.get(verified.size() - 1)).id());
+            }
             if (!verified.isEmpty()) {
                 Item newestVerified = verified.get(0);
                 keep.add(newestVerified.id());

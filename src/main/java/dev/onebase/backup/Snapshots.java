@@ -57,7 +57,7 @@ public class Snapshots {
         Instant started;
         Map<String, Long> counts;
         try (Connection c = t.connect()) {
-            Files.createDirectories(dir);
+            Artifacts.privateDirectories(a.root(), dir);
             c.setAutoCommit(false);
             try (Statement st = c.createStatement()) {
                 st.execute("set transaction isolation level repeatable read, read only");
@@ -66,12 +66,13 @@ public class Snapshots {
             startLsn = Jdbc.value(c, "select pg_current_wal_lsn()::text");
             dbBytes = Long.parseLong(Jdbc.value(c, "select pg_database_size(current_database())"));
             started = Instant.now();
+            long estimate = dbBytes; // the compressed dump is smaller: the estimate never overshoots
             List<String> cmd = new ArrayList<>(List.of(tools.tool("pg_dump"), "-Fc", "-Z",
                     Integer.toString(config.snapshot().compressLevel()), "--snapshot=" + snapshotId, "-f", tmp.toString()));
             cmd.addAll(PgTools.connectionArgs(t));
             cmd.addAll(List.of("-d", t.database()));
             try (Processes.Running pgDump = PgTools.client(t, cmd).named("pg_dump").timeout(config.timeout())
-                    .cancelledWhen(a::cancelled).whileRunning(() -> a.progress().report(tmp.toFile().length(), -1)).start()) {
+                    .cancelledWhen(a::cancelled).whileRunning(() -> a.progress().report(tmp.toFile().length(), estimate)).start()) {
                 // counted in the same exported snapshot while pg_dump reads it: the counts match the dump exactly
                 counts = rowCounts(c);
                 pgDump.await();
@@ -92,6 +93,16 @@ public class Snapshots {
 
     /** Exact row counts of every table, in the exported snapshot (so they match the dump). */
     private static Map<String, Long> rowCounts(Connection c) throws SQLException {
+        Map<String, Long> counts = new TreeMap<>();
+        for (String table : tables(c)) {
+            // table names come from pg_class, quoted by format('%I')
+            counts.put(table, Long.parseLong(Jdbc.value(c, "select count(*) from only " + table)));
+        }
+        return counts;
+    }
+
+    /** Every table of the database, schema-qualified and quoted ({@code format('%I.%I')}). */
+    static List<String> tables(Connection c) throws SQLException {
         List<String> tables = new ArrayList<>();
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("""
                 select format('%I.%I', n.nspname, c.relname) from pg_class c join pg_namespace n on n.oid = c.relnamespace
@@ -101,11 +112,18 @@ public class Snapshots {
                 tables.add(rs.getString(1));
             }
         }
-        Map<String, Long> counts = new TreeMap<>();
-        for (String table : tables) {
-            // table names come from pg_class, quoted by format('%I')
-            counts.put(table, Long.parseLong(Jdbc.value(c, "select count(*) from only " + table)));
+        return tables;
+    }
+
+    /** Whether {@code table} (as {@link #tables} names it) exists in the database of {@code c}. */
+    static boolean exists(Connection c, String table) {
+        try (var ps = c.prepareStatement("select to_regclass(?) is not null")) {
+            ps.setString(1, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        } catch (SQLException e) {
+            throw new BackupException("cannot look up table " + table + ": " + e.getMessage(), e);
         }
-        return counts;
     }
 }

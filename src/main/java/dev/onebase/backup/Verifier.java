@@ -110,8 +110,7 @@ public class Verifier {
         try {
             Path marker = fullCopyDir.resolve(Artifacts.VERIFIED);
             if (verified) {
-                Files.writeString(marker, Instant.now() + "\n");
-                Artifacts.fsync(marker);
+                Artifacts.writePrivate(marker, Instant.now() + "\n");
             } else {
                 Files.deleteIfExists(marker);
             }

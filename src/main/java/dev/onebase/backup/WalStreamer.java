@@ -5,6 +5,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,10 +37,20 @@ public class WalStreamer {
             String flushedLsn, String lastError, String directory, String slot) {
     }
 
+    /** The server's WAL position at a moment: once flushed, everything up to that moment is in the archive. */
+    private record Sample(Instant at, long lsn) {
+    }
+
     private final BackupConfig config;
     private final PgTools tools;
     private final BackupDirectory directory;
+    private final BackupAlerts alerts;
     private final AtomicInteger restarts = new AtomicInteger();
+    private final Deque<Sample> samples = new ArrayDeque<>();
+    private volatile Instant coveredUntil = Instant.now();
+    private volatile boolean anotherReplicaStreams;
+    private volatile boolean staleAlerted;
+    private volatile boolean wanted;
     private volatile Processes.Running process;
     private volatile Thread supervisor;
     private volatile boolean stopping;
@@ -46,10 +59,11 @@ public class WalStreamer {
     private volatile String flushedLsn;
     private volatile String lastError;
 
-    public WalStreamer(BackupConfig config, PgTools tools, BackupDirectory directory) {
+    public WalStreamer(BackupConfig config, PgTools tools, BackupDirectory directory, BackupAlerts alerts) {
         this.config = config;
         this.tools = tools;
         this.directory = directory;
+        this.alerts = alerts;
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -67,6 +81,7 @@ public class WalStreamer {
             return;
         }
         stopping = false;
+        wanted = true;
         supervisor = new Thread(this::supervise, "onebase-wal-stream");
         supervisor.setDaemon(true);
         supervisor.start();
@@ -106,6 +121,29 @@ public class WalStreamer {
         return restarts.get();
     }
 
+    /**
+     * Seconds since the newest moment whose WAL is known to be in the archive (counted from service start until
+     * pg_receivewal first catches up); 0 while another replica streams; NaN when streaming is turned off (and was never started).
+     */
+    public double walAgeSeconds(Instant now) {
+        if (!wanted && !config.wal().enabled()) {
+            return Double.NaN;
+        }
+        return anotherReplicaStreams ? 0 : Math.max(0, Duration.between(coveredUntil, now).toMillis() / 1000.0);
+    }
+
+    /** Alerts once when the streamed WAL grows older than {@code wal.max-age}, and again after it has recovered. */
+    public void alertIfStale(Instant now) {
+        double age = walAgeSeconds(now);
+        if (Double.isNaN(age) || age <= config.wal().maxAge().toSeconds()) {
+            staleAlerted = false;
+        } else if (!staleAlerted) {
+            staleAlerted = true;
+            alerts.raise("wal-stale", "wal", null, "the newest streamed WAL is " + Math.round(age) + " s old (bound "
+                    + config.wal().maxAge() + "): " + (lastError == null ? "pg_receivewal is not keeping up" : lastError));
+        }
+    }
+
     /** The running pg_receivewal, if any. */
     public Process process() {
         Processes.Running p = process;
@@ -126,11 +164,13 @@ public class WalStreamer {
             try (BackupLocks.Held lock = BackupLocks.tryLock(t, "wal-stream")) {
                 if (lock == null) {
                     holdsLock = false;
+                    anotherReplicaStreams = true;
                     sleep(config.wal().maxBackoff());
                     continue;
                 }
                 holdsLock = true;
-                Files.createDirectories(directory.wal());
+                anotherReplicaStreams = false;
+                Artifacts.privateDirectories(directory.root(), directory.wal());
                 createSlot(t);
                 while (!stopping && lock.alive()) {
                     long startedAt = System.nanoTime();
@@ -188,6 +228,16 @@ public class WalStreamer {
     }
 
     private void updateLag(BackupLocks.Held lock) {
+        try (PreparedStatement current = lock.connection().prepareStatement("select pg_current_wal_lsn()::text");
+                ResultSet rs = current.executeQuery()) {
+            rs.next();
+            samples.addLast(new Sample(Instant.now(), Retention.lsn(rs.getString(1))));
+            if (samples.size() > 3600) {
+                samples.removeFirst(); // a later sample, once flushed, covers it
+            }
+        } catch (SQLException e) {
+            lastError = "reading the WAL position: " + e.getMessage();
+        }
         try (PreparedStatement ps = lock.connection().prepareStatement("""
                 select pg_wal_lsn_diff(pg_current_wal_lsn(), flush_lsn)::bigint, flush_lsn::text
                 from pg_stat_replication where application_name = ? order by flush_lsn desc nulls last limit 1""")) {
@@ -196,6 +246,10 @@ public class WalStreamer {
                 if (rs.next() && rs.getString(2) != null) {
                     lagBytes = rs.getLong(1);
                     flushedLsn = rs.getString(2);
+                    long flushed = Retention.lsn(flushedLsn);
+                    while (!samples.isEmpty() && samples.peekFirst().lsn() <= flushed) {
+                        coveredUntil = samples.removeFirst().at();
+                    }
                 } else {
                     lagBytes = -1;
                 }

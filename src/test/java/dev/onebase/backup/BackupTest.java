@@ -48,6 +48,9 @@ class BackupTest {
     PgTools tools;
     @Inject
     BackupAlerts alerts;
+    @jakarta.enterprise.inject.Any
+    @Inject
+    jakarta.enterprise.inject.Instance<dev.onebase.job.Job> jobs;
 
     private static void seed(BackupTarget t) throws Exception {
         try (Connection c = t.connect(); Statement st = c.createStatement()) {
@@ -252,6 +255,88 @@ class BackupTest {
                 .body("gaps[0]", containsString("WAL"));
         given().get("/q/metrics").then().statusCode(200).body(containsString("onebase_backup_wal_lag_bytes"))
                 .body(containsString("onebase_backup_newest_verified_age_seconds"));
+    }
+
+    @Test
+    void aSnapshotWithNothingRecordedToCheckFailsTheRestoreTestAndAlerts() throws Exception {
+        BackupRecord r = snapshots.take(BackupJobs.manual());
+        try (Connection c = tools.target().connect();
+                var ps = c.prepareStatement("update backups set row_counts = '{}' where id = ?")) {
+            ps.setLong(1, r.id()); // as if nothing had been counted: a test with nothing to compare must not pass
+            assertEquals(1, ps.executeUpdate());
+        }
+        RestoreTestRecord t = tester.testSnapshot(tools.target(), BackupJobs.manual());
+        assertEquals("failed", t.status(), "a restore test that checked no table passed: " + t.checks());
+        assertTrue(t.error().contains("nothing to test"), t.error());
+        assertEquals("restore-test-failed", alerts.recent().get(0).event());
+    }
+
+    @Test
+    void artifactsAndDirectoriesArePrivateToTheService() throws Exception {
+        BackupRecord snap = snapshots.take(BackupJobs.manual());
+        BackupRecord full = fullCopies.take(BackupJobs.manual());
+        Path dump = Path.of(snap.path());
+        List<Path> files = new java.util.ArrayList<>(List.of(dump,
+                dump.resolveSibling(dump.getFileName().toString().replace(".dump", ".json"))));
+        try (var s = Files.list(Path.of(full.path()))) {
+            s.forEach(files::add);
+        }
+        for (Path f : files) {
+            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f)), f.toString());
+        }
+        for (Path d : List.of(directory.root(), dump.getParent(), Path.of(full.path()), Path.of(full.path()).getParent())) {
+            assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(d)), d.toString());
+        }
+    }
+
+    @Test
+    void backupJobsRunWithTheBackupTimeoutNotTheJobRunnersDefault() {
+        int checked = 0;
+        for (dev.onebase.job.Job job : jobs) {
+            if (job.name().startsWith("backup-")) {
+                assertEquals(java.time.Duration.ofHours(6),
+                        dev.onebase.job.JobSettings.of(job, org.eclipse.microprofile.config.ConfigProvider.getConfig()).timeout(), job.name());
+                checked++;
+            }
+        }
+        assertEquals(3, checked);
+    }
+
+    @Test
+    void aRestoreTestReportsAPhaseAndAPercentageThatOnlyMovesForward() throws Exception {
+        snapshots.take(BackupJobs.manual());
+        List<long[]> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        dev.onebase.job.JobContext ctx = new dev.onebase.job.JobContext() {
+            @Override
+            public long runId() {
+                return 0;
+            }
+
+            @Override
+            public String replica() {
+                return "test";
+            }
+
+            @Override
+            public boolean cancelled() {
+                return false;
+            }
+
+            @Override
+            public void progress(long done, long total) {
+                seen.add(new long[] { done, total });
+            }
+        };
+        RestoreTestRecord t = tester.testSnapshot(tools.target(), ctx);
+        assertEquals("passed", t.status(), t.error());
+        assertTrue(seen.size() >= 3, "progress reported along the way: " + seen.size());
+        long last = -1;
+        for (long[] p : seen) {
+            assertEquals(100, p[1], "a percentage");
+            assertTrue(p[0] >= last, "never backwards: " + p[0] + " after " + last);
+            last = p[0];
+        }
+        assertEquals(100, last);
     }
 
     private static void awaitWebhook(int before, String text) {

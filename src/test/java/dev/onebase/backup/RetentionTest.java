@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Instant;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -125,5 +127,91 @@ class RetentionTest {
         assertEquals(6, StrategyAdvice.periodHours("6h"));
         assertEquals(168, StrategyAdvice.periodHours("0 0 3 ? * SUN"));
         assertEquals(24, StrategyAdvice.periodHours("0 0 2 * * ?"));
+    }
+
+    private Retention.Item fullAt(LocalDateTime at, String lsn) {
+        long id = nextId++;
+        dates.put(id, at.toLocalDate());
+        return new Retention.Item(id, "full", at.toInstant(ZoneOffset.UTC), true, lsn);
+    }
+
+    private static String lsnOf(int n) {
+        return Long.toHexString(n >>> 4) + "/" + Long.toHexString((n & 0xF) * 0x1000000L + 0x28).toUpperCase();
+    }
+
+    /** The oldest kept full copy started no later than the window's start, and WAL is kept from its start. */
+    private static void everyMomentOfTheWindowIsRecoverable(List<Retention.Item> items, Retention.Decision dec, Instant windowStart) {
+        Retention.Item oldestKept = items.stream().filter(i -> dec.keep().contains(i.id()) && "full".equals(i.kind()))
+                .min(java.util.Comparator.comparing(Retention.Item::startedAt)).orElseThrow();
+        assertEquals(oldestKept.startLsn(), dec.walKeepFromLsn());
+        Retention.Item oldest = items.stream().filter(i -> "full".equals(i.kind())).min(java.util.Comparator.comparing(Retention.Item::startedAt)).orElseThrow();
+        Instant coveredFrom = oldest.startedAt().isAfter(windowStart) ? oldest.startedAt() : windowStart;
+        assertFalse(oldestKept.startedAt().isAfter(coveredFrom), "PITR to " + coveredFrom + " needs a copy started before it; oldest kept "
+                + oldestKept.startedAt());
+    }
+
+    @Test
+    void aSecondFullCopyTheSameDayKeepsTheFirstWhileItIsTheOnlyWayBack() {
+        Retention.Item first = fullAt(LocalDateTime.of(2026, 11, 24, 1, 0), "0/1000028");
+        Retention.Item second = fullAt(LocalDateTime.of(2026, 11, 24, 15, 0), "0/9000028");
+        List<Retention.Item> items = List.of(first, second);
+        Retention.Decision dec = Retention.decide(items, policy, ZoneOffset.UTC);
+        assertEquals(Set.of(first.id(), second.id()), dec.keep());
+        assertEquals("0/1000028", dec.walKeepFromLsn(), "WAL between the two copies stays");
+    }
+
+    @Test
+    void severalCopiesADayKeepTheNewestPerDayAndTheCopyBeforeTheWindow() {
+        List<Retention.Item> items = new ArrayList<>();
+        int n = 1;
+        LocalDate last = LocalDate.of(2026, 3, 14);
+        for (LocalDate d = last.minusDays(20); !d.isAfter(last); d = d.plusDays(1)) {
+            for (int hour : new int[] { 1, 9, 17 }) {
+                items.add(fullAt(d.atTime(hour, 0), lsnOf(n++)));
+            }
+        }
+        Retention.Policy daily = new Retention.Policy(7, 0, 0);
+        Retention.Decision dec = Retention.decide(items, daily, ZoneOffset.UTC);
+        Instant windowStart = last.minusDays(6).atStartOfDay().toInstant(ZoneOffset.UTC);
+        everyMomentOfTheWindowIsRecoverable(items, dec, windowStart);
+        // the newest of each of the 7 days, and the newest before the window (day 8 back, 17:00)
+        Set<LocalDateTime> kept = new TreeSet<>();
+        items.stream().filter(i -> dec.keep().contains(i.id()))
+                .forEach(i -> kept.add(LocalDateTime.ofInstant(i.startedAt(), ZoneOffset.UTC)));
+        Set<LocalDateTime> expected = new TreeSet<>();
+        for (int back = 0; back <= 7; back++) {
+            expected.add(last.minusDays(back).atTime(17, 0));
+        }
+        assertEquals(expected, kept);
+    }
+
+    @Test
+    void aGapInTheCalendarKeepsTheCopyBeforeTheGap() {
+        Retention.Item early = fullAt(LocalDateTime.of(2026, 5, 1, 2, 0), "0/2000028");
+        Retention.Item morning = fullAt(LocalDateTime.of(2026, 5, 20, 1, 0), "0/8000028");
+        Retention.Item noon = fullAt(LocalDateTime.of(2026, 5, 20, 12, 0), "0/9000028");
+        List<Retention.Item> items = List.of(early, morning, noon);
+        Retention.Decision dec = Retention.decide(items, new Retention.Policy(1, 0, 0), ZoneOffset.UTC);
+        // moments of 2026-05-20 before 01:00 are reached only from the copy of 05-01 and the WAL since
+        assertEquals(Set.of(early.id(), noon.id()), dec.keep());
+        assertEquals("0/2000028", dec.walKeepFromLsn());
+        everyMomentOfTheWindowIsRecoverable(items, dec, LocalDate.of(2026, 5, 20).atStartOfDay().toInstant(ZoneOffset.UTC));
+    }
+
+    @Test
+    void isoWeeksAndMonthsAcrossTheYearBoundary() {
+        // 2026-12-30 and 2027-01-02 are both in ISO week 53 of 2026
+        Retention.Item w52 = fullAt(LocalDateTime.of(2026, 12, 21, 3, 0), "0/1000028");
+        Retention.Item w53a = fullAt(LocalDateTime.of(2026, 12, 30, 3, 0), "0/2000028");
+        Retention.Item w53b = fullAt(LocalDateTime.of(2027, 1, 2, 3, 0), "0/3000028");
+        Retention.Item w01 = fullAt(LocalDateTime.of(2027, 1, 5, 3, 0), "0/4000028");
+        List<Retention.Item> items = List.of(w52, w53a, w53b, w01);
+        Retention.Decision weeks = Retention.decide(items, new Retention.Policy(1, 2, 0), ZoneOffset.UTC);
+        assertEquals(Set.of(w53b.id(), w01.id()), weeks.keep());
+        assertEquals("0/3000028", weeks.walKeepFromLsn());
+        Retention.Decision months = Retention.decide(items, new Retention.Policy(1, 0, 2), ZoneOffset.UTC);
+        assertEquals(Set.of(w53a.id(), w53b.id(), w01.id()), months.keep(), "newest of December 2026 and January 2027, and "
+                + "the newest before the one-day window");
+        assertEquals("0/2000028", months.walKeepFromLsn());
     }
 }

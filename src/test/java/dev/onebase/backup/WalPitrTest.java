@@ -1,6 +1,9 @@
 package dev.onebase.backup;
 
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -44,6 +47,10 @@ class WalPitrTest {
     RestoreTester tester;
     @Inject
     PgTools tools;
+    @Inject
+    BackupCatalog catalog;
+    @Inject
+    BackupAlerts alerts;
 
     static WalStreamer started;
 
@@ -154,5 +161,150 @@ class WalPitrTest {
         assertEquals(1, PitrCommand.main("pitr", "--target-time", "2000-01-01T00:00:00Z", "--dir",
                 directory.root().resolve("never").toString(), "--backup-dir", directory.root().toString(), "--bin-dir",
                 tools.binDir().toString()));
+    }
+
+    @Test
+    @Order(5)
+    void aSecondFullCopyTheSameDayKeepsTheFirstAndItsWalAndThePrintedStopCommandWorksAsRoot() throws Exception {
+        streaming();
+        BackupTarget t = tools.target();
+        try (Connection c = t.connect(); Statement st = c.createStatement()) {
+            // as if the history began here: earlier full copies (taken while nothing streamed) are gone
+            for (BackupRecord old : catalog.list(BackupCatalog.FULL, 1000)) {
+                if (old.path() != null && !"deleted".equals(old.status())) {
+                    Artifacts.deleteTree(Path.of(old.path()));
+                }
+            }
+            st.execute("update backups set status = 'deleted' where kind = 'full'");
+            st.execute("create table if not exists retention_probe (id int primary key)");
+            st.execute("truncate retention_probe");
+        }
+        BackupRecord first = fullCopies.take(BackupJobs.manual());
+        assertTrue(first.verified(), first.verification());
+        Instant between;
+        try (Connection c = t.connect(); Statement st = c.createStatement()) {
+            st.execute("insert into retention_probe values (1), (2)");
+            try (ResultSet rs = st.executeQuery("select clock_timestamp()")) {
+                rs.next();
+                between = rs.getTimestamp(1).toInstant();
+            }
+            Thread.sleep(20);
+            st.execute("insert into retention_probe values (3)");
+        }
+        BackupRecord second = fullCopies.take(BackupJobs.manual());
+        assertTrue(second.verified(), second.verification());
+        assertTrue(Files.exists(Path.of(first.path())), "the oldest full copy of the day is kept: PITR before the second needs it");
+        assertEquals("succeeded", catalog.get(first.id()).status());
+        assertTrue(streamer.awaitFlushed(t.currentLsn(), Duration.ofSeconds(60)));
+
+        Path dir = Files.createTempDirectory("onebase-pitr-between-");
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stdout = System.out;
+        int exit;
+        System.setOut(new java.io.PrintStream(out, true));
+        try {
+            exit = PitrCommand.main("pitr", "--target-time", between.toString(), "--dir", dir.toString(), "--backup-dir",
+                    directory.root().toString(), "--bin-dir", tools.binDir().toString());
+        } finally {
+            System.setOut(stdout);
+        }
+        String printed = out.toString();
+        assertEquals(0, exit, printed);
+        Path data = dir.resolve("pgdata");
+        try {
+            java.util.regex.Matcher port = java.util.regex.Pattern.compile("127\\.0\\.0\\.1:(\\d+)").matcher(printed);
+            assertTrue(port.find(), printed);
+            List<Integer> rows = new ArrayList<>();
+            try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port.group(1) + "/" + t.database(),
+                    t.user(), t.password()); Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery("select id from retention_probe order by id")) {
+                while (rs.next()) {
+                    rows.add(rs.getInt(1));
+                }
+            }
+            assertEquals(List.of(1, 2), rows, "recovered to the moment between the two copies");
+            String stop = printed.substring(printed.indexOf("Stop it with: ") + "Stop it with: ".length()).trim();
+            dev.onebase.db.Processes.run(List.of("bash", "-c", stop), null, 180);
+            assertFalse(Files.exists(data.resolve("postmaster.pid")), "the printed command stopped the server: " + stop);
+        } finally {
+            new Restorer.Cluster(tools.binDir(), data, 0, dev.onebase.db.EmbeddedPostgres.serverOsUser()).stop();
+            Artifacts.deleteTree(dir);
+        }
+    }
+
+    @Test
+    @Order(6)
+    void aFullCopyRestoreTestThatStopsShortOfTheKeptWalFails() throws Exception {
+        streaming();
+        BackupTarget t = tools.target();
+        BackupRecord full = catalog.newestVerified(BackupCatalog.FULL);
+        try (Connection c = t.connect(); Statement st = c.createStatement()) {
+            st.execute("create table if not exists wal_filler (id int primary key, pad text)");
+            st.execute("insert into wal_filler select g, repeat(md5(g::text), 40) from generate_series(1, 40000) g on conflict do nothing");
+            st.execute("select pg_switch_wal()");
+            st.execute("insert into wal_filler values (-1, 'after the switch') on conflict do nothing");
+        }
+        assertTrue(streamer.awaitFlushed(t.currentLsn(), Duration.ofSeconds(60)));
+        long segSize = t.walSegmentSize();
+        long fromSeg = Retention.lsn(full.startLsn()) / segSize;
+        List<Path> segments = new ArrayList<>();
+        for (Path f : Artifacts.list(directory.wal())) {
+            String name = f.getFileName().toString();
+            if (name.matches("[0-9A-F]{24}") && !Retention.walDeletable(name, full.startLsn(), segSize)
+                    && Long.parseLong(name.substring(16, 24), 16) > fromSeg) {
+                segments.add(f);
+            }
+        }
+        assertTrue(segments.size() >= 2, "WAL spans several segments after the full copy: " + segments);
+        Path victim = segments.get(0);
+        byte[] original = Files.readAllBytes(victim);
+        byte[] broken = original.clone();
+        for (int i = 8192; i < 3 * 8192; i++) {
+            broken[i] = (byte) 0xAB;
+        }
+        Files.write(victim, broken);
+        try {
+            RestoreTestRecord r = tester.testFullCopy(t, BackupJobs.manual());
+            assertEquals("failed", r.status(), "replay stopped in " + victim.getFileName() + " yet the test passed: " + r.checks());
+            assertTrue(r.error().contains("short of the kept WAL"), r.error());
+            assertNotNull(r.checks().get("replayedToLsn"));
+            assertNotNull(r.checks().get("walEndLsn"));
+        } finally {
+            Files.write(victim, original);
+        }
+        RestoreTestRecord again = tester.testFullCopy(t, BackupJobs.manual());
+        assertEquals("passed", again.status(), again.error());
+    }
+
+    @Test
+    @Order(7)
+    void whenStreamingStopsTheWalAgeGrowsAndAlerts() throws Exception {
+        streaming();
+        assertTrue(streamer.walAgeSeconds(Instant.now()) < 30, "caught up: " + streamer.walAgeSeconds(Instant.now()));
+        given().get("/q/metrics").then().statusCode(200).body(containsString("onebase_backup_wal_age_seconds"));
+        // the slot disappears (as if dropped by hand): pg_receivewal cannot stream any more and keeps being restarted
+        BackupTarget t = tools.target();
+        Eventually.until("the slot to be dropped", () -> {
+            try (Connection c = t.connect(); Statement st = c.createStatement()) {
+                st.execute("select pg_terminate_backend(active_pid) from pg_replication_slots where slot_name = 'onebase_wal' and active");
+                st.execute("select pg_drop_replication_slot('onebase_wal')");
+                return true;
+            } catch (java.sql.SQLException busy) {
+                return false;
+            }
+        });
+        try (Connection c = t.connect(); Statement st = c.createStatement()) {
+            st.execute("insert into wal_filler values (-2, 'not streamed') on conflict do nothing");
+        }
+        double first = streamer.walAgeSeconds(Instant.now());
+        Thread.sleep(2500);
+        assertTrue(streamer.walAgeSeconds(Instant.now()) >= first + 2, "the age keeps growing while nothing streams: "
+                + streamer.status());
+        int before = alerts.recent().size();
+        Instant later = Instant.now().plus(Duration.ofMinutes(6)); // past the 5-minute default bound
+        streamer.alertIfStale(later);
+        streamer.alertIfStale(later.plusSeconds(30));
+        assertEquals(before + 1, alerts.recent().size(), "one alert per episode");
+        assertEquals("wal-stale", alerts.recent().get(0).event());
     }
 }
