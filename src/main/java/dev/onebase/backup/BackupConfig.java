@@ -31,6 +31,12 @@ public interface BackupConfig {
 
     Optional<String> password();
 
+    /**
+     * Base64 of a 32-byte key: snapshots and full copies are then stored encrypted (AES-256-GCM, {@link BackupCipher})
+     * and need it to be restored.
+     */
+    Optional<String> encryptionKey();
+
     /** How long one backup or restore test may run before its tool is stopped. */
     @WithDefault("PT6H")
     Duration timeout();

@@ -1,6 +1,7 @@
 package dev.onebase.backup;
 
 import java.nio.file.Path;
+import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -20,5 +21,10 @@ public class BackupDirectory {
 
     public Path wal() {
         return root().resolve("wal");
+    }
+
+    /** The encryption of snapshots and full copies, when onebase.backup.encryption-key is set. */
+    public Optional<BackupCipher> cipher() {
+        return BackupCipher.fromBase64(config.encryptionKey());
     }
 }

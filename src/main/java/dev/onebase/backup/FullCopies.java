@@ -33,11 +33,13 @@ public class FullCopies {
     private final BackupConfig config;
     private final PgTools tools;
     private final BackupRecorder recorder;
+    private final BackupDirectory directory;
 
-    public FullCopies(BackupConfig config, PgTools tools, BackupRecorder recorder) {
+    public FullCopies(BackupConfig config, PgTools tools, BackupRecorder recorder, BackupDirectory directory) {
         this.config = config;
         this.tools = tools;
         this.recorder = recorder;
+        this.directory = directory;
     }
 
     public BackupRecord take(JobContext ctx) {
@@ -69,13 +71,16 @@ public class FullCopies {
             pgBasebackup.await();
         }
         long copyMs = BackupRecorder.millisSince(t0);
+        JsonNode walRange = Artifacts.JSON.readTree(tmp.resolve("backup_manifest").toFile()).path("WAL-Ranges").path(0);
         Map<String, String> files = new TreeMap<>();
         for (Path f : Artifacts.list(tmp)) {
+            if (directory.cipher().isPresent()) {
+                directory.cipher().get().encryptInPlace(f);
+            }
             Artifacts.fsync(f);
             files.put(f.getFileName().toString(), Artifacts.sha256(f));
         }
         String checksum = Artifacts.combined(files);
-        JsonNode walRange = Artifacts.JSON.readTree(tmp.resolve("backup_manifest").toFile()).path("WAL-Ranges").path(0);
         String startLsn = walRange.path("Start-LSN").asText();
         String endLsn = walRange.path("End-LSN").asText();
         int timeline = walRange.path("Timeline").asInt(1);

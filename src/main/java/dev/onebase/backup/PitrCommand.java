@@ -57,7 +57,10 @@ public final class PitrCommand {
         try {
             Path bin = PgTools.findBinDir(Optional.ofNullable(opts.getOrDefault("bin-dir", System.getenv("ONEBASE_BACKUP_BIN_DIR"))));
             int port = opts.containsKey("port") ? Integer.parseInt(opts.get("port")) : Restorer.freePort();
-            Result r = recover(target, Path.of(opts.get("dir")), backups, bin, port, Duration.ofHours(24));
+            Optional<BackupCipher> cipher = BackupCipher.fromBase64(opts.containsKey("encryption-key-file")
+                    ? Optional.of(Files.readString(Path.of(opts.get("encryption-key-file"))))
+                    : Optional.ofNullable(System.getenv("ONEBASE_BACKUP_ENCRYPTION_KEY")));
+            Result r = recover(target, Path.of(opts.get("dir")), backups, bin, port, Duration.ofHours(24), cipher);
             System.out.printf("Recovered to %s from full copy %d (%s) plus %d WAL files.%n", target, r.backupId(), r.backupDir(),
                     r.walFiles());
             System.out.printf("PostgreSQL runs on 127.0.0.1:%d with data in %s (same roles and passwords as the backed-up "
@@ -70,7 +73,8 @@ public final class PitrCommand {
     }
 
     /** Restores to {@code target} into {@code dir} (empty or absent) and returns the running, promoted cluster. */
-    public static Result recover(Instant target, Path dir, Path backupRoot, Path binDir, int port, Duration timeout) throws IOException {
+    public static Result recover(Instant target, Path dir, Path backupRoot, Path binDir, int port, Duration timeout,
+            Optional<BackupCipher> cipher) throws IOException {
         dir = dir.toAbsolutePath();
         backupRoot = backupRoot.toAbsolutePath();
         if (Files.exists(dir) && !Artifacts.list(dir).isEmpty()) {
@@ -101,7 +105,7 @@ public final class PitrCommand {
         Path data = dir.resolve("pgdata");
         Path wal = dir.resolve("wal");
         Files.createDirectories(dir);
-        Restorer.extract(chosen.getKey(), data);
+        Restorer.extract(chosen.getKey(), data, cipher);
         long segSize = segmentSize(binDir, data);
         int walFiles = Restorer.copyWal(backupRoot.resolve("wal"), wal, chosen.getValue().startLsn(), segSize);
         Restorer.configureRecovery(data, port, wal, target, "promote");
@@ -133,7 +137,8 @@ public final class PitrCommand {
 
     private static int usage(String problem) {
         System.err.println("pitr: " + problem);
-        System.err.println("usage: pitr --target-time 2026-11-24T14:46:00Z --dir DIR [--backup-dir DIR] [--bin-dir DIR] [--port N]");
+        System.err.println("usage: pitr --target-time 2026-11-24T14:46:00Z --dir DIR [--backup-dir DIR] [--bin-dir DIR] [--port N] "
+                + "[--encryption-key-file FILE, else ONEBASE_BACKUP_ENCRYPTION_KEY]");
         return 2;
     }
 

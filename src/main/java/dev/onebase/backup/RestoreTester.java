@@ -119,21 +119,24 @@ public class RestoreTester {
             // forced RLS) may not do; restore everything else, then refresh them in an ordinary session.
             progress.phase("pg_restore", 5, 75);
             Path list = Files.createTempFile("onebase-restore-", ".list");
+            Path decrypted = scratchRoot().resolve("onebase-restore-test-" + id);
             try {
-                String toc = Processes.command(List.of(tools.tool("pg_restore"), "-l", b.path())).named("pg_restore -l")
+                Path dump = BackupCipher.readable(Path.of(b.path()), directory.cipher(), decrypted);
+                String toc = Processes.command(List.of(tools.tool("pg_restore"), "-l", dump.toString())).named("pg_restore -l")
                         .timeout(config.timeout()).run();
                 Files.write(list, toc.lines().filter(line -> !line.contains(" MATERIALIZED VIEW DATA ")).toList());
                 List<String> cmd = new ArrayList<>(List.of(tools.tool("pg_restore"), "--exit-on-error", "-j",
                         Integer.toString(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()))), "-L", list.toString(),
                         "-d", scratch));
                 cmd.addAll(PgTools.connectionArgs(t));
-                cmd.add(b.path());
+                cmd.add(dump.toString());
                 try (Processes.Running pgRestore = PgTools.client(t, cmd).named("pg_restore").timeout(config.timeout())
                         .cancelledWhen(() -> ctx.cancelled()).start()) {
                     pgRestore.await();
                 }
             } finally {
                 Files.deleteIfExists(list);
+                Artifacts.deleteTree(decrypted);
             }
             progress.phase("refresh materialized views", 75, 80);
             try (Connection c = t.connect(scratch); Statement st = c.createStatement()) {
@@ -180,7 +183,7 @@ public class RestoreTester {
             progress.phase("extract", 0, 30);
             Path data = scratch.resolve("pgdata");
             Path wal = scratch.resolve("wal");
-            Restorer.extract(Path.of(b.path()), data);
+            Restorer.extract(Path.of(b.path()), data, directory.cipher());
             // the tables that exist now, before the WAL is copied, must all be there after replaying it
             Map<String, Object> tables = new LinkedHashMap<>();
             try (Connection c = t.connect()) {

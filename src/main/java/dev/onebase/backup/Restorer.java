@@ -13,6 +13,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import dev.onebase.db.EmbeddedPostgres;
 import dev.onebase.db.Processes;
@@ -29,9 +30,21 @@ public final class Restorer {
     private Restorer() {
     }
 
-    /** Extracts base.tar[.zst|.lz4|.gz] into {@code dataDir} and pg_wal.tar[...] into its pg_wal. */
-    public static void extract(Path backupDir, Path dataDir) throws IOException {
+    /**
+     * Extracts base.tar[.zst|.lz4|.gz] into {@code dataDir} and pg_wal.tar[...] into its pg_wal, decrypting them first
+     * (beside {@code dataDir}) when they are encrypted.
+     */
+    public static void extract(Path backupDir, Path dataDir, Optional<BackupCipher> cipher) throws IOException {
         Files.createDirectories(dataDir);
+        Path decrypted = dataDir.resolveSibling("." + dataDir.getFileName() + ".decrypted");
+        try {
+            extract(backupDir, dataDir, cipher, decrypted);
+        } finally {
+            Artifacts.deleteTree(decrypted);
+        }
+    }
+
+    private static void extract(Path backupDir, Path dataDir, Optional<BackupCipher> cipher, Path decrypted) throws IOException {
         boolean base = false;
         for (Path f : Artifacts.list(backupDir)) {
             String name = f.getFileName().toString();
@@ -48,7 +61,8 @@ public final class Restorer {
                 throw new BackupException("full copy " + backupDir + " has a tablespace archive " + name + ": not supported");
             }
             Files.createDirectories(into);
-            List<String> cmd = new ArrayList<>(List.of("tar", "-x", "-f", f.toString(), "-C", into.toString()));
+            Path source = BackupCipher.readable(f, cipher, decrypted);
+            List<String> cmd = new ArrayList<>(List.of("tar", "-x", "-f", source.toString(), "-C", into.toString()));
             if (name.endsWith(".zst")) {
                 cmd.addAll(List.of("-I", "zstd"));
             } else if (name.endsWith(".lz4")) {
@@ -57,6 +71,9 @@ public final class Restorer {
                 cmd.add("-z");
             }
             Processes.command(cmd).named("tar (extract " + name + ")").timeout(Duration.ofHours(6)).run();
+            if (!source.equals(f)) {
+                Files.delete(source);
+            }
         }
         if (!base) {
             throw new BackupException("full copy " + backupDir + " has no base.tar");

@@ -31,11 +31,13 @@ public class Snapshots {
     private final BackupConfig config;
     private final PgTools tools;
     private final BackupRecorder recorder;
+    private final BackupDirectory directory;
 
-    public Snapshots(BackupConfig config, PgTools tools, BackupRecorder recorder) {
+    public Snapshots(BackupConfig config, PgTools tools, BackupRecorder recorder, BackupDirectory directory) {
         this.config = config;
         this.tools = tools;
         this.recorder = recorder;
+        this.directory = directory;
     }
 
     public BackupRecord take(JobContext ctx) {
@@ -80,6 +82,9 @@ public class Snapshots {
             c.commit();
         }
         long dumpMs = BackupRecorder.millisSince(t0);
+        if (directory.cipher().isPresent()) {
+            directory.cipher().get().encryptInPlace(tmp);
+        }
         Artifacts.fsync(tmp);
         String checksum = Artifacts.sha256(tmp);
         Artifacts.publish(tmp, target);

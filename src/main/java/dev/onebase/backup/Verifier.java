@@ -56,7 +56,7 @@ public class Verifier {
 
     /** Null when the backup is sound, else what is wrong with it; a full copy is extracted under {@code scratchParent}. */
     String check(String kind, Path path, String checksum, Path scratchParent) {
-        return BackupCatalog.SNAPSHOT.equals(kind) ? checkSnapshot(path, checksum) : checkFullCopy(path, scratchParent);
+        return BackupCatalog.SNAPSHOT.equals(kind) ? checkSnapshot(path, checksum, scratchParent) : checkFullCopy(path, scratchParent);
     }
 
     /** What a backup of {@code kind} that passed {@link #check} was checked for. */
@@ -64,17 +64,23 @@ public class Verifier {
         return BackupCatalog.SNAPSHOT.equals(kind) ? "checksum ok, pg_restore read the whole archive" : "checksums ok, pg_verifybackup ok";
     }
 
-    private String checkSnapshot(Path file, String expectedChecksum) {
+    private String checkSnapshot(Path file, String expectedChecksum, Path scratchParent) {
+        Path scratch = null;
         try {
             String actual = Artifacts.sha256(file);
             if (!actual.equals(expectedChecksum)) {
                 return "checksum mismatch: expected " + expectedChecksum + ", found " + actual;
             }
-            Processes.command(List.of(tools.tool("pg_restore"), "-f", "/dev/null", file.toString()))
+            Files.createDirectories(scratchParent);
+            scratch = Files.createTempDirectory(scratchParent, ".verify-");
+            Path plain = BackupCipher.readable(file, directory.cipher(), scratch);
+            Processes.command(List.of(tools.tool("pg_restore"), "-f", "/dev/null", plain.toString()))
                     .named("pg_restore (read check)").timeout(config.timeout()).run();
             return null;
         } catch (IOException | BackupException | Processes.Failed e) {
             return BackupException.messageOf(e);
+        } finally {
+            Artifacts.deleteTree(scratch);
         }
     }
 
@@ -94,8 +100,9 @@ public class Verifier {
             Files.createDirectories(scratchParent);
             scratch = Files.createTempDirectory(scratchParent, ".verify-");
             Path data = scratch.resolve("data");
-            Restorer.extract(backupDir, data);
-            Processes.command(List.of(tools.tool("pg_verifybackup"), "-m", backupDir.resolve("backup_manifest").toString(),
+            Restorer.extract(backupDir, data, directory.cipher());
+            Path manifest = BackupCipher.readable(backupDir.resolve("backup_manifest"), directory.cipher(), scratch.resolve("manifest"));
+            Processes.command(List.of(tools.tool("pg_verifybackup"), "-m", manifest.toString(),
                     data.toString())).named("pg_verifybackup").timeout(config.timeout()).run();
         } catch (IOException | BackupException | Processes.Failed e) {
             problems.add(BackupException.messageOf(e));

@@ -116,7 +116,7 @@ class WalPitrTest {
 
         Path dir = Files.createTempDirectory("onebase-pitr-");
         PitrCommand.Result r = PitrCommand.recover(target, dir, directory.root(), tools.binDir(), Restorer.freePort(),
-                Duration.ofMinutes(5));
+                Duration.ofMinutes(5), directory.cipher());
         try {
             assertEquals(full.id(), r.backupId());
             assertTrue(r.walFiles() > 0);
