@@ -12,6 +12,9 @@ public class OnebaseMain {
         if (args.length > 0 && "pitr".equals(args[0])) {
             System.exit(dev.onebase.backup.PitrCommand.main(args));
         }
+        if (args.length > 0 && "backup".equals(args[0])) {
+            System.exit(dev.onebase.backup.BackupCommand.main(args));
+        }
         try {
             DatabaseBootstrap.resolve().forEach(System::setProperty);
         } catch (IllegalStateException e) {

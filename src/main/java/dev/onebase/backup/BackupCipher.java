@@ -99,8 +99,15 @@ public final class BackupCipher {
 
     /** Decrypts {@code in} into {@code out}; a wrong key, a damaged or a cut-off file fails with what is wrong. */
     public void decrypt(Path in, Path out) throws IOException {
+        try (OutputStream dst = Files.newOutputStream(out)) {
+            decrypt(in, dst);
+        }
+    }
+
+    /** Decrypts {@code in} into {@code dst} (a null stream only authenticates it). */
+    public void decrypt(Path in, OutputStream dst) throws IOException {
         try (PushbackInputStream ahead = new PushbackInputStream(new BufferedInputStream(Files.newInputStream(in), 1 << 16));
-                DataInputStream src = new DataInputStream(ahead); OutputStream dst = Files.newOutputStream(out)) {
+                DataInputStream src = new DataInputStream(ahead)) {
             if (!Arrays.equals(src.readNBytes(MAGIC.length), MAGIC)) {
                 throw new BackupException(in + " is not an encrypted backup file");
             }

@@ -292,6 +292,23 @@ public class RestoreTester {
         } else {
             LOG.infof("restore test %d of %s %d passed in %d ms", id, kind, backupId, ms);
         }
-        return catalog.restoreTests(50).stream().filter(r -> r.id() == id).findFirst().orElseThrow();
+        RestoreTestRecord done = catalog.restoreTests(50).stream().filter(r -> r.id() == id).findFirst().orElseThrow();
+        rememberInDirectory(done);
+        return done;
+    }
+
+    /** The newest result per kind, also in the backup directory, for {@code backup info} without the database. */
+    private void rememberInDirectory(RestoreTestRecord r) {
+        Path file = directory.root().resolve(BackupCommand.RESTORE_TESTS);
+        try {
+            Map<String, Object> newest = Files.exists(file) ? Artifacts.JSON.readValue(file.toFile(), Map.class) : new LinkedHashMap<>();
+            newest.put(r.kind(), r);
+            Artifacts.privateDirectories(directory.root(), directory.root());
+            Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+            Files.write(tmp, Artifacts.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(newest));
+            Artifacts.publish(tmp, file);
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.warnf("could not record the restore test in %s: %s", file, e.getMessage());
+        }
     }
 }
