@@ -3,7 +3,8 @@
 # Starts its own PostgreSQL cluster (in WORK_DIR, on CLUSTER_PORT) with WAL archived by pgBackRest, and the onebase
 # service (its embedded catalog database in WORK_DIR, backing up that cluster); takes a snapshot and a full copy and
 # runs the restore tests through the admin API, then pgBackRest's full backup and restore of the same database, and
-# prints times, sizes and ratios.
+# prints times, sizes and ratios; then the same with backups encrypted at rest (onebase's encryption-key against a
+# pgBackRest repository with aes-256-cbc).
 #
 #   bench/backup/run.sh                 SCALE=1 bench/backup/run.sh     (about 20 MB: checks the script, not a figure)
 #
@@ -71,14 +72,41 @@ echo "database: $((DB_SIZE / 1024 / 1024)) MB"
 "$BIN/psql" -h 127.0.0.1 -p "$PORT" -U postgres -qc "checkpoint" postgres
 for _ in $(seq 1 600); do ls "$BENCH_DIR"/pgdata/pg_wal/archive_status/*.ready >/dev/null 2>&1 || break; sleep 1; done
 
-# ---- onebase -------------------------------------------------------------------------------------------------
-start_service ONEBASE_BACKUP_DIR="$BENCH_DIR/backups" ONEBASE_BACKUP_HOST=127.0.0.1 ONEBASE_BACKUP_PORT="$PORT" \
-  ONEBASE_BACKUP_DATABASE=postgres ONEBASE_BACKUP_USER=postgres ONEBASE_BACKUP_PASSWORD=unused \
-  ONEBASE_BACKUP_WAL_ENABLED=false ONEBASE_BACKUP_RESTORE_TEST_DATABASE=bench_restore_test
-TOKEN=$ADMIN_TOKEN
-API="$BASE_URL/admin/backups"
-AUTH="Authorization: Bearer $TOKEN"
-curl -fs -o /dev/null -H "$AUTH" "$API" || die "the admin backup API does not answer"
+# ---- onebase ----------------------------------------------------------------------------------------------------
+# onebase_round SUFFIX [SETTING=VALUE ...]: a service with these settings takes a snapshot and a full copy and runs the
+# restore tests; sets SNAP_MS$SUFFIX, SNAP_TOOL_MS, SNAP_SIZE, FULL_MS, FULL_TOOL_MS, FULL_SIZE, RS_MS, RF_MS (each + SUFFIX)
+onebase_round() {
+  local sfx=$1; shift
+  start_service ONEBASE_BACKUP_HOST=127.0.0.1 ONEBASE_BACKUP_PORT="$PORT" \
+    ONEBASE_BACKUP_DATABASE=postgres ONEBASE_BACKUP_USER=postgres ONEBASE_BACKUP_PASSWORD=unused \
+    ONEBASE_BACKUP_WAL_ENABLED=false ONEBASE_BACKUP_RESTORE_TEST_DATABASE=bench_restore_test "$@"
+  TOKEN=$ADMIN_TOKEN
+  API="$BASE_URL/admin/backups"
+  AUTH="Authorization: Bearer $TOKEN"
+  curl -fs -o /dev/null -H "$AUTH" "$API" || die "the admin backup API does not answer"
+  local snap full tests
+  echo "onebase$sfx snapshot ..."
+  run_onebase "$API?kind=snapshot" >/dev/null
+  snap=$(curl -fs -H "$AUTH" "$API?kind=snapshot&limit=1")
+  echo "$snap" | field "d[0]['status'], d[0]['verification']"
+  printf -v "SNAP_MS$sfx" %s "$(echo "$snap" | field "d[0]['durationMs']")"
+  printf -v "SNAP_SIZE$sfx" %s "$(echo "$snap" | field "d[0]['sizeBytes']")"
+  printf -v "SNAP_TOOL_MS$sfx" %s "$(echo "$snap" | field "d[0]['verification'].split('pg_dump ')[1].split(' ms')[0]")"
+  echo "onebase$sfx full copy ..."
+  run_onebase "$API?kind=full" >/dev/null
+  full=$(curl -fs -H "$AUTH" "$API?kind=full&limit=1")
+  echo "$full" | field "d[0]['status'], d[0]['verification']"
+  printf -v "FULL_MS$sfx" %s "$(echo "$full" | field "d[0]['durationMs']")"
+  printf -v "FULL_SIZE$sfx" %s "$(echo "$full" | field "d[0]['sizeBytes']")"
+  printf -v "FULL_TOOL_MS$sfx" %s "$(echo "$full" | field "d[0]['verification'].split('pg_basebackup ')[1].split(' ms')[0]")"
+  echo "onebase$sfx restore tests ..."
+  run_onebase "$API/restore-tests" >/dev/null
+  tests=$(curl -fs -H "$AUTH" "$API/restore-tests?limit=2")
+  echo "$tests" | field "[(t['kind'], t['status'], t['durationMs'], t['error']) for t in d]"
+  printf -v "RS_MS$sfx" %s "$(echo "$tests" | field "[t for t in d if t['kind']=='snapshot'][0]['checks']['restoreMs']")"
+  printf -v "RF_MS$sfx" %s "$(echo "$tests" | field "[t for t in d if t['kind']=='full'][0]['checks']['restoreMs']")"
+  stop_service
+}
 
 # waits until nothing runs, prints elapsed wall seconds
 run_onebase() {
@@ -93,26 +121,10 @@ run_onebase() {
 }
 field() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
-echo "onebase snapshot ..."
-run_onebase "$API?kind=snapshot" >/dev/null
-SNAP=$(curl -fs -H "$AUTH" "$API?kind=snapshot&limit=1")
-echo "$SNAP" | field "d[0]['status'], d[0]['verification']"
-SNAP_MS=$(echo "$SNAP" | field "d[0]['durationMs']"); SNAP_SIZE=$(echo "$SNAP" | field "d[0]['sizeBytes']")
-SNAP_TOOL_MS=$(echo "$SNAP" | field "d[0]['verification'].split('pg_dump ')[1].split(' ms')[0]")
-
-echo "onebase full copy ..."
-run_onebase "$API?kind=full" >/dev/null
-FULL=$(curl -fs -H "$AUTH" "$API?kind=full&limit=1")
-echo "$FULL" | field "d[0]['status'], d[0]['verification']"
-FULL_MS=$(echo "$FULL" | field "d[0]['durationMs']"); FULL_SIZE=$(echo "$FULL" | field "d[0]['sizeBytes']")
-FULL_TOOL_MS=$(echo "$FULL" | field "d[0]['verification'].split('pg_basebackup ')[1].split(' ms')[0]")
-
-echo "onebase restore tests ..."
-run_onebase "$API/restore-tests" >/dev/null
-TESTS=$(curl -fs -H "$AUTH" "$API/restore-tests?limit=2")
-echo "$TESTS" | field "[(t['kind'], t['status'], t['durationMs'], t['error']) for t in d]"
-RS_MS=$(echo "$TESTS" | field "[t for t in d if t['kind']=='snapshot'][0]['checks']['restoreMs']")
-RF_MS=$(echo "$TESTS" | field "[t for t in d if t['kind']=='full'][0]['checks']['restoreMs']")
+onebase_round "" ONEBASE_BACKUP_DIR="$BENCH_DIR/backups"
+# encrypted at rest: AES-256-GCM in 1 MiB chunks, a key of 32 random bytes
+onebase_round _ENC ONEBASE_BACKUP_DIR="$BENCH_DIR/backups-enc" \
+  ONEBASE_BACKUP_ENCRYPTION_KEY="$(head -c 32 /dev/urandom | base64)"
 
 # ---- pgBackRest ----------------------------------------------------------------------------------------------
 echo "pgBackRest full backup ..."
@@ -123,6 +135,21 @@ mkdir -p "$BENCH_DIR/pgbr-restore"; chmod 700 "$BENCH_DIR/pgbr-restore"; [ -n "$
 echo "pgBackRest restore ..."
 t0=$(date +%s.%N); $AS pgbackrest --config="$CONF" --stanza=bench --pg1-path="$BENCH_DIR/pgbr-restore" restore; t1=$(date +%s.%N)
 PGBR_R_MS=$(echo "($t1 - $t0) * 1000 / 1" | bc)
+
+# pgBackRest with an encrypted repository (aes-256-cbc), the same database; its WAL goes to the first repository,
+# so this backup skips the archive check (the restore is timed as the files come back, like the plain one)
+CONF_ENC="$BENCH_DIR/pgbackrest-enc.conf"
+sed -e "s|^repo1-path=.*|repo1-path=$BENCH_DIR/pgbr-repo-enc\nrepo1-cipher-type=aes-256-cbc\nrepo1-cipher-pass=$(head -c 24 /dev/urandom | base64)|" \
+  "$CONF" > "$CONF_ENC"
+mkdir -p "$BENCH_DIR/pgbr-repo-enc" "$BENCH_DIR/pgbr-restore-enc"; chmod 700 "$BENCH_DIR/pgbr-restore-enc"
+[ -n "$AS" ] && chown postgres "$CONF_ENC" "$BENCH_DIR/pgbr-repo-enc" "$BENCH_DIR/pgbr-restore-enc"
+$AS pgbackrest --config="$CONF_ENC" --stanza=bench stanza-create --no-archive-check >/dev/null
+echo "pgBackRest full backup, encrypted repository ..."
+t0=$(date +%s.%N); $AS pgbackrest --config="$CONF_ENC" --stanza=bench --type=full --no-archive-check backup; t1=$(date +%s.%N)
+PGBR_MS_ENC=$(echo "($t1 - $t0) * 1000 / 1" | bc)
+echo "pgBackRest restore, encrypted repository ..."
+t0=$(date +%s.%N); $AS pgbackrest --config="$CONF_ENC" --stanza=bench --pg1-path="$BENCH_DIR/pgbr-restore-enc" restore; t1=$(date +%s.%N)
+PGBR_R_MS_ENC=$(echo "($t1 - $t0) * 1000 / 1" | bc)
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 mb() { awk -v a="$1" 'BEGIN { printf "%.1f", a / 1048576 }'; }
@@ -138,4 +165,11 @@ printf '%-58s %8s %8s %14s\n' "pgBackRest restore (files only)" "$(ratio $PGBR_R
 printf '%-58s %8s %8s %14s\n' "onebase snapshot restore (pg_restore -j2, new database)" "$(ratio $RS_MS 1000)" "" "$(ratio $RS_MS $PGBR_R_MS)x"
 printf '%-58s %8s %8s %14s\n' "onebase full-copy restore (untar + WAL + promoted)" "$(ratio $RF_MS 1000)" "" "$(ratio $RF_MS $PGBR_R_MS)x"
 printf '%-58s %8s %8s %14s\n' "size: onebase full copy / pgBackRest backup" "" "" "$(ratio $FULL_SIZE $PGBR_SIZE)x"
+echo "encrypted at rest (onebase AES-256-GCM; pgBackRest repository aes-256-cbc)"
+printf '%-58s %8s %8s %14s\n' "pgBackRest full backup, encrypted" "$(ratio $PGBR_MS_ENC 1000)" "" "$(ratio $PGBR_MS_ENC $PGBR_MS)x"
+printf '%-58s %8s %8s %14s\n' "onebase snapshot incl. checks, encrypted" "$(ratio $SNAP_MS_ENC 1000)" "$(mb $SNAP_SIZE_ENC)" "$(ratio $SNAP_MS_ENC $PGBR_MS_ENC)x"
+printf '%-58s %8s %8s %14s\n' "onebase full copy incl. checks, encrypted" "$(ratio $FULL_MS_ENC 1000)" "$(mb $FULL_SIZE_ENC)" "$(ratio $FULL_MS_ENC $PGBR_MS_ENC)x"
+printf '%-58s %8s %8s %14s\n' "pgBackRest restore, encrypted" "$(ratio $PGBR_R_MS_ENC 1000)" "" "$(ratio $PGBR_R_MS_ENC $PGBR_R_MS)x"
+printf '%-58s %8s %8s %14s\n' "onebase snapshot restore, encrypted" "$(ratio $RS_MS_ENC 1000)" "" "$(ratio $RS_MS_ENC $PGBR_R_MS_ENC)x"
+printf '%-58s %8s %8s %14s\n' "onebase full-copy restore, encrypted" "$(ratio $RF_MS_ENC 1000)" "" "$(ratio $RF_MS_ENC $PGBR_R_MS_ENC)x"
 footer
