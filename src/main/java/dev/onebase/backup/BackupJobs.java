@@ -1,6 +1,7 @@
 package dev.onebase.backup;
 
 import java.time.Duration;
+import java.util.function.BiConsumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -20,6 +21,13 @@ public final class BackupJobs {
 
     /** A context for backup work started outside the job runner (tests): never cancelled, progress shown only here. */
     public static JobContext manual() {
+        return manual((done, total) -> {
+            // BackupProgress shows it in the admin API
+        });
+    }
+
+    /** The same, handing each progress report ({@code done} of {@code total}) to {@code progress}. */
+    public static JobContext manual(BiConsumer<Long, Long> progress) {
         return new JobContext() {
             @Override
             public long runId() {
@@ -38,7 +46,7 @@ public final class BackupJobs {
 
             @Override
             public void progress(long done, long total) {
-                // BackupProgress shows it in the admin API
+                progress.accept(done, total);
             }
         };
     }

@@ -14,18 +14,28 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
 import dev.onebase.backup.BackupCatalog.BackupRecord;
 import dev.onebase.backup.BackupCatalog.RestoreTestRecord;
 import dev.onebase.db.Processes;
+import dev.onebase.job.Job;
+import dev.onebase.job.JobContext;
+import dev.onebase.job.JobSettings;
 import dev.onebase.testsupport.Eventually;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -48,9 +58,9 @@ class BackupTest {
     PgTools tools;
     @Inject
     BackupAlerts alerts;
-    @jakarta.enterprise.inject.Any
+    @Any
     @Inject
-    jakarta.enterprise.inject.Instance<dev.onebase.job.Job> jobs;
+    Instance<Job> jobs;
 
     private static void seed(BackupTarget t) throws Exception {
         try (Connection c = t.connect(); Statement st = c.createStatement()) {
@@ -276,26 +286,26 @@ class BackupTest {
         BackupRecord snap = snapshots.take(BackupJobs.manual());
         BackupRecord full = fullCopies.take(BackupJobs.manual());
         Path dump = Path.of(snap.path());
-        List<Path> files = new java.util.ArrayList<>(List.of(dump,
+        List<Path> files = new ArrayList<>(List.of(dump,
                 dump.resolveSibling(dump.getFileName().toString().replace(".dump", ".json"))));
         try (var s = Files.list(Path.of(full.path()))) {
             s.forEach(files::add);
         }
         for (Path f : files) {
-            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f)), f.toString());
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)), f.toString());
         }
         for (Path d : List.of(directory.root(), dump.getParent(), Path.of(full.path()), Path.of(full.path()).getParent())) {
-            assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(d)), d.toString());
+            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(d)), d.toString());
         }
     }
 
     @Test
     void backupJobsRunWithTheBackupTimeoutNotTheJobRunnersDefault() {
         int checked = 0;
-        for (dev.onebase.job.Job job : jobs) {
+        for (Job job : jobs) {
             if (job.name().startsWith("backup-")) {
-                assertEquals(java.time.Duration.ofHours(6),
-                        dev.onebase.job.JobSettings.of(job, org.eclipse.microprofile.config.ConfigProvider.getConfig()).timeout(), job.name());
+                assertEquals(Duration.ofHours(6),
+                        JobSettings.of(job, ConfigProvider.getConfig()).timeout(), job.name());
                 checked++;
             }
         }
@@ -305,28 +315,8 @@ class BackupTest {
     @Test
     void aRestoreTestReportsAPhaseAndAPercentageThatOnlyMovesForward() throws Exception {
         snapshots.take(BackupJobs.manual());
-        List<long[]> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
-        dev.onebase.job.JobContext ctx = new dev.onebase.job.JobContext() {
-            @Override
-            public long runId() {
-                return 0;
-            }
-
-            @Override
-            public String replica() {
-                return "test";
-            }
-
-            @Override
-            public boolean cancelled() {
-                return false;
-            }
-
-            @Override
-            public void progress(long done, long total) {
-                seen.add(new long[] { done, total });
-            }
-        };
+        List<long[]> seen = new CopyOnWriteArrayList<>();
+        JobContext ctx = BackupJobs.manual((done, total) -> seen.add(new long[] { done, total }));
         RestoreTestRecord t = tester.testSnapshot(tools.target(), ctx);
         assertEquals("passed", t.status(), t.error());
         assertTrue(seen.size() >= 3, "progress reported along the way: " + seen.size());

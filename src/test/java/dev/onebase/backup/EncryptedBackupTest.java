@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,7 +56,7 @@ class EncryptedBackupTest {
         assertTrue(r.verified(), r.verification());
         Path dump = Path.of(r.path());
         assertTrue(BackupCipher.isEncrypted(dump));
-        assertFalse(new String(Files.readAllBytes(dump), java.nio.charset.StandardCharsets.ISO_8859_1).contains("PGDMP"),
+        assertFalse(new String(Files.readAllBytes(dump), StandardCharsets.ISO_8859_1).contains("PGDMP"),
                 "no plain pg_dump archive on disk");
         assertTrue(verifier.verify(r.id()).verified(), "verified again through the key");
         RestoreTestRecord t = tester.testSnapshot(tools.target(), BackupJobs.manual());
@@ -69,8 +72,8 @@ class EncryptedBackupTest {
             files.filter(f -> !f.getFileName().toString().startsWith("onebase.")).forEach(f -> {
                 try {
                     assertTrue(BackupCipher.isEncrypted(f), f + " is encrypted");
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
                 }
             });
         }

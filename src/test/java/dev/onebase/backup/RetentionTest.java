@@ -10,6 +10,7 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -142,9 +143,9 @@ class RetentionTest {
     /** The oldest kept full copy started no later than the window's start, and WAL is kept from its start. */
     private static void everyMomentOfTheWindowIsRecoverable(List<Retention.Item> items, Retention.Decision dec, Instant windowStart) {
         Retention.Item oldestKept = items.stream().filter(i -> dec.keep().contains(i.id()) && "full".equals(i.kind()))
-                .min(java.util.Comparator.comparing(Retention.Item::startedAt)).orElseThrow();
+                .min(Comparator.comparing(Retention.Item::startedAt)).orElseThrow();
         assertEquals(oldestKept.startLsn(), dec.walKeepFromLsn());
-        Retention.Item oldest = items.stream().filter(i -> "full".equals(i.kind())).min(java.util.Comparator.comparing(Retention.Item::startedAt)).orElseThrow();
+        Retention.Item oldest = items.stream().filter(i -> "full".equals(i.kind())).min(Comparator.comparing(Retention.Item::startedAt)).orElseThrow();
         Instant coveredFrom = oldest.startedAt().isAfter(windowStart) ? oldest.startedAt() : windowStart;
         assertFalse(oldestKept.startedAt().isAfter(coveredFrom), "PITR to " + coveredFrom + " needs a copy started before it; oldest kept "
                 + oldestKept.startedAt());

@@ -8,16 +8,21 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import jakarta.inject.Inject;
 
@@ -29,6 +34,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import dev.onebase.backup.BackupCatalog.BackupRecord;
 import dev.onebase.backup.BackupCatalog.RestoreTestRecord;
+import dev.onebase.db.EmbeddedPostgres;
+import dev.onebase.db.Processes;
 import dev.onebase.testsupport.Eventually;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -198,10 +205,10 @@ class WalPitrTest {
         assertTrue(streamer.awaitFlushed(t.currentLsn(), Duration.ofSeconds(60)));
 
         Path dir = Files.createTempDirectory("onebase-pitr-between-");
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream stdout = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream stdout = System.out;
         int exit;
-        System.setOut(new java.io.PrintStream(out, true));
+        System.setOut(new PrintStream(out, true));
         try {
             exit = PitrCommand.main("pitr", "--target-time", between.toString(), "--dir", dir.toString(), "--backup-dir",
                     directory.root().toString(), "--bin-dir", tools.binDir().toString());
@@ -212,7 +219,7 @@ class WalPitrTest {
         assertEquals(0, exit, printed);
         Path data = dir.resolve("pgdata");
         try {
-            java.util.regex.Matcher port = java.util.regex.Pattern.compile("127\\.0\\.0\\.1:(\\d+)").matcher(printed);
+            Matcher port = Pattern.compile("127\\.0\\.0\\.1:(\\d+)").matcher(printed);
             assertTrue(port.find(), printed);
             List<Integer> rows = new ArrayList<>();
             try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port.group(1) + "/" + t.database(),
@@ -224,10 +231,10 @@ class WalPitrTest {
             }
             assertEquals(List.of(1, 2), rows, "recovered to the moment between the two copies");
             String stop = printed.substring(printed.indexOf("Stop it with: ") + "Stop it with: ".length()).trim();
-            dev.onebase.db.Processes.run(List.of("bash", "-c", stop), null, 180);
+            Processes.run(List.of("bash", "-c", stop), null, 180);
             assertFalse(Files.exists(data.resolve("postmaster.pid")), "the printed command stopped the server: " + stop);
         } finally {
-            new Restorer.Cluster(tools.binDir(), data, 0, dev.onebase.db.EmbeddedPostgres.serverOsUser()).stop();
+            new Restorer.Cluster(tools.binDir(), data, 0, EmbeddedPostgres.serverOsUser()).stop();
             Artifacts.deleteTree(dir);
         }
     }
@@ -289,7 +296,7 @@ class WalPitrTest {
                 st.execute("select pg_terminate_backend(active_pid) from pg_replication_slots where slot_name = 'onebase_wal' and active");
                 st.execute("select pg_drop_replication_slot('onebase_wal')");
                 return true;
-            } catch (java.sql.SQLException busy) {
+            } catch (SQLException busy) {
                 return false;
             }
         });
