@@ -143,7 +143,7 @@ sed -e "s|^repo1-path=.*|repo1-path=$BENCH_DIR/pgbr-repo-enc\nrepo1-cipher-type=
   "$CONF" > "$CONF_ENC"
 mkdir -p "$BENCH_DIR/pgbr-repo-enc" "$BENCH_DIR/pgbr-restore-enc"; chmod 700 "$BENCH_DIR/pgbr-restore-enc"
 [ -n "$AS" ] && chown postgres "$CONF_ENC" "$BENCH_DIR/pgbr-repo-enc" "$BENCH_DIR/pgbr-restore-enc"
-$AS pgbackrest --config="$CONF_ENC" --stanza=bench stanza-create --no-archive-check >/dev/null
+$AS pgbackrest --config="$CONF_ENC" --stanza=bench stanza-create >/dev/null
 echo "pgBackRest full backup, encrypted repository ..."
 t0=$(date +%s.%N); $AS pgbackrest --config="$CONF_ENC" --stanza=bench --type=full --no-archive-check backup; t1=$(date +%s.%N)
 PGBR_MS_ENC=$(echo "($t1 - $t0) * 1000 / 1" | bc)
