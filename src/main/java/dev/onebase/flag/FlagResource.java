@@ -48,6 +48,7 @@ public class FlagResource {
     @GET
     @Path("{key}")
     public Uni<Flag> get(@PathParam("key") String key) {
+        FlagValidator.checkKey(key);
         return store.get(caller.tenantId(), key).map(f -> f.orElseThrow(() -> missing(key)));
     }
 
@@ -63,6 +64,7 @@ public class FlagResource {
     @DELETE
     @Path("{key}")
     public Uni<Response> delete(@PathParam("key") String key) {
+        FlagValidator.checkKey(key);
         return store.delete(caller.tenantId(), key).map(done -> {
             if (!done) {
                 throw missing(key);
@@ -75,6 +77,7 @@ public class FlagResource {
     @Path("{key}/evaluate")
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Evaluation> evaluate(@PathParam("key") String key, EvaluationRequest body) {
+        FlagValidator.checkKey(key);
         Map<String, JsonNode> context = context(body);
         return store.get(caller.tenantId(), key).map(f -> FlagEvaluator.evaluate(f.orElseThrow(() -> missing(key)), context));
     }
@@ -95,6 +98,9 @@ public class FlagResource {
         if (!body.context().isObject()) {
             throw ProblemException.badRequest("context must be a JSON object");
         }
+        JsonFaults.find("context", body.context()).ifPresent(fault -> {
+            throw ProblemException.badRequest(fault);
+        });
         Map<String, JsonNode> context = new java.util.HashMap<>();
         body.context().fields().forEachRemaining(e -> context.put(e.getKey(), e.getValue()));
         return context;
