@@ -34,14 +34,16 @@ public class FlagStore {
                 'defaultVariant', default_variant, 'offVariant', off_variant, 'rollout', rollout))
               || jsonb_build_object('variants', variants, 'rules', rules)""";
     /**
-     * One statement: the row before (locked, so a concurrent change is recorded against the state it replaced), the
-     * upsert, and the history row when something changed. $10 actor, $11 key id.
+     * One statement: the row before, the upsert, and the history row when something changed ($10 actor, $11 key id).
+     * The insert reads {@code before} first so the row is locked (and re-read after a concurrent change commits)
+     * before it is replaced: the recorded before is the state this change replaced.
      */
     private static final String UPSERT = """
             with before as (select %1$s as doc from feature_flags where key = $2 for update),
             upsert as (
                 insert into feature_flags (tenant_id, key, description, enabled, variants, default_variant, off_variant, rules, rollout)
-                values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                select $1::uuid, $2::text, $3::text, $4::boolean, $5::jsonb, $6::text, $7::text, $8::jsonb, $9::jsonb
+                  from (select count(*) from before) as locked
                 on conflict (tenant_id, key) do update
                    set description = excluded.description, enabled = excluded.enabled, variants = excluded.variants,
                        default_variant = excluded.default_variant, off_variant = excluded.off_variant, rules = excluded.rules,
