@@ -139,5 +139,10 @@ class OfrepProtocolTest {
         as(t).contentType(ContentType.JSON).post("/api/v1/flags/theme/evaluate").then().statusCode(200).body("value", equalTo("green"));
         given().get("/q/metrics").then().statusCode(200).body(org.hamcrest.Matchers.containsString("/ofrep/v1/evaluate/flags/{key}"))
                 .body(not(org.hamcrest.Matchers.containsString("/ofrep/v1/evaluate/flags/theme")));
+        given().queryParam("format", "json").get("/q/openapi").then().statusCode(200)
+                .body("paths.'/ofrep/v1/evaluate/flags/{key}'.post.operationId", equalTo("FlagEvaluationRoutes_ofrep"))
+                .body("paths.'/ofrep/v1/evaluate/flags'.post.responses.'304'", notNullValue())
+                .body("paths.'/api/v1/flags/{key}/evaluate'.post.operationId", equalTo("FlagEvaluationRoutes_evaluate"))
+                .body("paths.'/api/v1/flags/evaluate'.post", notNullValue());
     }
 }
