@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import dev.onebase.auth.ApiKeys;
 import dev.onebase.flag.FlagEvaluator.Evaluation;
 import dev.onebase.ratelimit.RouteGate;
+import dev.onebase.web.EntityTags;
 import dev.onebase.web.ProblemException;
 import dev.onebase.web.RequestIdFilter;
 import dev.onebase.web.RouterRequests;
@@ -113,7 +114,7 @@ public class FlagEvaluationRoutes {
             }
             String body = requests.encode(new Ofrep.Bulk(flags.stream().map(f -> Ofrep.item(f, FlagEvaluator.evaluate(f, context))).toList()));
             String etag = Ofrep.etag(body);
-            if (Ofrep.notModified(req.getHeader("If-None-Match"), etag)) {
+            if (EntityTags.noneMatchFails(req.getHeader("If-None-Match"), etag)) {
                 return new Answer(304, null, etag);
             }
             return new Answer(200, body, etag);

@@ -49,21 +49,4 @@ final class Ofrep {
         byte[] digest = ApiKeys.sha256(body.getBytes(StandardCharsets.UTF_8));
         return "\"" + HexFormat.of().formatHex(digest, 0, 16) + "\"";
     }
-
-    /** Whether If-None-Match (a list of tags, weak or strong, or *) names the current tag. */
-    static boolean notModified(String ifNoneMatch, String etag) {
-        if (ifNoneMatch == null) {
-            return false;
-        }
-        for (String tag : ifNoneMatch.split(",")) {
-            String t = tag.trim();
-            if (t.startsWith("W/")) {
-                t = t.substring(2);
-            }
-            if (t.equals("*") || t.equals(etag)) {
-                return true;
-            }
-        }
-        return false;
-    }
 }
