@@ -5,6 +5,7 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.onebase.file.FileRecords.Stored;
+import dev.onebase.web.EntityTags;
 import dev.onebase.web.Problem;
 import dev.onebase.web.ProblemException;
 import dev.onebase.web.RequestIdFilter;
@@ -59,7 +60,7 @@ public class Downloads {
                 .putHeader("ETag", etag)
                 .putHeader("Cache-Control", "private, no-cache")
                 .putHeader("X-Content-Type-Options", "nosniff");
-        if (matches(req.getHeader("If-None-Match"), etag)) {
+        if (EntityTags.noneMatchFails(req.getHeader("If-None-Match"), etag)) {
             resp.setStatusCode(304).end();
             return;
         }
@@ -97,22 +98,6 @@ public class Downloads {
         } else {
             resp.reset();
         }
-    }
-
-    static boolean matches(String ifNoneMatch, String etag) {
-        if (ifNoneMatch == null) {
-            return false;
-        }
-        for (String tag : ifNoneMatch.split(",")) {
-            String t = tag.trim();
-            if (t.startsWith("W/")) {
-                t = t.substring(2);
-            }
-            if (t.equals("*") || t.equals(etag)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**

@@ -1,36 +1,33 @@
 package dev.onebase.flag;
 
 import java.util.List;
-import java.util.Map;
+import java.util.UUID;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
 import dev.onebase.auth.Caller;
-import dev.onebase.flag.FlagEvaluator.Evaluation;
-import dev.onebase.web.ProblemException;
+import dev.onebase.flag.FlagStore.Actor;
+import dev.onebase.flag.FlagStore.Change;
+import dev.onebase.web.ListParams;
 import io.smallrye.mutiny.Uni;
 
-/** Feature flags: CRUD and evaluation against a context ({"context": {"targetingKey": "...", ...}}). */
+/**
+ * Feature flags: definitions and their history. Evaluation, which only reads, is in {@link FlagEvaluationRoutes} so that
+ * a read-scoped key may evaluate.
+ */
 @Path("/api/v1/flags")
 @Produces(MediaType.APPLICATION_JSON)
 public class FlagResource {
-
-    public record EvaluationRequest(JsonNode context) {
-    }
-
-    public record Evaluations(List<Evaluation> flags) {
-    }
 
     private final FlagStore store;
     private final Caller caller;
@@ -48,7 +45,8 @@ public class FlagResource {
     @GET
     @Path("{key}")
     public Uni<Flag> get(@PathParam("key") String key) {
-        return store.get(caller.tenantId(), key).map(f -> f.orElseThrow(() -> missing(key)));
+        FlagValidator.checkKey(key);
+        return store.get(caller.tenantId(), key).map(f -> f.orElseThrow(() -> FlagEvaluation.missing(key)));
     }
 
     /** Creates (201) or replaces (200) the flag. */
@@ -57,50 +55,34 @@ public class FlagResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> put(@PathParam("key") String key, Flag body) {
         Flag flag = FlagValidator.validate(key, body);
-        return store.put(caller.tenantId(), flag).map(created -> Response.status(created ? 201 : 200).entity(flag).build());
+        return store.put(caller.tenantId(), flag, Actor.apiKey(caller.keyId()))
+                .map(created -> Response.status(created ? 201 : 200).entity(flag).build());
     }
 
     @DELETE
     @Path("{key}")
     public Uni<Response> delete(@PathParam("key") String key) {
-        return store.delete(caller.tenantId(), key).map(done -> {
-            if (!done) {
-                throw missing(key);
-            }
-            return Response.noContent().build();
-        });
+        FlagValidator.checkKey(key);
+        return store.delete(caller.tenantId(), key, Actor.apiKey(caller.keyId())).map(done -> deleted(done, key));
     }
 
-    @POST
-    @Path("{key}/evaluate")
-    @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Evaluation> evaluate(@PathParam("key") String key, EvaluationRequest body) {
-        Map<String, JsonNode> context = context(body);
-        return store.get(caller.tenantId(), key).map(f -> FlagEvaluator.evaluate(f.orElseThrow(() -> missing(key)), context));
+    /** The flag's changes, newest first; {@code before} pages back from a change id. */
+    @GET
+    @Path("{key}/history")
+    public Uni<List<Change>> history(@PathParam("key") String key, @QueryParam("before") String before,
+            @QueryParam("limit") @DefaultValue("100") String limit) {
+        return history(store, caller.tenantId(), key, before, limit);
     }
 
-    /** Every flag of the tenant evaluated against one context. */
-    @POST
-    @Path("evaluate")
-    @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Evaluations> evaluateAll(EvaluationRequest body) {
-        Map<String, JsonNode> context = context(body);
-        return store.list(caller.tenantId()).map(flags -> new Evaluations(flags.stream().map(f -> FlagEvaluator.evaluate(f, context)).toList()));
+    static Uni<List<Change>> history(FlagStore store, UUID tenant, String key, String before, String limit) {
+        FlagValidator.checkKey(key);
+        return store.history(tenant, key, ListParams.idCursor("before", before, "a change id"), ListParams.limit(limit, 1000));
     }
 
-    private static Map<String, JsonNode> context(EvaluationRequest body) {
-        if (body == null || body.context() == null || body.context().isNull()) {
-            return Map.of();
+    static Response deleted(boolean done, String key) {
+        if (!done) {
+            throw FlagEvaluation.missing(key);
         }
-        if (!body.context().isObject()) {
-            throw ProblemException.badRequest("context must be a JSON object");
-        }
-        Map<String, JsonNode> context = new java.util.HashMap<>();
-        body.context().fields().forEachRemaining(e -> context.put(e.getKey(), e.getValue()));
-        return context;
-    }
-
-    private static ProblemException missing(String key) {
-        return ProblemException.notFound("FLAG_NOT_FOUND: no flag '" + key + "'");
+        return Response.noContent().build();
     }
 }
