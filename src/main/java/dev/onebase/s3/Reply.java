@@ -36,7 +36,7 @@ final class Reply {
     }
 
     /** A failure as S3 answers it; what is not an S3Error is translated (the problem statuses onebase uses). */
-    static void fail(HttpServerRequest http, String resource, String requestId, Throwable failure) {
+    static void fail(HttpServerRequest http, String resource, String requestId, Throwable failure, boolean bodyAsked) {
         HttpServerResponse resp = http.response();
         S3Error e = translate(failure);
         if (e.status() >= 500 && !(failure instanceof S3Error)) {
@@ -53,12 +53,13 @@ final class Reply {
         if (!body.isEmpty()) {
             resp.putHeader("Content-Type", "application/xml");
         }
-        if (http.isEnded()) {
+        long declared = declaredLength(http);
+        if (http.isEnded() || declared == 0 || declared < 0 && http.getHeader("Transfer-Encoding") == null) {
             resp.end(body);
             return;
         }
-        long declared = declaredLength(http);
-        if (declared >= 0 && declared <= DRAIN_LIMIT && !"100-continue".equalsIgnoreCase(http.getHeader("Expect"))) {
+        boolean waiting = "100-continue".equalsIgnoreCase(http.getHeader("Expect")) && !bodyAsked;
+        if (declared >= 0 && declared <= DRAIN_LIMIT && !waiting) {
             // a client still sending a small body would see a reset instead of the answer: read and drop the rest
             http.handler(ignored -> {
             });

@@ -23,6 +23,8 @@ final class Request {
     final String key;
     final String requestId;
     Signed signed;
+    /** Whether the body has been asked for (and a 100 Continue sent to a client that waited for one). */
+    boolean continued;
 
     /** What the signature check established: the tenant and key, and what chunk signatures are chained to. */
     record Signed(UUID tenant, UUID keyId, Set<String> scopes, String plan, byte[] key, String amzDate, String scope, String signature,
@@ -36,6 +38,10 @@ final class Request {
         String raw = http.path();
         this.rawPath = raw == null || raw.isEmpty() ? "/" : raw;
         http.headers().forEach(e -> headers.merge(e.getKey().toLowerCase(Locale.ROOT), e.getValue(), (a, b) -> a + "," + b));
+        if (!headers.containsKey("host") && http.host() != null) {
+            // HTTP/2 (an h2c upgrade) carries it as the :authority pseudo-header
+            headers.put("host", http.host());
+        }
         this.query = parseQuery(http.query());
         String path = SigV4.decodePath(rawPath).substring(1);
         if (virtualBucket != null) {

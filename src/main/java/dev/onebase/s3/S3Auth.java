@@ -25,6 +25,8 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class S3Auth {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(S3Auth.class);
+
     static final DateTimeFormatter AMZ_DATE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
     private static final long MAX_EXPIRES = 604800;
 
@@ -119,6 +121,7 @@ public class S3Auth {
                     "The AWS access key Id you provided does not exist in our records."));
             byte[] signingKey = SigV4.signingKey(key.secret(), cred);
             if (!SigV4.same(SigV4.sign(signingKey, toSign), signature)) {
+                LOG.debugf("Signature mismatch for %s; canonical request:%n%s", cred.accessKeyId(), canonical);
                 throw S3Error.signature("The request signature we calculated does not match the signature you provided. Check your key and signing method.");
             }
             if ("suspended".equals(key.status())) {

@@ -78,12 +78,18 @@ public class S3Objects {
                 });
     }
 
-    /** The request body, read only now (a client waiting on Expect: 100-continue is told to send it). */
+    /**
+     * The request body, read when the stream is subscribed to: only then is a client waiting on Expect: 100-continue
+     * told to send it, so a refusal on the declared length goes out before the client sends a byte.
+     */
     static Multi<Buffer> body(Request req) {
-        if ("100-continue".equalsIgnoreCase(req.header("expect"))) {
-            req.http.response().writeContinue();
-        }
-        return io.vertx.mutiny.core.http.HttpServerRequest.newInstance(req.http).toMulti().map(b -> b.getDelegate());
+        return Multi.createFrom().deferred(() -> {
+            if ("100-continue".equalsIgnoreCase(req.header("expect")) && !req.continued) {
+                req.http.response().writeContinue();
+            }
+            req.continued = true;
+            return io.vertx.mutiny.core.http.HttpServerRequest.newInstance(req.http).toMulti().map(b -> b.getDelegate());
+        });
     }
 
     static FilePath path(String bucket, String key) {

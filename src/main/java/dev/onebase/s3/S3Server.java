@@ -63,7 +63,9 @@ public class S3Server {
             return;
         }
         HttpServerOptions options = new HttpServerOptions().setPort(config.port()).setHost(config.host())
-                .setMaxHeaderSize(16384).setDecompressionSupported(false);
+                .setMaxHeaderSize(16384).setDecompressionSupported(false)
+                // S3 clients speak HTTP/1.1; refusing the h2c upgrade keeps one framing to reason about
+                .setHttp2ClearTextEnabled(false);
         server = vertx.createHttpServer(options).requestHandler(this::handle);
         server.listen().toCompletionStage().toCompletableFuture().join();
         LOG.infof("S3 endpoint listening on %s:%d", config.host(), server.actualPort());
@@ -84,8 +86,10 @@ public class S3Server {
         http.pause();
         String requestId = RequestIdFilter.idFor(http.getHeader(RequestIdFilter.HEADER));
         String resource = http.path();
+        Request[] parsed = new Request[1];
         Uni.createFrom().deferred(() -> {
             Request req = new Request(http, virtualBucket(http.getHeader("Host")), requestId);
+            parsed[0] = req;
             if (req.method.equals("OPTIONS")) {
                 return cors.preflight(req);
             }
@@ -94,7 +98,7 @@ public class S3Server {
                 return cors.decorate(req).flatMap(x -> dispatch(req));
             });
         }).subscribe().with(x -> {
-        }, failure -> Reply.fail(http, resource, requestId, failure));
+        }, failure -> Reply.fail(http, resource, requestId, failure, parsed[0] != null && parsed[0].continued));
     }
 
     private Uni<Void> dispatch(Request req) {
