@@ -44,6 +44,9 @@ class S3SdkTest {
     @Inject
     S3Server server;
 
+    @Inject
+    S3AbandonedUploadsJob abandoned;
+
     TestApi.Tenant tenant;
     S3Client s3;
 
@@ -258,5 +261,51 @@ class S3SdkTest {
         S3Exception gone = assertThrows(S3Exception.class, () -> s3.listParts(b -> b.bucket("multi").key("small.bin").uploadId(small)));
         assertEquals("NoSuchUpload", gone.awsErrorDetails().errorCode());
         assertFalse(s3.listBuckets().buckets().stream().anyMatch(b -> b.name().startsWith(".")));
+    }
+
+    @Test
+    void partsCanBeCopiedAndAbandonedUploadsAreCleanedByTheJob() {
+        s3.createBucket(b -> b.bucket("copies"));
+        byte[] source = new byte[6 * 1024 * 1024];
+        new Random(4).nextBytes(source);
+        s3.putObject(b -> b.bucket("copies").key("source.bin"), RequestBody.fromBytes(source));
+        String id = s3.createMultipartUpload(b -> b.bucket("copies").key("joined.bin")).uploadId();
+        String p1 = s3.uploadPartCopy(b -> b.sourceBucket("copies").sourceKey("source.bin").destinationBucket("copies").destinationKey("joined.bin")
+                .uploadId(id).partNumber(1).copySourceRange("bytes=0-5242879")).copyPartResult().eTag();
+        String p2 = s3.uploadPart(b -> b.bucket("copies").key("joined.bin").uploadId(id).partNumber(2), RequestBody.fromString("tail")).eTag();
+        s3.completeMultipartUpload(b -> b.bucket("copies").key("joined.bin").uploadId(id).multipartUpload(CompletedMultipartUpload.builder()
+                .parts(CompletedPart.builder().partNumber(1).eTag(p1).build(), CompletedPart.builder().partNumber(2).eTag(p2).build()).build()));
+        byte[] joined = s3.getObjectAsBytes(b -> b.bucket("copies").key("joined.bin")).asByteArray();
+        assertEquals(5 * 1024 * 1024 + 4, joined.length);
+        assertArrayEquals(java.util.Arrays.copyOf(source, 5 * 1024 * 1024), java.util.Arrays.copyOf(joined, 5 * 1024 * 1024));
+
+        String stale = s3.createMultipartUpload(b -> b.bucket("copies").key("stale.bin")).uploadId();
+        s3.uploadPart(b -> b.bucket("copies").key("stale.bin").uploadId(stale).partNumber(1), RequestBody.fromString("left behind"));
+        String fresh = s3.createMultipartUpload(b -> b.bucket("copies").key("fresh.bin")).uploadId();
+        dev.onebase.testsupport.Db.passTime("s3_uploads", java.time.Duration.ofDays(8), "id = ?::uuid", stale);
+        var result = abandoned.run(new dev.onebase.job.JobContext() {
+            @Override
+            public long runId() {
+                return 1;
+            }
+
+            @Override
+            public String replica() {
+                return "test";
+            }
+
+            @Override
+            public boolean cancelled() {
+                return false;
+            }
+
+            @Override
+            public void progress(long done, long total) {
+            }
+        }).await().atMost(java.time.Duration.ofSeconds(60));
+        assertTrue(result.rowsAffected() >= 1, result.toString());
+        assertEquals(List.of(fresh), s3.listMultipartUploads(b -> b.bucket("copies")).uploads().stream().map(u -> u.uploadId()).toList());
+        assertEquals(0L, dev.onebase.testsupport.Db.count("select count(*) from files where tenant_id = ? and folder = ?", tenant.id(),
+                ".s3-uploads/" + stale + "/"));
     }
 }
