@@ -5,8 +5,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -23,8 +21,6 @@ import io.vertx.core.http.HttpServerResponse;
  */
 @ApplicationScoped
 public class S3Cors {
-
-    private static final Pattern KEY_TENANT = Pattern.compile("OB([0-9A-F]{32})[A-Z2-7]{8}/.*");
 
     private final S3Store store;
     private final S3Buckets buckets;
@@ -74,12 +70,12 @@ public class S3Cors {
     Uni<Void> preflight(Request req) {
         String origin = req.header("origin");
         String method = req.header("access-control-request-method");
-        Matcher m = KEY_TENANT.matcher(Optional.ofNullable(req.param("X-Amz-Credential")).orElse(""));
-        if (origin == null || method == null || req.bucket == null || !m.matches()) {
+        String credential = Optional.ofNullable(req.param("X-Amz-Credential")).orElse("");
+        Optional<UUID> named = S3KeyStore.tenantOf(credential.contains("/") ? credential.substring(0, credential.indexOf('/')) : credential);
+        if (origin == null || method == null || req.bucket == null || named.isEmpty()) {
             throw new S3Error(403, "AccessForbidden", "CORSResponse: This CORS request is not allowed. Preflight a presigned URL of a bucket with a CORS rule.");
         }
-        String hex = m.group(1);
-        UUID tenant = new UUID(java.util.HexFormat.fromHexDigitsToLong(hex, 0, 16), java.util.HexFormat.fromHexDigitsToLong(hex, 16, 32));
+        UUID tenant = named.get();
         List<String> asked = new ArrayList<>();
         String requested = req.header("access-control-request-headers");
         if (requested != null) {

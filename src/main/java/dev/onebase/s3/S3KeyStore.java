@@ -59,13 +59,22 @@ public class S3KeyStore {
     record Found(UUID tenant, UUID keyId, Set<String> scopes, String status, String plan, String secret) {
     }
 
-    Uni<Optional<Found>> find(String accessKeyId) {
+    /** The tenant an access key id names, if it has the shape of one. */
+    static Optional<UUID> tenantOf(String accessKeyId) {
         Matcher m = FORMAT.matcher(accessKeyId);
         if (!m.matches()) {
-            return Uni.createFrom().item(Optional.empty());
+            return Optional.empty();
         }
         String hex = m.group(1);
-        UUID tenant = new UUID(HexFormat.fromHexDigitsToLong(hex, 0, 16), HexFormat.fromHexDigitsToLong(hex, 16, 32));
+        return Optional.of(new UUID(HexFormat.fromHexDigitsToLong(hex, 0, 16), HexFormat.fromHexDigitsToLong(hex, 16, 32)));
+    }
+
+    Uni<Optional<Found>> find(String accessKeyId) {
+        Optional<UUID> named = tenantOf(accessKeyId);
+        if (named.isEmpty()) {
+            return Uni.createFrom().item(Optional.empty());
+        }
+        UUID tenant = named.get();
         return tx.statement(tenant, LOOKUP, Tuple.of(accessKeyId)).map(rows -> Rows.first(rows).flatMap(r -> {
             String secret = box.open(r.getBuffer("secret").getBytes(), accessKeyId);
             return secret == null ? Optional.empty()
