@@ -24,6 +24,7 @@ import io.vertx.sqlclient.ClosedConnectionException;
 public class ProblemMapper {
 
     private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
+    static final String NUL_DETAIL = "Text may not contain the NUL character (U+0000)";
 
     @ServerExceptionMapper
     public Response problem(ProblemException e, UriInfo uri) {
@@ -89,9 +90,13 @@ public class ProblemMapper {
             case "23503" -> respond(409, "Conflict", "It refers to something that does not exist or is still referred to", uri, Map.of());
             case "23514", "23502", "22001", "22023" -> respond(422, "Unprocessable Content", "The value breaks a rule of the data", uri, Map.of());
             case "22P02" -> respond(400, "Bad Request", "Malformed value", uri, Map.of());
+            // PostgreSQL text cannot hold U+0000 (nor jsonb its escape): the client sent it, so it is the client's to fix
+            case "22021", "22P05" -> respond(400, "Bad Request", NUL_DETAIL, uri, Map.of());
             case "42501" -> respond(403, "Forbidden", "Not permitted", uri, Map.of());
             case "57P01", "57P02", "57P03", "53300", "08006", "08001", "08004" -> unavailable(e, uri);
-            default -> failure(e, uri);
+            // any other data exception is a value the database cannot take (an overflow, a bad date): the client's
+            default -> state.startsWith("22") ? respond(422, "Unprocessable Content", "A value cannot be stored: " + e.getErrorMessage(), uri, Map.of())
+                    : failure(e, uri);
         };
     }
 
