@@ -109,6 +109,7 @@ class DatabaseOutageTest {
             Thread.sleep(500);
             root.removeHandler(capture);
         }
+        Eventually.until("readiness to answer 200 again", () -> given().get("/q/health/ready").statusCode() == 200);
         org.junit.jupiter.api.Assertions.assertTrue(statuses.getOrDefault(503, 0) > 0, "the outage was seen: " + statuses);
         org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of(), failures.stream().distinct().limit(5).toList(),
                 "answers during the restarts: " + statuses);
