@@ -32,6 +32,8 @@ public class KnownKeys {
     private final AtomicLong generation = new AtomicLong();
     private final long ttlNanos;
     private volatile boolean listening;
+    /** Until when (System.nanoTime) the announcements are known to be heard: the listener's last proof of life. */
+    private volatile long heardUntilNanos;
 
     public KnownKeys(@ConfigProperty(name = "onebase.auth.key-cache", defaultValue = "30s") Duration ttl) {
         this.ttlNanos = ttl.toNanos();
@@ -39,7 +41,7 @@ public class KnownKeys {
 
     public Optional<Principal> find(ApiKeys.Presented key) {
         Entry e = entries.get(ByteBuffer.wrap(key.hash()));
-        if (e == null || !listening || System.nanoTime() - e.expiresAtNanos() > 0 || !e.tenant().equals(key.tenantId())) {
+        if (e == null || !trusted() || System.nanoTime() - e.expiresAtNanos() > 0 || !e.tenant().equals(key.tenantId())) {
             return Optional.empty();
         }
         return Optional.of(e.principal());
@@ -51,7 +53,7 @@ public class KnownKeys {
     }
 
     public void remember(ApiKeys.Presented key, Principal principal, long generationBeforeLookup) {
-        if (ttlNanos <= 0 || !listening || generation.get() != generationBeforeLookup) {
+        if (ttlNanos <= 0 || !trusted() || generation.get() != generationBeforeLookup) {
             return;
         }
         if (entries.size() >= MAX_ENTRIES) {
@@ -80,5 +82,22 @@ public class KnownKeys {
     void listening(boolean listening) {
         forgetAll();
         this.listening = listening;
+    }
+
+    /**
+     * The listener proved its connection alive: every announcement made before {@code sentAtNanos} has arrived, so
+     * what is remembered may be trusted until {@code untilNanos}. Past it, with no newer proof, every request asks
+     * the database (a connection that hangs without closing never says so).
+     */
+    void heard(long untilNanos) {
+        synchronized (this) {
+            if (heardUntilNanos == 0 || untilNanos - heardUntilNanos > 0) {
+                heardUntilNanos = untilNanos;
+            }
+        }
+    }
+
+    private boolean trusted() {
+        return listening && System.nanoTime() - heardUntilNanos < 0;
     }
 }

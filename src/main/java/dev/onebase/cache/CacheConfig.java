@@ -32,6 +32,13 @@ public interface CacheConfig {
         @WithDefault("100")
         int maxBatches();
 
+        /**
+         * The longest one batch may run (and so hold the expired rows it locked, which a request for one of those
+         * keys waits for): a slower batch is cancelled and retried at half the size.
+         */
+        @WithDefault("500ms")
+        Duration statementTimeout();
+
         /** How long tenant_request_counts rows are kept. */
         @WithDefault("P35D")
         Duration requestCountRetention();

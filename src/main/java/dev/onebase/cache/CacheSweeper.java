@@ -1,24 +1,35 @@
 package dev.onebase.cache;
 
 import java.time.OffsetDateTime;
+import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
 
 import dev.onebase.job.Job;
 import dev.onebase.job.JobContext;
 import dev.onebase.job.JobResult;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.pgclient.PgException;
 
 /**
  * Deletes expired cache entries, expired sessions and idle rate-limit buckets across all tenants, through the
- * SECURITY DEFINER function admin_sweep_expired: bounded batches, each its own short transaction, rows picked with
- * SKIP LOCKED so requests are never blocked. Then prunes old tenant_request_counts windows.
+ * SECURITY DEFINER function admin_sweep_table: one table per batch, each batch its own short transaction, rows picked
+ * with SKIP LOCKED so the sweeper never waits for a request. A request can wait for the sweeper (a row it wants is in
+ * a batch being deleted), so a batch runs under a statement timeout: one that runs longer (stale statistics, a busy
+ * disk) is cancelled, its locks go at once, and it is retried at half the size. Then prunes old
+ * tenant_request_counts windows.
  */
 @ApplicationScoped
 public class CacheSweeper implements Job {
+
+    private static final Logger LOG = Logger.getLogger(CacheSweeper.class);
+    private static final String[] TABLES = {"cache_entries", "sessions", "rate_limits"};
+    private static final String QUERY_CANCELED = "57014";
 
     private final Pool pool;
     private final CacheConfig config;
@@ -41,40 +52,48 @@ public class CacheSweeper implements Job {
     @Override
     public Uni<JobResult> run(JobContext context) {
         long[] totals = new long[4];
-        return sweep(context, totals, 0).flatMap(ignored -> prune(context, totals, 0)).map(ignored -> new JobResult(
-                totals[0] + totals[1] + totals[2] + totals[3], 0,
-                "cache entries " + totals[0] + ", sessions " + totals[1] + ", rate-limit buckets " + totals[2] + ", request-count windows "
-                        + totals[3]));
-    }
-
-    private Uni<Void> sweep(JobContext context, long[] totals, int batch) {
-        int size = config.sweep().batchSize();
-        if (batch >= config.sweep().maxBatches() || context.cancelled()) {
-            return Uni.createFrom().voidItem();
-        }
-        return pool.preparedQuery("select * from admin_sweep_expired($1)").execute(Tuple.of(size)).flatMap(rows -> {
-            Row r = rows.iterator().next();
-            long c = r.getLong("cache_entries");
-            long s = r.getLong("sessions");
-            long b = r.getLong("rate_limits");
-            totals[0] += c;
-            totals[1] += s;
-            totals[2] += b;
-            context.progress(totals[0] + totals[1] + totals[2], -1);
-            return c < size && s < size && b < size ? Uni.createFrom().voidItem() : sweep(context, totals, batch + 1);
-        });
-    }
-
-    private Uni<Void> prune(JobContext context, long[] totals, int batch) {
-        int size = config.sweep().batchSize();
-        if (batch >= config.sweep().maxBatches() || context.cancelled()) {
-            return Uni.createFrom().voidItem();
+        Uni<Void> all = Uni.createFrom().voidItem();
+        for (int i = 0; i < TABLES.length; i++) {
+            int table = i;
+            all = all.flatMap(x -> batches(context, totals, table, config.sweep().batchSize(), 0,
+                    (conn, size) -> conn.preparedQuery("select admin_sweep_table($1, $2) as n").execute(Tuple.of(TABLES[table], size))
+                            .map(rows -> rows.iterator().next().getLong("n"))));
         }
         OffsetDateTime before = OffsetDateTime.now().minus(config.sweep().requestCountRetention());
-        return pool.preparedQuery("select admin_prune_request_counts($1, $2) as n").execute(Tuple.of(before, size)).flatMap(rows -> {
-            long n = rows.iterator().next().getLong("n");
-            totals[3] += n;
-            return n < size ? Uni.createFrom().voidItem() : prune(context, totals, batch + 1);
+        return all.flatMap(x -> batches(context, totals, 3, config.sweep().batchSize(), 0,
+                (conn, size) -> conn.preparedQuery("select admin_prune_request_counts($1, $2) as n").execute(Tuple.of(before, size))
+                        .map(rows -> rows.iterator().next().getLong("n"))))
+                .map(ignored -> new JobResult(totals[0] + totals[1] + totals[2] + totals[3], 0,
+                        "cache entries " + totals[0] + ", sessions " + totals[1] + ", rate-limit buckets " + totals[2]
+                                + ", request-count windows " + totals[3]));
+    }
+
+    private interface Batch {
+        Uni<Long> delete(SqlConnection conn, int size);
+    }
+
+    /** Batches of {@code size} until one comes back short, the run's batch budget is spent, or the run is cancelled. */
+    private Uni<Void> batches(JobContext context, long[] totals, int slot, int size, int batch, Batch delete) {
+        if (batch >= config.sweep().maxBatches() || context.cancelled()) {
+            return Uni.createFrom().voidItem();
+        }
+        String timeout = config.sweep().statementTimeout().toMillis() + "ms";
+        Function<SqlConnection, Uni<Long>> bounded = conn -> conn.preparedQuery("select set_config('statement_timeout', $1, true)")
+                .execute(Tuple.of(timeout)).flatMap(x -> delete.delete(conn, size));
+        return pool.withTransaction(bounded).onItemOrFailure().transformToUni((n, failure) -> {
+            if (failure instanceof PgException pg && QUERY_CANCELED.equals(pg.getSqlState())) {
+                if (size == 1) {
+                    LOG.warnf("cache-sweeper: a single-row batch still ran over %s; leaving the rest to the next run", timeout);
+                    return Uni.createFrom().voidItem();
+                }
+                return batches(context, totals, slot, Math.max(1, size / 2), batch + 1, delete);
+            }
+            if (failure != null) {
+                return Uni.createFrom().failure(failure);
+            }
+            totals[slot] += n;
+            context.progress(totals[0] + totals[1] + totals[2] + totals[3], -1);
+            return n < size ? Uni.createFrom().voidItem() : batches(context, totals, slot, size, batch + 1, delete);
         });
     }
 }

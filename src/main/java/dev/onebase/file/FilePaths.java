@@ -38,6 +38,9 @@ public final class FilePaths {
         if (path == null || path.isEmpty()) {
             throw ProblemException.badRequest("A file path is required");
         }
+        if (path.contains("//")) {
+            throw ProblemException.badRequest("The path has an empty segment: '" + printable(path) + "'");
+        }
         String folder = folder(path.contains("/") ? path.substring(0, path.lastIndexOf('/')) : "");
         String name = path.substring(path.lastIndexOf('/') + 1);
         segment(name, path);

@@ -45,6 +45,13 @@ public class JobRunner {
 
     private static final Logger LOG = Logger.getLogger(JobRunner.class);
 
+    /**
+     * While a statement runs, PostgreSQL checks this often (ms) that the client is still there: a replica killed
+     * mid-job has its statements cancelled, and its lock released, within about a second rather than when they would
+     * have ended. (A host that vanishes without closing its sockets is noticed by the TCP keepalives.)
+     */
+    static final String CLIENT_CHECK_INTERVAL_MS = "1000";
+
     private static final String LOCK = "select pg_try_advisory_lock(hashtext('onebase.job'), hashtext($1))";
     private static final String UNLOCK = "select pg_advisory_unlock(hashtext('onebase.job'), hashtext($1))";
     private static final String ABANDON = """
@@ -102,6 +109,13 @@ public class JobRunner {
 
     public String replica() {
         return replica;
+    }
+
+    /** The runner's connections: watched by the server, so a dead replica's work stops (see CLIENT_CHECK_INTERVAL_MS). */
+    public static PgConnectOptions watchedByTheServer(PgConnectOptions options) {
+        options.setProperties(new java.util.HashMap<>(options.getProperties()));
+        options.getProperties().put("client_connection_check_interval", CLIENT_CHECK_INTERVAL_MS);
+        return options.setTcpKeepAlive(true);
     }
 
     public Collection<String> names() {
@@ -180,6 +194,7 @@ public class JobRunner {
                                             return Attempt.not(Status.ALREADY_RAN);
                                         }
                                         ctx.run = RunView.of(claimed.iterator().next());
+                                        ctx.connection = conn;
                                         // losing this connection loses the lock: stop rather than risk a second run elsewhere
                                         conn.closeHandler(() -> ctx.kill(new RunCancelled(
                                                 "cancelled: the database connection holding its lock was lost")));
@@ -330,6 +345,7 @@ public class JobRunner {
         final String trigger;
         final CompletableFuture<RunView> finished = new CompletableFuture<>();
         volatile RunView run;
+        volatile SqlConnection connection;
         volatile boolean cancelled;
         volatile long done;
         volatile long total = -1;
@@ -354,6 +370,11 @@ public class JobRunner {
         @Override
         public boolean cancelled() {
             return cancelled;
+        }
+
+        @Override
+        public SqlConnection connection() {
+            return connection;
         }
 
         @Override

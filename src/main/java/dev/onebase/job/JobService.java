@@ -75,7 +75,7 @@ public class JobService {
         schedulerEnabled = config.getOptionalValue("onebase.jobs.scheduler.enabled", Boolean.class).orElse(true);
         shutdownGrace = config.getOptionalValue("onebase.jobs.shutdown-grace", Duration.class).orElse(Duration.ofSeconds(10));
         String replica = config.getOptionalValue("onebase.jobs.replica", String.class).orElseGet(ReplicaId::current);
-        runner = new JobRunner(vertx, DedicatedConnections.options(config, "onebase-jobs"), replica, jobs, registry);
+        runner = new JobRunner(vertx, JobRunner.watchedByTheServer(DedicatedConnections.options(config, "onebase-jobs")), replica, jobs, registry);
     }
 
     void onStart(@Observes StartupEvent event) {

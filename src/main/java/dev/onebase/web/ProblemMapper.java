@@ -1,6 +1,8 @@
 package dev.onebase.web;
 
 import java.net.ConnectException;
+import java.net.SocketException;
+import java.nio.channels.ClosedChannelException;
 import java.util.Map;
 
 import jakarta.ws.rs.WebApplicationException;
@@ -24,6 +26,7 @@ import io.vertx.sqlclient.ClosedConnectionException;
 public class ProblemMapper {
 
     private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
+    static final String NUL_DETAIL = "Text may not contain the NUL character (U+0000)";
 
     @ServerExceptionMapper
     public Response problem(ProblemException e, UriInfo uri) {
@@ -89,9 +92,12 @@ public class ProblemMapper {
             case "23503" -> respond(409, "Conflict", "It refers to something that does not exist or is still referred to", uri, Map.of());
             case "23514", "23502", "22001", "22023" -> respond(422, "Unprocessable Content", "The value breaks a rule of the data", uri, Map.of());
             case "22P02" -> respond(400, "Bad Request", "Malformed value", uri, Map.of());
+            // PostgreSQL text cannot hold U+0000 (nor jsonb its escape): the client sent it, so it is the client's to fix
+            case "22021", "22P05" -> respond(400, "Bad Request", NUL_DETAIL, uri, Map.of());
             case "42501" -> respond(403, "Forbidden", "Not permitted", uri, Map.of());
-            case "57P01", "57P02", "57P03", "53300", "08006", "08001", "08004" -> unavailable(e, uri);
-            default -> failure(e, uri);
+            // any other data exception is a value the database cannot take (an overflow, a bad date): the client's
+            default -> isOutage(state) ? unavailable(e, uri) : state.startsWith("22") ? respond(422, "Unprocessable Content", "A value cannot be stored: " + e.getErrorMessage(), uri, Map.of())
+                    : failure(e, uri);
         };
     }
 
@@ -113,14 +119,29 @@ public class ProblemMapper {
         return failure(e, uri);
     }
 
-    private static boolean isConnectionFailure(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ConnectException || t instanceof ClosedConnectionException
-                    || (t.getMessage() != null && t.getMessage().startsWith("Connection refused"))) {
+    /**
+     * A database that restarts or fails over cuts its connections in several ways: refused, reset mid-read, a broken
+     * pipe mid-write, a connection the client already marked closed, the server's own shutdown SQLSTATEs. Each is an
+     * outage (503, retry), not the service's bug.
+     */
+    static boolean isConnectionFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ConnectException || t instanceof ClosedConnectionException || t instanceof SocketException
+                    || t instanceof ClosedChannelException || t.getClass().getName().equals("io.netty.channel.unix.Errors$NativeIoException")
+                    || t instanceof PgException pg && isOutage(pg.getSqlState())) {
+                return true;
+            }
+            String m = t.getMessage();
+            if (m != null && (m.startsWith("Connection refused") || m.startsWith("Connection is not active")
+                    || m.startsWith("Connection reset") || m.contains("Broken pipe") || m.startsWith("Failed to read any response from the server"))) {
                 return true;
             }
         }
         return false;
+    }
+
+    private static boolean isOutage(String state) {
+        return state != null && (state.startsWith("08") || state.startsWith("57P") || state.equals("53300"));
     }
 
     private static Response unavailable(Throwable e, UriInfo uri) {

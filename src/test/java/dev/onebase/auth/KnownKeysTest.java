@@ -24,6 +24,7 @@ class KnownKeysTest {
         known.remember(key, principal, known.generation());
         assertTrue(known.find(key).isEmpty(), "not listening yet: nothing is remembered");
         known.listening(true);
+        known.heard(System.nanoTime() + Duration.ofMinutes(5).toNanos());
         known.remember(key, principal, known.generation());
         assertEquals(principal, known.find(key).orElseThrow());
         known.listening(false);
@@ -73,6 +74,20 @@ class KnownKeysTest {
     private static KnownKeys listening(Duration ttl) {
         KnownKeys known = new KnownKeys(ttl);
         known.listening(true);
+        known.heard(System.nanoTime() + Duration.ofMinutes(5).toNanos());
         return known;
+    }
+
+    @Test
+    void whatIsRememberedIsTrustedOnlyUntilTheLastProofThatTheListenerIsAlive() throws Exception {
+        KnownKeys known = new KnownKeys(Duration.ofSeconds(30));
+        known.listening(true);
+        known.heard(System.nanoTime() + Duration.ofMillis(50).toNanos());
+        known.remember(key, principal, known.generation());
+        assertTrue(known.find(key).isPresent());
+        Thread.sleep(80);
+        assertTrue(known.find(key).isEmpty(), "no proof for longer than the bound: the database is asked");
+        known.heard(System.nanoTime() + Duration.ofMillis(500).toNanos());
+        assertTrue(known.find(key).isPresent(), "a new proof: trusted again");
     }
 }

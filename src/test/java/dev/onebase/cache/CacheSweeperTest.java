@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import dev.onebase.job.JobContext;
 import dev.onebase.job.JobResult;
 import dev.onebase.testsupport.Db;
+import dev.onebase.testsupport.Eventually;
 import dev.onebase.testsupport.TestApi;
 import dev.onebase.testsupport.TestApi.Tenant;
 import io.quarkus.test.junit.QuarkusTest;
@@ -90,5 +91,38 @@ class CacheSweeperTest {
         try (Connection c = Db.superuser()) {
             assertEquals(0, Db.count(c, "select count(*) from cache_entries where tenant_id = ?", t.id()));
         }
+    }
+
+    /**
+     * Whatever makes a batch slow (stale statistics, a busy disk; here a trigger that sleeps on one row), the sweeper
+     * must not hold an expired row a request wants for longer than its statement timeout (500 ms by default): the
+     * batch gives up, its locks go, and the request proceeds.
+     */
+    @Test
+    void aSlowBatchNeverHoldsARowARequestWaitsFor() throws Exception {
+        Tenant t = TestApi.signup();
+        String slow = "slow-" + System.nanoTime();
+        as(t).body("v").put("/api/v1/cache/victim?px=100").then().statusCode(204);
+        as(t).body("v").put("/api/v1/cache/" + slow + "?px=100").then().statusCode(204);
+        Db.passTime("cache_entries", Duration.ofSeconds(20), "tenant_id = ? and key = 'victim'", t.id());
+        Db.passTime("cache_entries", Duration.ofSeconds(1), "tenant_id = ? and key = ?", t.id(), slow);
+        Db.update("create or replace function test_slow_delete() returns trigger language plpgsql as "
+                + "$$ begin perform pg_sleep(5); return old; end $$");
+        Db.update("create trigger test_slow_delete before delete on cache_entries for each row when (old.key = '" + slow + "') "
+                + "execute function test_slow_delete()");
+        try {
+            var run = sweeper.run(new Context(false)).subscribeAsCompletionStage();
+            Eventually.until("the sweeper to be in its slow batch",
+                    () -> Db.count("select count(*) from pg_stat_activity where wait_event = 'PgSleep'") > 0);
+            long started = System.nanoTime();
+            as(t).body("new").put("/api/v1/cache/victim").then().statusCode(204);
+            long waitedMs = (System.nanoTime() - started) / 1_000_000;
+            assertTrue(waitedMs < 1500, "the request waited " + waitedMs + " ms for the sweeper");
+            run.toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
+        } finally {
+            Db.update("drop trigger test_slow_delete on cache_entries");
+            Db.update("drop function test_slow_delete()");
+        }
+        as(t).get("/api/v1/cache/victim").then().statusCode(200);
     }
 }
