@@ -7,6 +7,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.smallrye.common.vertx.ContextLocals;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
@@ -64,37 +66,66 @@ public class RouterRequests {
                 resp.putHeader(k, vs.get(0));
             }
         });
-        String answer = ctx.request().method().name().equals("HEAD") ? "" : encode(body);
+        answer(ctx, ctx.request().method() == HttpMethod.HEAD ? "" : encode(body));
+    }
+
+    /**
+     * Ends the answer and keeps the connection for the client's next request unless the request's body is still
+     * arriving and cannot be drained: a body that was read, or that there is none of, costs nothing; a small unread
+     * one is read and dropped first (a client still sending would see a reset instead of the answer); only one
+     * declared larger than {@link #DRAIN_LIMIT}, or growing past it, is answered with {@code Connection: close}.
+     */
+    private static void answer(RoutingContext ctx, String answer) {
         HttpServerRequest req = ctx.request();
-        if (req.isEnded()) {
+        HttpServerResponse resp = ctx.response();
+        long declared = declaredLength(req);
+        if (req.isEnded() || declared == 0) {
             resp.end(answer);
             return;
         }
-        if (declaredLength(req) >= 0 && declaredLength(req) <= DRAIN_LIMIT) {
-            // a client still sending a small body would see a reset instead of the answer: read and drop the rest
-            long giveUp = ctx.vertx().setTimer(DRAIN_TIMEOUT_MS, id -> req.connection().close());
-            req.handler(ignored -> {
-            });
-            req.exceptionHandler(ignored -> {
-            });
-            req.endHandler(v -> {
-                ctx.vertx().cancelTimer(giveUp);
-                resp.end(answer);
-            });
-            req.resume();
+        if (declared > DRAIN_LIMIT) {
+            endAndClose(req, resp, answer);
             return;
         }
-        // a large or unknown body is not worth reading: answer and close the connection
-        resp.putHeader("Connection", "close");
+        long[] drained = {0};
+        long giveUp = ctx.vertx().setTimer(DRAIN_TIMEOUT_MS, id -> req.connection().close());
+        req.handler(chunk -> {
+            drained[0] += chunk.length();
+            if (drained[0] > DRAIN_LIMIT && !resp.ended()) {
+                ctx.vertx().cancelTimer(giveUp);
+                endAndClose(req, resp, answer);
+            }
+        });
+        req.exceptionHandler(ignored -> {
+        });
+        req.endHandler(v -> {
+            ctx.vertx().cancelTimer(giveUp);
+            if (!resp.ended()) {
+                resp.end(answer);
+            }
+        });
+        req.resume();
+    }
+
+    private static void endAndClose(HttpServerRequest req, HttpServerResponse resp, String answer) {
+        resp.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
         resp.end(answer).onComplete(x -> req.connection().close());
     }
 
+    /**
+     * The request body's declared length: 0 when there is none (HTTP/1.1 has a body only with a Content-Length or a
+     * Transfer-Encoding), -1 when it is chunked (its length is learnt by reading it), past the drain limit when the
+     * header cannot be read.
+     */
     private static long declaredLength(HttpServerRequest req) {
+        String cl = req.getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (cl == null) {
+            return req.getHeader(HttpHeaders.TRANSFER_ENCODING) == null ? 0 : -1;
+        }
         try {
-            String cl = req.getHeader("Content-Length");
-            return cl == null ? -1 : Long.parseLong(cl.trim());
+            return Long.parseLong(cl.trim());
         } catch (NumberFormatException e) {
-            return -1;
+            return Long.MAX_VALUE;
         }
     }
 
