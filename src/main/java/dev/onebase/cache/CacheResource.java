@@ -44,6 +44,8 @@ import io.smallrye.mutiny.Uni;
 public class CacheResource {
 
     private static final String OCTETS = MediaType.APPLICATION_OCTET_STREAM;
+    /** On SET with get=true: whether the value was written (NX/XX may have stopped it). */
+    static final String WRITTEN = "Cache-Written";
 
     private final CacheStore store;
     private final PlanCatalog plans;
@@ -59,7 +61,8 @@ public class CacheResource {
 
     /**
      * SET. Query: ex / px / exat / pxat (at most one), keepttl, nx / xx (at most one), get (answer with the old
-     * value). 204 when written; 412 when nx/xx stopped it; with get: 200 and the old value, or 204 when there was none.
+     * value). 204 when written; 412 when nx/xx stopped it; with get: 200 and the old value, or 204 when there was none,
+     * and the header Cache-Written telling whether the write happened.
      */
     @PUT
     @Path("{key}")
@@ -83,11 +86,14 @@ public class CacheResource {
             CacheRequests.checkValue(value.length, limits);
             return store.set(caller.tenantId(), key, value, contentType, expiry, condition, get);
         }).map(result -> {
+            if (get) {
+                // as Redis 7's SET ... GET: the old value whether or not NX/XX let the write happen; the header tells which
+                Response.ResponseBuilder answer = result.old() == null ? Response.noContent()
+                        : Response.ok(result.old().bytes(), result.old().contentType() == null ? OCTETS : result.old().contentType());
+                return answer.header(WRITTEN, Boolean.toString(result.written())).build();
+            }
             if (!result.written()) {
                 throw new ProblemException(412, "Precondition Failed", condition == Condition.NX ? "The key exists (nx)" : "The key does not exist (xx)");
-            }
-            if (get && result.old() != null) {
-                return Response.ok(result.old().bytes(), result.old().contentType() == null ? OCTETS : result.old().contentType()).build();
             }
             return Response.noContent().build();
         });

@@ -61,24 +61,28 @@ public class CacheStore {
     private static final String SET_PLAIN = "select cache_set($1, $2, $3, $4, $5, $6)";
 
     /**
-     * The general SET: {@code old} locks the live row (if any) so the old value returned is the one replaced;
-     * the insert reads {@code old} first (the count), which also orders the two. A conflicting row that exists but
-     * has expired counts as missing.
+     * The general SET: {@code found} locks the key's row (live or expired) so the old value returned is the one
+     * replaced; the insert reads {@code old} first (the count), which also orders the two. A conflicting row that
+     * exists but has expired counts as missing. A row that was not there when the statement began but was inserted
+     * before its own insert (a concurrent SET) would be replaced unseen: then the statement asks to be run again
+     * (cache_retry), so that every old value is handed to exactly one caller.
      */
     private static final String SET_GENERAL = """
-            with old as (
-                select value, content_type from cache_entries
-                 where key = $2 and (expires_at is null or expires_at > now())
-                   for update),
+            with found as (
+                select value, content_type, expires_at from cache_entries where key = $2 for update),
+            old as (
+                select value, content_type from found where expires_at is null or expires_at > now()),
             put as (
                 insert into cache_entries as c (tenant_id, key, value, expires_at, content_type)
                 select $1, $2, $3, %1$s, $6 from (select count(*) as n from old) o where %2$s
                 on conflict (tenant_id, key) do update
                    set value = excluded.value, content_type = excluded.content_type, expires_at = %3$s
                  where %4$s
-                returning 1)
+                returning (xmax = 0) as inserted)
             select (select count(*) from put) as written, (select value from old) as old_value,
-                   (select content_type from old) as old_type
+                   (select content_type from old) as old_type,
+                   case when not exists (select 1 from found) and exists (select 1 from put where not inserted)
+                        then cache_retry() end as retried
             """;
 
     private static final String INCR = """
@@ -299,7 +303,7 @@ public class CacheStore {
         }
         Tuple args = Tuple.tuple().addUUID(tenant).addString(key).addValue(Buffer.buffer(value))
                 .addLong(expiry.relativeMs()).addLong(expiry.absoluteMs()).addString(contentType);
-        return mapLimits(tx.statement(tenant, setSql(condition, expiry.keep()), args)).map(rows -> {
+        return retryConflict(() -> mapLimits(tx.statement(tenant, setSql(condition, expiry.keep()), args))).map(rows -> {
             Row r = rows.iterator().next();
             var old = r.getBuffer("old_value");
             return new SetResult(r.getLong("written") > 0, old == null ? null : new Value(old.getBytes(), r.getString("old_type")));
@@ -563,7 +567,8 @@ public class CacheStore {
 
     /** The statement saw a concurrent change it cannot resolve by itself (see V10's cache_retry): run it once more. */
     private static <T> Uni<T> retryConflict(java.util.function.Supplier<Uni<T>> work) {
-        return work.get().onFailure(e -> e instanceof PgException pg && "40001".equals(pg.getSqlState())).recoverWithUni(e -> work.get());
+        return Uni.createFrom().<T>deferred(() -> work.get()).onFailure(e -> e instanceof PgException pg && "40001".equals(pg.getSqlState()))
+                .retry().atMost(3);
     }
 
     private static Optional<Value> firstValue(io.vertx.mutiny.sqlclient.RowSet<Row> rows) {

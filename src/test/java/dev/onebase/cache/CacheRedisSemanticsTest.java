@@ -111,4 +111,18 @@ class CacheRedisSemanticsTest {
         problem(as(t).queryParam("really", "yes").delete("/api/v1/cache").then(), 400, "really");
         as(t).get(C + "k").then().statusCode(200);
     }
+
+    @Test
+    void setNxGetOnAnExistingKeyReturnsTheOldValueAndWritesNothing() {
+        Tenant t = TestApi.signup();
+        as(t).body("first").put(C + "k").then().statusCode(204);
+        as(t).body("second").queryParam("nx", true).queryParam("get", true).put(C + "k").then().statusCode(200)
+                .header("Cache-Written", "false").body(equalTo("first"));
+        as(t).get(C + "k").then().body(equalTo("first"));
+        as(t).body("third").queryParam("xx", true).queryParam("get", true).put(C + "absent").then().statusCode(204)
+                .header("Cache-Written", "false");
+        as(t).get(C + "absent").then().statusCode(404);
+        as(t).body("fourth").queryParam("get", true).put(C + "k").then().statusCode(200).header("Cache-Written", "true")
+                .body(equalTo("first"));
+    }
 }
