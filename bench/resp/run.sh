@@ -51,7 +51,7 @@ bench() {
     >>"$WORK_DIR/results"
   # shellcheck disable=SC2086
   redis-benchmark -p "$port" "$@" -c "$c" -P "$p" -n "$REQUESTS" -r "$KEYS" --csv -q MGET $MGET_ARGS 2>/dev/null \
-    | tr -d '"' | awk -F, -v n="$name" -v c="$c" -v p="$p" 'NR>1 || $1!="test" {printf "%s MGET %s %s %.0f\n", n, c, p, $2; exit}' \
+    | tr -d '"' | awk -F, -v n="$name" -v c="$c" -v p="$p" '$1!="test" && !done {printf "%s MGET %s %s %.0f\n", n, c, p, $2; done=1}' \
     >>"$WORK_DIR/results"
 }
 run_pgbench() { # conns
