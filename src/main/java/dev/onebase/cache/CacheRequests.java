@@ -6,6 +6,9 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
+
+import jakarta.ws.rs.core.MultivaluedMap;
 
 import dev.onebase.cache.CacheRecords.Item;
 import dev.onebase.cache.CacheRecords.Items;
@@ -25,7 +28,10 @@ public final class CacheRequests {
     /** The path segment of the batch routes, so never a key. */
     public static final String RESERVED = "_batch";
 
-    private static final long HUNDRED_YEARS_IN_SECONDS = 100L * 365 * 24 * 3600;
+    /** The last instant an expiry may name: 9999-12-31T23:59:59.999Z, in Unix milliseconds. */
+    public static final long LAST_EXPIRY_MS = 253_402_300_799_999L;
+
+    private static final Pattern CANONICAL_INTEGER = Pattern.compile("0|-?[1-9][0-9]{0,18}");
 
     private CacheRequests() {
     }
@@ -43,7 +49,7 @@ public final class CacheRequests {
         }
     }
 
-    static void checkKey(String key, Plan limits) {
+    public static void checkKey(String key, Plan limits) {
         int bytes = key.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > limits.maxKeyBytes()) {
             throw ProblemException.tooLarge("The key is " + bytes + " bytes; the " + limits.id() + " plan allows "
@@ -51,7 +57,7 @@ public final class CacheRequests {
         }
     }
 
-    static void checkValue(int bytes, Plan limits) {
+    public static void checkValue(int bytes, Plan limits) {
         if (bytes > limits.maxValueBytes()) {
             throw ProblemException.tooLarge("The value is " + bytes + " bytes; the " + limits.id() + " plan allows "
                     + limits.maxValueBytes());
@@ -74,33 +80,99 @@ public final class CacheRequests {
         if (given > 1 || (given == 1 && keepTtl)) {
             throw ProblemException.badRequest("Give at most one of ex, px, exat, pxat, keepttl");
         }
-        Long value = ex != null ? ex : px != null ? px : exat != null ? exat : pxat;
-        if (value != null && value <= 0) {
-            throw ProblemException.badRequest("The expiry must be a positive number");
-        }
         if (ex != null) {
-            return new Expiry(milliseconds(ex), null, false);
+            return relativeExpiry(milliseconds(ex));
         }
         if (px != null) {
-            return new Expiry(px, null, false);
+            return relativeExpiry(px);
         }
         if (exat != null) {
-            return new Expiry(null, milliseconds(exat), false);
+            return absoluteExpiry(milliseconds(exat));
         }
         if (pxat != null) {
-            return new Expiry(null, pxat, false);
+            return absoluteExpiry(pxat);
         }
         return keepTtl ? Expiry.KEEP : Expiry.NONE;
     }
 
-    /** EXPIRE's TTL in milliseconds: exactly one of ex (seconds) or px (milliseconds); zero or less is allowed. */
+    /** An expiry in ms from now: positive, and ending before {@link #LAST_EXPIRY_MS} (a timestamp holds no more). */
+    public static Expiry relativeExpiry(long ms) {
+        if (ms <= 0) {
+            throw ProblemException.badRequest("The expiry must be a positive number");
+        }
+        if (ms > LAST_EXPIRY_MS - System.currentTimeMillis()) {
+            throw ProblemException.badRequest("The expiry is out of range (it must end before the year 10000)");
+        }
+        return new Expiry(ms, null, false);
+    }
+
+    /** An expiry at a Unix time in ms: positive, and before {@link #LAST_EXPIRY_MS}. */
+    public static Expiry absoluteExpiry(long unixMs) {
+        if (unixMs <= 0) {
+            throw ProblemException.badRequest("The expiry must be a positive number");
+        }
+        if (unixMs > LAST_EXPIRY_MS) {
+            throw ProblemException.badRequest("The expiry is out of range (it must end before the year 10000)");
+        }
+        return new Expiry(null, unixMs, false);
+    }
+
+    /**
+     * EXPIRE's TTL in milliseconds: exactly one of ex (seconds) or px (milliseconds). Zero or less is allowed (it
+     * deletes the key); a TTL that ends after {@link #LAST_EXPIRY_MS} is refused.
+     */
     static long expireTtlMs(String exText, String pxText) {
         Long ex = optionalLong(exText, "ex");
         Long px = optionalLong(pxText, "px");
         if ((ex == null) == (px == null)) {
             throw ProblemException.badRequest("Give exactly one of ex (seconds) or px (milliseconds)");
         }
-        return ex != null ? milliseconds(ex) : px;
+        return expireTtlMs(ex != null ? milliseconds(ex) : px);
+    }
+
+    /** A TTL for EXPIRE: anything up to the last expiry; zero or less means "delete". */
+    public static long expireTtlMs(long ms) {
+        if (ms > 0) {
+            relativeExpiry(ms);
+        }
+        return ms;
+    }
+
+    /** Seconds as milliseconds, refused when that overflows. */
+    public static long milliseconds(long seconds) {
+        try {
+            return Math.multiplyExact(seconds, 1000L);
+        } catch (ArithmeticException e) {
+            throw ProblemException.badRequest("The expiry is out of range");
+        }
+    }
+
+    /**
+     * The query names only parameters the route knows, each once: an unknown one (a typo, or an option the route does
+     * not have) or a repeated one is refused rather than ignored.
+     */
+    static void checkQuery(MultivaluedMap<String, String> query, String... known) {
+        for (var e : query.entrySet()) {
+            if (!List.of(known).contains(e.getKey())) {
+                throw ProblemException.badRequest("Unknown parameter '" + e.getKey() + "'"
+                        + (known.length == 0 ? "; this route takes none" : "; this route takes " + String.join(", ", known)));
+            }
+            if (e.getValue().size() > 1) {
+                throw ProblemException.badRequest("The parameter '" + e.getKey() + "' is given more than once");
+            }
+        }
+    }
+
+    /** A boolean parameter: absent is false; true, 1, yes or a bare {@code ?name} are true; false, 0, no are false. */
+    static boolean flag(String value, String name) {
+        if (value == null) {
+            return false;
+        }
+        return switch (value.toLowerCase(java.util.Locale.ROOT)) {
+            case "", "true", "1", "yes" -> true;
+            case "false", "0", "no" -> false;
+            default -> throw ProblemException.badRequest(name + " must be true or false (or 1/0, yes/no)");
+        };
     }
 
     /** SET's nx (only if missing) or xx (only if present), not both. */
@@ -176,6 +248,9 @@ public final class CacheRequests {
         if (item.ttlMs() != null && item.ttlMs() <= 0) {
             throw ProblemException.badRequest("entries[" + i + "].ttlMs must be positive");
         }
+        if (item.ttlMs() != null && item.ttlMs() > LAST_EXPIRY_MS - System.currentTimeMillis()) {
+            throw ProblemException.badRequest("entries[" + i + "].ttlMs is out of range (the expiry must end before the year 10000)");
+        }
         try {
             byte[] bytes = item.value() != null ? item.value().getBytes(StandardCharsets.UTF_8) : Base64.getDecoder().decode(item.valueBase64());
             return new Entry(item.key(), bytes, item.ttlMs());
@@ -184,22 +259,27 @@ public final class CacheRequests {
         }
     }
 
-    private static long milliseconds(long seconds) {
-        if (seconds > HUNDRED_YEARS_IN_SECONDS || seconds < -HUNDRED_YEARS_IN_SECONDS) {
-            throw ProblemException.badRequest("The expiry is out of range");
-        }
-        return seconds * 1000;
-    }
-
     private static Long optionalLong(String text, String name) {
-        return text == null || text.isEmpty() ? null : parseLong(text, name);
+        return text == null ? null : parseLong(text, name);
     }
 
     private static long parseLong(String text, String name) {
+        Long n = strictLong(text);
+        if (n == null) {
+            throw ProblemException.badRequest(name + " must be an integer, written without sign '+', leading zeros or spaces");
+        }
+        return n;
+    }
+
+    /** An integer written as Redis writes it ('-' and digits, no '+', no leading zero, no "-0"), or null. */
+    public static Long strictLong(String text) {
+        if (text == null || !CANONICAL_INTEGER.matcher(text).matches()) {
+            return null;
+        }
         try {
             return Long.parseLong(text);
         } catch (NumberFormatException e) {
-            throw ProblemException.badRequest(name + " must be an integer");
+            return null;
         }
     }
 }

@@ -14,8 +14,10 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 
 import dev.onebase.auth.Caller;
 import dev.onebase.cache.CacheRecords.Applied;
@@ -42,6 +44,8 @@ import io.smallrye.mutiny.Uni;
 public class CacheResource {
 
     private static final String OCTETS = MediaType.APPLICATION_OCTET_STREAM;
+    /** On SET with get=true: whether the value was written (NX/XX may have stopped it). */
+    static final String WRITTEN = "Cache-Written";
 
     private final CacheStore store;
     private final PlanCatalog plans;
@@ -57,18 +61,24 @@ public class CacheResource {
 
     /**
      * SET. Query: ex / px / exat / pxat (at most one), keepttl, nx / xx (at most one), get (answer with the old
-     * value). 204 when written; 412 when nx/xx stopped it; with get: 200 and the old value, or 204 when there was none.
+     * value). 204 when written; 412 when nx/xx stopped it; with get: 200 and the old value, or 204 when there was none,
+     * and the header Cache-Written telling whether the write happened.
      */
     @PUT
     @Path("{key}")
     @Consumes(MediaType.WILDCARD)
     public Uni<Response> set(@PathParam("key") String key, @QueryParam("ex") String ex, @QueryParam("px") String px,
-            @QueryParam("exat") String exat, @QueryParam("pxat") String pxat, @QueryParam("keepttl") @DefaultValue("false") boolean keepTtl,
-            @QueryParam("nx") @DefaultValue("false") boolean nx, @QueryParam("xx") @DefaultValue("false") boolean xx,
-            @QueryParam("get") @DefaultValue("false") boolean get, @HeaderParam("Content-Type") String contentType, byte[] body) {
+            @QueryParam("exat") String exat, @QueryParam("pxat") String pxat, @QueryParam("keepttl") String keepTtl,
+            @QueryParam("nx") String nx, @QueryParam("xx") String xx, @QueryParam("get") String getText,
+            @HeaderParam("Content-Type") String contentType, @Context UriInfo uri, byte[] body) {
+        var query = uri.getQueryParameters();
+        CacheRequests.checkQuery(query, "ex", "px", "exat", "pxat", "keepttl", "nx", "xx", "get");
         CacheRequests.checkKeyShape(key);
-        Expiry expiry = CacheRequests.expiry(ex, px, exat, pxat, keepTtl);
-        Condition condition = CacheRequests.condition(nx, xx);
+        // from the query itself: a parameter given empty ("?ex=") is refused, never read as absent
+        Expiry expiry = CacheRequests.expiry(query.getFirst("ex"), query.getFirst("px"), query.getFirst("exat"), query.getFirst("pxat"),
+                CacheRequests.flag(keepTtl, "keepttl"));
+        Condition condition = CacheRequests.condition(CacheRequests.flag(nx, "nx"), CacheRequests.flag(xx, "xx"));
+        boolean get = CacheRequests.flag(getText, "get");
         byte[] value = body == null ? new byte[0] : body;
         CacheRequests.checkContentType(contentType);
         return plans.limits(caller.plan()).flatMap(limits -> {
@@ -76,11 +86,14 @@ public class CacheResource {
             CacheRequests.checkValue(value.length, limits);
             return store.set(caller.tenantId(), key, value, contentType, expiry, condition, get);
         }).map(result -> {
+            if (get) {
+                // as Redis 7's SET ... GET: the old value whether or not NX/XX let the write happen; the header tells which
+                Response.ResponseBuilder answer = result.old() == null ? Response.noContent()
+                        : Response.ok(result.old().bytes(), result.old().contentType() == null ? OCTETS : result.old().contentType());
+                return answer.header(WRITTEN, Boolean.toString(result.written())).build();
+            }
             if (!result.written()) {
                 throw new ProblemException(412, "Precondition Failed", condition == Condition.NX ? "The key exists (nx)" : "The key does not exist (xx)");
-            }
-            if (get && result.old() != null) {
-                return Response.ok(result.old().bytes(), result.old().contentType() == null ? OCTETS : result.old().contentType()).build();
             }
             return Response.noContent().build();
         });
@@ -88,7 +101,8 @@ public class CacheResource {
 
     @DELETE
     @Path("{key}")
-    public Uni<Response> delete(@PathParam("key") String key) {
+    public Uni<Response> delete(@PathParam("key") String key, @Context UriInfo uri) {
+        CacheRequests.checkQuery(uri.getQueryParameters());
         CacheRequests.checkKeyShape(key);
         return store.delete(caller.tenantId(), List.of(key)).map(n -> {
             if (n == 0) {
@@ -101,7 +115,8 @@ public class CacheResource {
     @GET
     @Path("{key}/ttl")
     @Produces(MediaType.APPLICATION_JSON)
-    public Uni<Ttl> ttl(@PathParam("key") String key) {
+    public Uni<Ttl> ttl(@PathParam("key") String key, @Context UriInfo uri) {
+        CacheRequests.checkQuery(uri.getQueryParameters());
         CacheRequests.checkKeyShape(key);
         return store.pttl(caller.tenantId(), key).map(pttl -> new Ttl(pttl < 0 ? pttl : (pttl + 500) / 1000, pttl));
     }
@@ -111,16 +126,19 @@ public class CacheResource {
     @Path("{key}/expire")
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Applied> expire(@PathParam("key") String key, @QueryParam("ex") String exText, @QueryParam("px") String pxText,
-            @QueryParam("mode") String mode) {
+            @QueryParam("mode") String mode, @Context UriInfo uri) {
+        var query = uri.getQueryParameters();
+        CacheRequests.checkQuery(query, "ex", "px", "mode");
         CacheRequests.checkKeyShape(key);
-        long ttlMs = CacheRequests.expireTtlMs(exText, pxText);
+        long ttlMs = CacheRequests.expireTtlMs(query.getFirst("ex"), query.getFirst("px"));
         return store.expire(caller.tenantId(), key, ttlMs, mode).map(Applied::new);
     }
 
     @POST
     @Path("{key}/persist")
     @Produces(MediaType.APPLICATION_JSON)
-    public Uni<Applied> persist(@PathParam("key") String key) {
+    public Uni<Applied> persist(@PathParam("key") String key, @Context UriInfo uri) {
+        CacheRequests.checkQuery(uri.getQueryParameters());
         CacheRequests.checkKeyShape(key);
         return store.persist(caller.tenantId(), key).map(Applied::new);
     }
@@ -129,16 +147,24 @@ public class CacheResource {
     @POST
     @Path("{key}/incr")
     @Produces(MediaType.APPLICATION_JSON)
-    public Uni<Counter> incr(@PathParam("key") String key, @QueryParam("by") @DefaultValue("1") String by) {
-        return counter(key, CacheRequests.increment(by));
+    public Uni<Counter> incr(@PathParam("key") String key, @QueryParam("by") @DefaultValue("1") String by, @Context UriInfo uri) {
+        CacheRequests.checkQuery(uri.getQueryParameters(), "by");
+        return counter(key, CacheRequests.increment(step(uri)));
     }
 
     /** DECR / DECRBY: by defaults to 1. */
     @POST
     @Path("{key}/decr")
     @Produces(MediaType.APPLICATION_JSON)
-    public Uni<Counter> decr(@PathParam("key") String key, @QueryParam("by") @DefaultValue("1") String by) {
-        return counter(key, CacheRequests.decrement(by));
+    public Uni<Counter> decr(@PathParam("key") String key, @QueryParam("by") @DefaultValue("1") String by, @Context UriInfo uri) {
+        CacheRequests.checkQuery(uri.getQueryParameters(), "by");
+        return counter(key, CacheRequests.decrement(step(uri)));
+    }
+
+    /** by as given ("?by=" is refused), 1 when absent. */
+    private static String step(UriInfo uri) {
+        String by = uri.getQueryParameters().getFirst("by");
+        return by == null ? "1" : by;
     }
 
     private Uni<Counter> counter(String key, long by) {
@@ -153,7 +179,8 @@ public class CacheResource {
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Page> scan(@QueryParam("prefix") @DefaultValue("") String prefix, @QueryParam("cursor") String cursor,
-            @QueryParam("count") @DefaultValue("100") String countText) {
+            @QueryParam("count") @DefaultValue("100") String countText, @Context UriInfo uri) {
+        CacheRequests.checkQuery(uri.getQueryParameters(), "prefix", "cursor", "count");
         int count = ListParams.pageSize("count", countText, config.scanMaxCount());
         CacheRequests.checkScanPrefix(prefix);
         String after = ListParams.decodeCursor(cursor);
@@ -163,7 +190,8 @@ public class CacheResource {
     /** FLUSH: deletes every key of the tenant. */
     @DELETE
     @Produces(MediaType.APPLICATION_JSON)
-    public Uni<Count> flush() {
+    public Uni<Count> flush(@Context UriInfo uri) {
+        CacheRequests.checkQuery(uri.getQueryParameters());
         return store.flush(caller.tenantId()).map(Count::new);
     }
 

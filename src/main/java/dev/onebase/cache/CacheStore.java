@@ -52,7 +52,7 @@ public class CacheStore {
     static final String LIVE = "(expires_at is null or expires_at > now())";
     private static final String EXPIRY = """
             case when $4::int8 is not null then now() + $4::int8 * interval '1 millisecond'
-                 when $5::int8 is not null then to_timestamp($5::int8 / 1000.0) end""";
+                 when $5::int8 is not null then 'epoch'::timestamptz + $5::int8 * interval '1 millisecond' end""";
 
     /** The hottest call of all: one command (see V8's cache_get). */
     private static final String GET = "select value, content_type from cache_get($1, $2)";
@@ -61,24 +61,28 @@ public class CacheStore {
     private static final String SET_PLAIN = "select cache_set($1, $2, $3, $4, $5, $6)";
 
     /**
-     * The general SET: {@code old} locks the live row (if any) so the old value returned is the one replaced;
-     * the insert reads {@code old} first (the count), which also orders the two. A conflicting row that exists but
-     * has expired counts as missing.
+     * The general SET: {@code found} locks the key's row (live or expired) so the old value returned is the one
+     * replaced; the insert reads {@code old} first (the count), which also orders the two. A conflicting row that
+     * exists but has expired counts as missing. A row that was not there when the statement began but was inserted
+     * before its own insert (a concurrent SET) would be replaced unseen: then the statement asks to be run again
+     * (cache_retry), so that every old value is handed to exactly one caller.
      */
     private static final String SET_GENERAL = """
-            with old as (
-                select value, content_type from cache_entries
-                 where key = $2 and (expires_at is null or expires_at > now())
-                   for update),
+            with found as (
+                select value, content_type, expires_at from cache_entries where key = $2 for update),
+            old as (
+                select value, content_type from found where expires_at is null or expires_at > now()),
             put as (
                 insert into cache_entries as c (tenant_id, key, value, expires_at, content_type)
                 select $1, $2, $3, %1$s, $6 from (select count(*) as n from old) o where %2$s
                 on conflict (tenant_id, key) do update
                    set value = excluded.value, content_type = excluded.content_type, expires_at = %3$s
                  where %4$s
-                returning 1)
+                returning (xmax = 0) as inserted)
             select (select count(*) from put) as written, (select value from old) as old_value,
-                   (select content_type from old) as old_type
+                   (select content_type from old) as old_type,
+                   case when not exists (select 1 from found) and exists (select 1 from put where not inserted)
+                        then cache_retry() end as retried
             """;
 
     private static final String INCR = """
@@ -108,14 +112,23 @@ public class CacheStore {
               from cache_entries where key = $1 and
             """ + LIVE;
 
+    /**
+     * EXPIRE as Redis 7: the mode (%s) compares the new expiry {@code n.at} with the current one; then a new expiry in
+     * the past deletes the key and any other sets it. $2: a TTL in ms, or $3: a Unix time in ms.
+     */
     private static final String EXPIRE = """
-            update cache_entries set expires_at = now() + $2::int8 * interval '1 millisecond'
-             where key = $1 and (expires_at is null or expires_at > now()) and %s
-            returning 1
-            """;
-
-    private static final String EXPIRE_NOW = """
-            delete from cache_entries where key = $1 and (expires_at is null or expires_at > now()) returning 1
+            with n as (
+                select case when $2::int8 is not null then now() + $2::int8 * interval '1 millisecond'
+                            else 'epoch'::timestamptz + $3::int8 * interval '1 millisecond' end as at),
+            hit as (
+                select c.key from cache_entries c, n
+                 where c.key = $1 and (c.expires_at is null or c.expires_at > now()) and %s
+                   for update of c),
+            gone as (
+                delete from cache_entries c using n where c.key in (select key from hit) and n.at <= now() returning 1),
+            changed as (
+                update cache_entries c set expires_at = n.at from n where c.key in (select key from hit) and n.at > now() returning 1)
+            select (select count(*) from gone) + (select count(*) from changed) as n
             """;
 
     private static final String PERSIST = "update cache_entries set expires_at = null where key = $1 and expires_at > now() returning 1";
@@ -142,7 +155,134 @@ public class CacheStore {
              order by key limit $4
             """;
 
-    private static final String FLUSH = "with d as (delete from cache_entries returning 1) select count(*) as n from d";
+    private static final String FLUSH = """
+            with d as (delete from cache_entries returning expires_at)
+            select count(*) filter (where expires_at is null or expires_at > now()) as n from d
+            """;
+
+    private static final String GETDEL = """
+            with d as (delete from cache_entries where key = $1 returning value, content_type, expires_at)
+            select value, content_type from d where expires_at is null or expires_at > now()
+            """;
+
+    private static final String GETEX = """
+            update cache_entries
+               set expires_at = case when $2::bool then null
+                                     when $3::int8 is not null then now() + $3::int8 * interval '1 millisecond'
+                                     when $4::int8 is not null then 'epoch'::timestamptz + $4::int8 * interval '1 millisecond'
+                                     else expires_at end
+             where key = $1 and (expires_at is null or expires_at > now())
+            returning value, content_type
+            """;
+
+    /** An expired row counts as missing: it is replaced, not appended to. */
+    private static final String APPEND = """
+            insert into cache_entries as c (tenant_id, key, value, expires_at, content_type)
+            select $1::uuid, $2::text, $3::bytea, null, null where length($3::bytea) <= $4::int4
+            on conflict (tenant_id, key) do update
+               set value = case when c.expires_at <= now() then excluded.value else c.value || excluded.value end,
+                   expires_at = case when c.expires_at <= now() then null else c.expires_at end,
+                   content_type = case when c.expires_at <= now() then null else c.content_type end
+             where case when c.expires_at <= now() then 0 else length(c.value) end + length(excluded.value) <= $4::int4
+            returning length(value)::int8 as n
+            """;
+
+    private static final String SETRANGE = """
+            with cur as (
+                select case when expires_at <= now() then ''::bytea else value end as value,
+                       case when expires_at <= now() then null else expires_at end as expires_at, content_type
+                  from cache_entries where key = $2::text for update),
+            base as (select coalesce((select value from cur), ''::bytea) as v),
+            next as (
+                select overlay(v || decode(repeat('00', greatest(0, $4::int4 + length($3::bytea) - length(v))), 'hex')
+                               placing $3::bytea from $4::int4 + 1) as v
+                  from base),
+            put as (
+                insert into cache_entries as c (tenant_id, key, value, expires_at, content_type)
+                select $1::uuid, $2::text, n.v, (select expires_at from cur), (select content_type from cur) from next n
+                 where length($3::bytea) > 0 and length(n.v) <= $5::int4
+                on conflict (tenant_id, key) do update set value = excluded.value, expires_at = excluded.expires_at
+                returning length(value)::int8 as n)
+            select n from put
+            union all
+            select length(v)::int8 from base where length($3::bytea) = 0
+            """;
+
+    private static final String STRLEN = "select length(value)::int8 as n from cache_entries where key = $1 and " + LIVE;
+
+    private static final String INCR_FLOAT = """
+            insert into cache_entries as c (tenant_id, key, value, expires_at, content_type)
+            values ($1, $2, convert_to(cache_float_text(cache_float(convert_to($3::text, 'UTF8'))), 'UTF8'), null, 'text/plain')
+            on conflict (tenant_id, key) do update
+               set value = convert_to(cache_float_text(case when c.expires_at <= now() then 0 else cache_float(c.value) end
+                                                       + cache_float(convert_to($3::text, 'UTF8'))), 'UTF8'),
+                   expires_at = case when c.expires_at <= now() then null else c.expires_at end,
+                   content_type = case when c.expires_at <= now() then 'text/plain' else c.content_type end
+            returning convert_from(value, 'UTF8') as value
+            """;
+
+    /**
+     * The tenant's advisory lock orders concurrent MSETNX calls, so two of them can never each write half; it is taken
+     * by a statement of its own, so that MSETNX's statement, which starts after it, sees what the previous one wrote.
+     */
+    private static final String MSETNX_LOCK = "select pg_advisory_xact_lock(hashtextextended($1::text || ':msetnx', 0))";
+
+    private static final String MSETNX = """
+            with taken as (
+                select count(*) as n from cache_entries
+                 where key = any($2::text[]) and (expires_at is null or expires_at > now())),
+            put as (
+                insert into cache_entries as c (tenant_id, key, value, expires_at, content_type)
+                select $1::uuid, x.k, x.v, null, null from unnest($2::text[], $3::bytea[]) as x(k, v), taken where taken.n = 0
+                on conflict (tenant_id, key) do update
+                   set value = excluded.value, expires_at = null, content_type = null
+                returning 1)
+            select count(*) as n from put
+            """;
+
+    private static final String EXPIRES_AT = """
+            select case when expires_at is null then -1 else floor(extract(epoch from expires_at) * 1000)::int8 end as at
+              from cache_entries where key = $1 and
+            """ + LIVE;
+
+    private static final String SIZE = "select count(*) as n from cache_entries where " + LIVE;
+
+    private static final String ALL_KEYS = "select key from cache_entries where " + LIVE + " order by key";
+
+    private static final String SCAN_HASH = """
+            select key, hashtextextended(key, 0) as h from cache_entries
+             where hashtextextended(key, 0) >= $1::int8 and (expires_at is null or expires_at > now())
+             order by hashtextextended(key, 0) limit $2
+            """;
+
+    /** %1$s: whether the move may happen (RENAMENX: no live target); %2$s: which existing target row it may replace. */
+    private static final String RENAME = """
+            with target as (
+                select 1 from cache_entries where key = $3::text and (expires_at is null or expires_at > now()) for update),
+            src as (
+                delete from cache_entries where key = $2::text and (expires_at is null or expires_at > now()) and %1$s
+                returning value, expires_at, content_type),
+            put as (
+                insert into cache_entries as c (tenant_id, key, value, expires_at, content_type)
+                select $1::uuid, $3::text, value, expires_at, content_type from src
+                on conflict (tenant_id, key) do update
+                   set value = excluded.value, expires_at = excluded.expires_at, content_type = excluded.content_type
+                 where %2$s
+                returning 1)
+            select (select count(*) from put) as moved,
+                   exists (select 1 from cache_entries where key = $2 and (expires_at is null or expires_at > now())) as source,
+                   case when (select count(*) from src) > (select count(*) from put) then cache_retry() end as retried
+            """;
+
+    private static final String COPY = """
+            insert into cache_entries as c (tenant_id, key, value, expires_at, content_type)
+            select $1::uuid, $3::text, value, expires_at, content_type from cache_entries
+             where key = $2::text and (expires_at is null or expires_at > now())
+            on conflict (tenant_id, key) do update
+               set value = excluded.value, expires_at = excluded.expires_at, content_type = excluded.content_type
+             where $4::bool or c.expires_at <= now()
+            returning 1
+            """;
 
     private final TenantTx tx;
 
@@ -163,7 +303,7 @@ public class CacheStore {
         }
         Tuple args = Tuple.tuple().addUUID(tenant).addString(key).addValue(Buffer.buffer(value))
                 .addLong(expiry.relativeMs()).addLong(expiry.absoluteMs()).addString(contentType);
-        return mapLimits(tx.statement(tenant, setSql(condition, expiry.keep()), args)).map(rows -> {
+        return retryConflict(() -> mapLimits(tx.statement(tenant, setSql(condition, expiry.keep()), args))).map(rows -> {
             Row r = rows.iterator().next();
             var old = r.getBuffer("old_value");
             return new SetResult(r.getLong("written") > 0, old == null ? null : new Value(old.getBytes(), r.getString("old_type")));
@@ -211,20 +351,31 @@ public class CacheStore {
         return tx.statement(tenant, PTTL, Tuple.of(key)).map(rows -> Rows.first(rows).map(r -> r.getLong("pttl")).orElse(-2L));
     }
 
-    /** EXPIRE with an optional mode (nx, xx, gt, lt); a TTL of zero or less deletes the key, as Redis does. */
+    /**
+     * EXPIRE with an optional mode (nx, xx, gt, lt), as Redis 7: the mode decides first; then a TTL of zero or less
+     * deletes the key and a positive one sets its expiry.
+     */
     public Uni<Boolean> expire(UUID tenant, String key, long ttlMs, String mode) {
-        if (ttlMs <= 0) {
-            return tx.statement(tenant, EXPIRE_NOW, Tuple.of(key)).map(rows -> rows.rowCount() > 0);
-        }
+        // every live expiry is in the future, so any TTL of zero or less compares the same way as -1 (and cannot overflow)
+        return expire(tenant, key, ttlMs <= 0 ? Math.max(ttlMs, -1) : ttlMs, null, mode);
+    }
+
+    /** EXPIREAT / PEXPIREAT: the same at a Unix time in ms; a time in the past deletes the key. */
+    public Uni<Boolean> expireAt(UUID tenant, String key, long unixMs, String mode) {
+        return expire(tenant, key, null, Math.max(unixMs, 0), mode);
+    }
+
+    private Uni<Boolean> expire(UUID tenant, String key, Long ttlMs, Long unixMs, String mode) {
         String when = switch (mode == null ? "" : mode) {
             case "" -> "true";
-            case "nx" -> "expires_at is null";
-            case "xx" -> "expires_at is not null";
-            case "gt" -> "expires_at is not null and now() + $2::int8 * interval '1 millisecond' > expires_at";
-            case "lt" -> "(expires_at is null or now() + $2::int8 * interval '1 millisecond' < expires_at)";
+            case "nx" -> "c.expires_at is null";
+            case "xx" -> "c.expires_at is not null";
+            case "gt" -> "c.expires_at is not null and n.at > c.expires_at";
+            case "lt" -> "(c.expires_at is null or n.at < c.expires_at)";
             default -> throw ProblemException.badRequest("mode must be nx, xx, gt or lt");
         };
-        return tx.statement(tenant, EXPIRE.formatted(when), Tuple.of(key, ttlMs)).map(rows -> rows.rowCount() > 0);
+        Tuple args = Tuple.tuple().addString(key).addLong(ttlMs).addLong(unixMs);
+        return tx.statement(tenant, EXPIRE.formatted(when), args).map(rows -> rows.iterator().next().getLong("n") > 0);
     }
 
     public Uni<Boolean> persist(UUID tenant, String key) {
@@ -244,7 +395,8 @@ public class CacheStore {
     }
 
     /** All or nothing: one statement, so an entry limit hit part-way writes none of them. Keys must be distinct. */
-    public Uni<Void> mset(UUID tenant, List<Entry> entries) {
+    public Uni<Void> mset(UUID tenant, List<Entry> given) {
+        List<Entry> entries = inKeyOrder(given);
         String[] keys = new String[entries.size()];
         Buffer[] values = new Buffer[entries.size()];
         Long[] ttls = new Long[entries.size()];
@@ -254,6 +406,22 @@ public class CacheStore {
             ttls[i] = entries.get(i).ttlMs();
         }
         return mapLimits(tx.statement(tenant, MSET, Tuple.of(tenant, keys, values, ttls))).replaceWithVoid();
+    }
+
+    /**
+     * Writers that lock several rows lock them in one order (the keys' byte order, as the table's collation "C"
+     * sorts them), so two of them on overlapping keys wait for each other instead of deadlocking.
+     */
+    static List<Entry> inKeyOrder(List<Entry> entries) {
+        List<Entry> sorted = new ArrayList<>(entries);
+        sorted.sort((a, b) -> compareUtf8(a.key(), b.key()));
+        return sorted;
+    }
+
+    /** The byte order of the UTF-8 encodings (which is code point order, not Java's UTF-16 order). */
+    static int compareUtf8(String a, String b) {
+        return java.util.Arrays.compareUnsigned(a.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                b.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     /** Keys starting with prefix, in key order (byte order), after the cursor key. */
@@ -268,6 +436,143 @@ public class CacheStore {
 
     public Uni<Long> flush(UUID tenant) {
         return tx.statement(tenant, FLUSH, Tuple.tuple()).map(rows -> rows.iterator().next().getLong("n"));
+    }
+
+    /** GETDEL: the live value, and the key is gone. */
+    public Uni<Optional<Value>> getDel(UUID tenant, String key) {
+        return tx.statement(tenant, GETDEL, Tuple.of(key)).map(CacheStore::firstValue);
+    }
+
+    /** GETEX: the live value, with its expiry changed (NONE leaves it, KEEP is not meant here) or removed (persist). */
+    public Uni<Optional<Value>> getEx(UUID tenant, String key, Expiry expiry, boolean persist) {
+        Tuple args = Tuple.tuple().addString(key).addBoolean(persist).addLong(expiry.relativeMs()).addLong(expiry.absoluteMs());
+        return tx.statement(tenant, GETEX, args).map(CacheStore::firstValue);
+    }
+
+    /** APPEND: the new length, or empty when the result would be longer than maxBytes (nothing is written then). */
+    public Uni<Optional<Long>> append(UUID tenant, String key, byte[] suffix, int maxBytes) {
+        return mapLimits(tx.statement(tenant, APPEND, Tuple.of(tenant, key, Buffer.buffer(suffix), maxBytes)))
+                .map(rows -> Rows.first(rows).map(r -> r.getLong("n")));
+    }
+
+    /** SETRANGE: the new length, or empty when it would be longer than maxBytes. A missing key with nothing to write stays missing. */
+    public Uni<Optional<Long>> setRange(UUID tenant, String key, int offset, byte[] part, int maxBytes) {
+        Tuple args = Tuple.tuple().addUUID(tenant).addString(key).addValue(Buffer.buffer(part)).addInteger(offset).addInteger(maxBytes);
+        return mapLimits(tx.statement(tenant, SETRANGE, args)).map(rows -> Rows.first(rows).map(r -> r.getLong("n")));
+    }
+
+    /** STRLEN: 0 when the key is missing. */
+    public Uni<Long> strlen(UUID tenant, String key) {
+        return tx.statement(tenant, STRLEN, Tuple.of(key)).map(rows -> Rows.first(rows).map(r -> r.getLong("n")).orElse(0L));
+    }
+
+    /** INCRBYFLOAT: the new value as text (exact decimal arithmetic, no trailing zeros). */
+    public Uni<String> incrByFloat(UUID tenant, String key, String by) {
+        return mapLimits(tx.statement(tenant, INCR_FLOAT, Tuple.of(tenant, key, by)))
+                .map(rows -> rows.iterator().next().getString("value"))
+                .onFailure(PgException.class).transform(e -> {
+                    String state = ((PgException) e).getSqlState();
+                    if ("22P02".equals(state) || "22003".equals(state)) {
+                        return ProblemException.conflict("The value is not a valid float");
+                    }
+                    return e;
+                });
+    }
+
+    /** MSETNX: all entries are written if none of the keys exists, else none; true when written. Keys must be distinct. */
+    public Uni<Boolean> msetNx(UUID tenant, List<Entry> given) {
+        List<Entry> entries = inKeyOrder(given);
+        String[] keys = new String[entries.size()];
+        Buffer[] values = new Buffer[entries.size()];
+        for (int i = 0; i < entries.size(); i++) {
+            keys[i] = entries.get(i).key();
+            values[i] = Buffer.buffer(entries.get(i).value());
+        }
+        return mapLimits(tx.run(tenant, conn -> conn.preparedQuery(MSETNX_LOCK).execute(Tuple.of(tenant.toString()))
+                .flatMap(locked -> conn.preparedQuery(MSETNX).execute(Tuple.of(tenant, keys, values)))))
+                .map(rows -> rows.iterator().next().getLong("n") > 0);
+    }
+
+    /** Unix milliseconds of the expiry: -2 when the key does not exist, -1 when it has no expiry. */
+    public Uni<Long> expiresAt(UUID tenant, String key) {
+        return tx.statement(tenant, EXPIRES_AT, Tuple.of(key)).map(rows -> Rows.first(rows).map(r -> r.getLong("at")).orElse(-2L));
+    }
+
+    /** The number of live keys. */
+    public Uni<Long> size(UUID tenant) {
+        return tx.statement(tenant, SIZE, Tuple.tuple()).map(rows -> rows.iterator().next().getLong("n"));
+    }
+
+    /** Every live key, in key order (KEYS); the plan's entry limit bounds how many there can be. */
+    public Uni<List<String>> allKeys(UUID tenant) {
+        return tx.statement(tenant, ALL_KEYS, Tuple.tuple()).map(rows -> {
+            List<String> keys = new ArrayList<>();
+            rows.forEach(r -> keys.add(r.getString("key")));
+            return keys;
+        });
+    }
+
+    /**
+     * One page of SCAN in the order of the keys' 64-bit hashes (V10's index), from the hash {@code from} on: a
+     * cursor that is a plain number and survives any change of the keyspace between pages. {@code next} is the hash
+     * to continue from, or null at the end.
+     */
+    public Uni<HashPage> scanByHash(UUID tenant, long from, int count) {
+        return tx.statement(tenant, SCAN_HASH, Tuple.of(from, count + 1)).map(rows -> {
+            List<String> keys = new ArrayList<>();
+            List<Long> hashes = new ArrayList<>();
+            rows.forEach(r -> {
+                keys.add(r.getString("key"));
+                hashes.add(r.getLong("h"));
+            });
+            if (keys.size() <= count) {
+                return new HashPage(keys, null);
+            }
+            long next = hashes.get(count);
+            int end = count;
+            // keys sharing the next page's first hash go to that page, so none is skipped or repeated
+            while (end > 0 && hashes.get(end - 1) == next) {
+                end--;
+            }
+            if (end == 0) {
+                end = keys.size();
+                next = hashes.get(end - 1) + 1;
+            }
+            return new HashPage(keys.subList(0, end), next == Long.MIN_VALUE ? null : next);
+        });
+    }
+
+    public record HashPage(List<String> keys, Long next) {
+    }
+
+    /** RENAME (or RENAMENX with onlyIfAbsent): MOVED, NO_SOURCE, or (NX) TARGET_EXISTS. */
+    public Uni<Renamed> rename(UUID tenant, String from, String to, boolean onlyIfAbsent) {
+        String sql = RENAME.formatted(onlyIfAbsent ? "not exists (select 1 from target)" : "true",
+                onlyIfAbsent ? "c.expires_at <= now()" : "true");
+        return retryConflict(() -> mapLimits(tx.statement(tenant, sql, Tuple.of(tenant, from, to))))
+                .map(rows -> {
+                    Row r = rows.iterator().next();
+                    return r.getLong("moved") > 0 ? Renamed.MOVED : r.getBoolean("source") ? Renamed.TARGET_EXISTS : Renamed.NO_SOURCE;
+                });
+    }
+
+    public enum Renamed {
+        MOVED, NO_SOURCE, TARGET_EXISTS
+    }
+
+    /** COPY: false when the source does not exist or the target does and replace is false. */
+    public Uni<Boolean> copy(UUID tenant, String from, String to, boolean replace) {
+        return mapLimits(tx.statement(tenant, COPY, Tuple.of(tenant, from, to, replace))).map(rows -> rows.rowCount() > 0);
+    }
+
+    /** The statement saw a concurrent change it cannot resolve by itself (see V10's cache_retry): run it once more. */
+    private static <T> Uni<T> retryConflict(java.util.function.Supplier<Uni<T>> work) {
+        return Uni.createFrom().<T>deferred(() -> work.get()).onFailure(e -> e instanceof PgException pg && "40001".equals(pg.getSqlState()))
+                .retry().atMost(3);
+    }
+
+    private static Optional<Value> firstValue(io.vertx.mutiny.sqlclient.RowSet<Row> rows) {
+        return Rows.first(rows).map(r -> new Value(r.getBuffer("value").getBytes(), r.getString("content_type")));
     }
 
     /** The smallest string (in code point order, which is the byte order of UTF-8) above every key with the prefix. */

@@ -47,7 +47,8 @@ class CacheRequestsTest {
 
     @Test
     void setExpiries() {
-        assertSame(Expiry.NONE, CacheRequests.expiry(null, "", null, null, false));
+        assertSame(Expiry.NONE, CacheRequests.expiry(null, null, null, null, false));
+        refused(400, "px must be an integer, written without sign '+', leading zeros or spaces", () -> CacheRequests.expiry(null, "", null, null, false));
         assertSame(Expiry.KEEP, CacheRequests.expiry(null, null, null, null, true));
         assertEquals(new Expiry(60_000L, null, false), CacheRequests.expiry("60", null, null, null, false));
         assertEquals(new Expiry(1500L, null, false), CacheRequests.expiry(null, "1500", null, null, false));
@@ -57,7 +58,7 @@ class CacheRequestsTest {
         refused(400, "Give at most one of ex, px, exat, pxat, keepttl", () -> CacheRequests.expiry(null, null, "1", null, true));
         refused(400, "The expiry must be a positive number", () -> CacheRequests.expiry("0", null, null, null, false));
         refused(400, "The expiry is out of range", () -> CacheRequests.expiry(String.valueOf(Long.MAX_VALUE / 10), null, null, null, false));
-        refused(400, "px must be an integer", () -> CacheRequests.expiry(null, "1.5", null, null, false));
+        refused(400, "px must be an integer, written without sign '+', leading zeros or spaces", () -> CacheRequests.expiry(null, "1.5", null, null, false));
     }
 
     @Test
@@ -66,7 +67,7 @@ class CacheRequestsTest {
         assertEquals(-5L, CacheRequests.expireTtlMs(null, "-5"));
         refused(400, "Give exactly one of ex (seconds) or px (milliseconds)", () -> CacheRequests.expireTtlMs(null, null));
         refused(400, "Give exactly one of ex (seconds) or px (milliseconds)", () -> CacheRequests.expireTtlMs("1", "1"));
-        refused(400, "ex must be an integer", () -> CacheRequests.expireTtlMs("soon", null));
+        refused(400, "ex must be an integer, written without sign '+', leading zeros or spaces", () -> CacheRequests.expireTtlMs("soon", null));
     }
 
     @Test
@@ -79,7 +80,7 @@ class CacheRequestsTest {
         assertEquals(-5L, CacheRequests.decrement("5"));
         assertEquals(-Long.MAX_VALUE, CacheRequests.decrement(String.valueOf(Long.MAX_VALUE)));
         refused(400, "by is out of range", () -> CacheRequests.decrement(String.valueOf(Long.MIN_VALUE)));
-        refused(400, "by must be an integer", () -> CacheRequests.increment("one"));
+        refused(400, "by must be an integer, written without sign '+', leading zeros or spaces", () -> CacheRequests.increment("one"));
         refused(400, "prefix must not contain NUL", () -> CacheRequests.checkScanPrefix("a\0"));
     }
 

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# onebase's RESP port against, in the same run on the same machine, a real Redis (REDIS_PORT) with the same
+# redis-benchmark commands: GET, SET, INCR and MGET (10 keys), at each of CONNECTIONS, without and with -P 16
+# (pipelining); plus pgbench -S on the PostgreSQL the service uses, the database's ceiling. Prints requests/s and the
+# ratios onebase / Redis and onebase / pgbench -S.
+#
+#   bench/resp/run.sh                   REQUESTS=2000 DURATION=2 bench/resp/run.sh   (a smoke run)
+#
+# Needs the PostgreSQL of PGHOST/PGPORT/PGUSER (default 127.0.0.1:5432, postgres, trust auth; it creates two
+# databases there, dropped at exit) and a Redis on REDIS_PORT (default 6379). REQUESTS (200000) per redis-benchmark
+# run, DURATION (10) seconds of pgbench, CONNECTIONS ("10 50"), JAVA_OPTS (-Xmx512m). bench/README.md has the figures.
+. "$(dirname "$0")/../lib.sh"
+int_var DURATION 10
+int_var REQUESTS 200000
+CONNECTIONS=${CONNECTIONS:-10 50}
+for c in $CONNECTIONS; do [[ $c =~ ^[1-9][0-9]*$ ]] || die "CONNECTIONS must be whole numbers, not '$CONNECTIONS'"; done
+REDIS_PORT=${REDIS_PORT:-6379}
+JAVA_OPTS=${JAVA_OPTS:--Xmx512m}
+DB=onebase_bench_resp
+PGBENCH_DB=onebase_bench_resp_pgbench
+KEYS=1000
+
+need pgbench postgresql-15
+need redis-benchmark redis-tools
+need curl
+reference_pg
+redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 || die "no Redis answers on 127.0.0.1:$REDIS_PORT (set REDIS_PORT)"
+work_dir resp
+header resp
+
+echo "== preparing databases $DB and $PGBENCH_DB on $PGHOST:$PGPORT"
+psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "set client_min_messages = warning" -c "drop database if exists $DB" -c "create database $DB" \
+  -c "drop database if exists $PGBENCH_DB" -c "create database $PGBENCH_DB"
+at_exit 'psql -X -q -d postgres -c "drop database if exists $DB" -c "drop database if exists $PGBENCH_DB" >/dev/null 2>&1'
+pgbench -q -i -s 10 "$PGBENCH_DB" >/dev/null 2>&1
+
+RESP_PORT=$(free_port)
+echo "== starting onebase against $DB, RESP on $RESP_PORT"
+# The request limit stays on (its work is part of every command's cost) but high enough never to refuse.
+start_service DATABASE_URL="$PG_URL/$DB" ONEBASE_RESP_PORT="$RESP_PORT" ONEBASE_CACHE_REQUEST_LIMIT_PER_MINUTE=1000000000 QUARKUS_LOG_LEVEL=WARN
+signup enterprise
+redis-cli -p "$RESP_PORT" -a "$API_KEY" --no-auth-warning ping | grep -q PONG || die "the RESP port does not answer"
+
+MGET_ARGS=$(for i in $(seq 1 10); do printf 'key:__rand_int__ '; done)
+# bench NAME PORT CONNS PIPELINE AUTH...: one redis-benchmark run of each command; lines "name command conns pipeline rps"
+bench() {
+  local name=$1 port=$2 c=$3 p=$4
+  shift 4
+  redis-benchmark -p "$port" "$@" -t get,set,incr -c "$c" -P "$p" -n "$REQUESTS" -d 100 -r "$KEYS" --csv -q 2>/dev/null \
+    | tr -d '"' | awk -F, -v n="$name" -v c="$c" -v p="$p" '$1=="GET"||$1=="SET"||$1=="INCR" {printf "%s %s %s %s %.0f\n", n, $1, c, p, $2}' \
+    >>"$WORK_DIR/results"
+  # shellcheck disable=SC2086
+  redis-benchmark -p "$port" "$@" -c "$c" -P "$p" -n "$REQUESTS" -r "$KEYS" --csv -q MGET $MGET_ARGS 2>/dev/null \
+    | tr -d '"' | awk -F, -v n="$name" -v c="$c" -v p="$p" '$1!="test" && !done {printf "%s MGET %s %s %.0f\n", n, c, p, $2; done=1}' \
+    >>"$WORK_DIR/results"
+}
+run_pgbench() { # conns
+  local f="$WORK_DIR/pgbench-$1.txt" tps
+  pgbench -n -S -M prepared -c "$1" -j 2 -T "$DURATION" "$PGBENCH_DB" >"$f" 2>&1
+  tps=$(awk '/^tps/ {printf "%.0f", $3}' "$f")
+  echo "pgbench -S $1 1 ${tps:-0}" >>"$WORK_DIR/results"
+}
+
+# warm the JVM and fill the keys GET and MGET read
+redis-benchmark -p "$RESP_PORT" -a "$API_KEY" -t set,get -c 10 -n "$(( REQUESTS / 2 + KEYS ))" -d 100 -r "$KEYS" -q >/dev/null 2>&1 || true
+
+: >"$WORK_DIR/results"
+for c in $CONNECTIONS; do
+  for p in 1 16; do
+    echo "== $c connections, pipeline $p: onebase, then Redis ($REQUESTS requests per command)"
+    bench onebase "$RESP_PORT" "$c" "$p" -a "$API_KEY"
+    bench redis "$REDIS_PORT" "$c" "$p"
+  done
+  echo "== $c connections: pgbench -S ($DURATION s)"
+  run_pgbench "$c"
+done
+
+echo
+printf '%-8s %-10s %5s %8s %10s\n' who command conns pipeline "req/s"
+sort -k3,3n -k4,4n -k2,2 -s "$WORK_DIR/results" | while read -r who cmd c p rps; do
+  printf '%-8s %-10s %5s %8s %10s\n' "$who" "$cmd" "$c" "$p" "$rps"
+done
+echo
+rate() { awk -v w="$1" -v m="$2" -v c="$3" -v p="$4" '$1==w && $2==m && $3==c && $4==p {print $5}' "$WORK_DIR/results"; }
+for c in $CONNECTIONS; do
+  for p in 1 16; do
+    line="$c conns, -P $p:"
+    for cmd in GET SET INCR MGET; do
+      line="$line  $cmd $(awk -v a="$(rate onebase "$cmd" "$c" "$p")" -v b="$(rate redis "$cmd" "$c" "$p")" \
+        'BEGIN { if (a == "" || b == "" || b == 0) print "-"; else printf "%.2f", a / b }')x Redis"
+    done
+    echo "$line"
+  done
+  awk -v g="$(rate onebase GET "$c" 1)" -v s="$(rate pgbench -S "$c" 1)" -v c="$c" \
+    'BEGIN { if (g != "" && s > 0) printf "%s conns: onebase GET / pgbench -S = %.2f\n", c, g / s }'
+done
+g=$(rate onebase GET 10 1); rg=$(rate redis GET 10 1); s=$(rate onebase SET 10 1); rs=$(rate redis SET 10 1)
+if [ -n "$g" ] && [ -n "$rg" ] && [ -n "$s" ] && [ -n "$rs" ]; then
+  awk -v g="$g" -v rg="$rg" -v s="$s" -v rs="$rs" 'BEGIN {
+    printf "targets at 10 connections, no pipelining: GET >= 0.4 x Redis: %s   SET >= 0.2 x Redis: %s\n",
+      (g >= 0.4 * rg) ? "met" : "NOT met", (s >= 0.2 * rs) ? "met" : "NOT met" }'
+fi
+footer
+[ -z "${_BENCH_TMP:-}" ] && echo "(raw output in $WORK_DIR)"
+exit 0

@@ -1,0 +1,184 @@
+package dev.onebase.resp;
+
+import static dev.onebase.resp.Command.Kind.READ;
+import static dev.onebase.resp.Command.Kind.WRITE;
+
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.onebase.cache.CacheRequests;
+import dev.onebase.cache.CacheStore;
+import dev.onebase.tenant.PlanCatalog;
+import dev.onebase.web.ProblemException;
+import io.smallrye.mutiny.Uni;
+
+/** The keyspace commands (DEL ... FLUSHALL) on the tenant's cache; FLUSHDB and FLUSHALL empty the tenant's keys only. */
+@ApplicationScoped
+class KeyCommands {
+
+    private static final int SCAN_MAX_COUNT = 10_000;
+
+    private final CacheStore store;
+    private final PlanCatalog plans;
+
+    KeyCommands(CacheStore store, PlanCatalog plans) {
+        this.store = store;
+        this.plans = plans;
+    }
+
+    void register(RespCommands t) {
+        t.add("del", -2, WRITE, c -> store.delete(c.tenant, c.keys(1)).map(Reply::integer));
+        t.add("unlink", -2, WRITE, c -> store.delete(c.tenant, c.keys(1)).map(Reply::integer));
+        t.add("exists", -2, READ, c -> store.exists(c.tenant, c.keys(1)).map(Reply::integer));
+        t.add("expire", -3, WRITE, c -> expire(c, 1000, false));
+        t.add("pexpire", -3, WRITE, c -> expire(c, 1, false));
+        t.add("expireat", -3, WRITE, c -> expire(c, 1000, true));
+        t.add("pexpireat", -3, WRITE, c -> expire(c, 1, true));
+        t.add("ttl", 2, READ, c -> store.pttl(c.tenant, c.key(1)).map(ms -> Reply.integer(ms < 0 ? ms : (ms + 500) / 1000)));
+        t.add("pttl", 2, READ, c -> store.pttl(c.tenant, c.key(1)).map(Reply::integer));
+        t.add("expiretime", 2, READ, c -> store.expiresAt(c.tenant, c.key(1)).map(ms -> Reply.integer(ms < 0 ? ms : ms / 1000)));
+        t.add("pexpiretime", 2, READ, c -> store.expiresAt(c.tenant, c.key(1)).map(Reply::integer));
+        t.add("persist", 2, WRITE, c -> store.persist(c.tenant, c.key(1)).map(Reply::bool));
+        t.add("type", 2, READ, c -> store.exists(c.tenant, List.of(c.key(1))).map(n -> Reply.simple(n > 0 ? "string" : "none")));
+        t.add("scan", -2, READ, this::scan);
+        t.add("keys", 2, READ, c -> {
+            String pattern = c.text(1);
+            return store.allKeys(c.tenant).map(keys -> Reply.bulks(keys.stream().filter(k -> RespGlob.matches(pattern, k)).toList()));
+        });
+        t.add("rename", 3, WRITE, c -> rename(c, false));
+        t.add("renamenx", 3, WRITE, c -> rename(c, true));
+        t.add("copy", -3, WRITE, this::copy);
+        t.add("flushdb", -1, WRITE, this::flush);
+        t.add("flushall", -1, WRITE, this::flush);
+    }
+
+    /** EXPIRE key n [NX|XX|GT|LT], in seconds or ms (unit), relative or at a Unix time (at). */
+    private Uni<Reply> expire(Call c, long unit, boolean at) {
+        String mode = null;
+        for (int i = 3; i < c.size(); i++) {
+            String option = c.option(i);
+            if (!List.of("NX", "XX", "GT", "LT").contains(option)) {
+                throw RespError.err("Unsupported option " + c.text(i));
+            }
+            if (mode != null && !mode.equals(option.toLowerCase())) {
+                throw RespError.err(mode.equals("nx") || option.equals("NX")
+                        ? "NX and XX, GT or LT options at the same time are not compatible"
+                        : "GT and LT options at the same time are not compatible");
+            }
+            mode = option.toLowerCase();
+        }
+        long n = c.integer(2);
+        long ms;
+        try {
+            ms = unit == 1 ? n : CacheRequests.milliseconds(n);
+            if (at) {
+                if (ms > CacheRequests.LAST_EXPIRY_MS) {
+                    throw RespError.invalidExpire(c.name());
+                }
+            } else {
+                CacheRequests.expireTtlMs(ms);
+            }
+        } catch (ProblemException e) {
+            throw RespError.invalidExpire(c.name());
+        }
+        return (at ? store.expireAt(c.tenant, c.key(1), ms, mode) : store.expire(c.tenant, c.key(1), ms, mode)).map(Reply::bool);
+    }
+
+    /**
+     * SCAN cursor [MATCH pattern] [COUNT n] [TYPE t]: the cursor is a position in the order of the keys' 64-bit hashes
+     * (unsigned, 0 to start and at the end); COUNT is how many keys a page looks at, MATCH and TYPE filter those.
+     */
+    private Uni<Reply> scan(Call c) {
+        String cursorText = c.text(1);
+        long cursor;
+        try {
+            cursor = Long.parseUnsignedLong(cursorText);
+        } catch (NumberFormatException e) {
+            throw RespError.err("invalid cursor");
+        }
+        String match = null;
+        String type = null;
+        long count = 10;
+        for (int i = 2; i < c.size(); i++) {
+            String option = c.option(i);
+            if (i + 1 >= c.size()) {
+                throw RespError.syntax();
+            }
+            switch (option) {
+                case "MATCH" -> match = c.text(++i);
+                case "COUNT" -> {
+                    count = c.integer(++i);
+                    if (count < 1) {
+                        throw RespError.syntax();
+                    }
+                }
+                case "TYPE" -> type = c.text(++i).toLowerCase();
+                default -> throw RespError.syntax();
+            }
+        }
+        String pattern = match;
+        boolean anyType = type == null || type.equals("string");
+        long from = cursor ^ Long.MIN_VALUE;
+        return store.scanByHash(c.tenant, from, (int) Math.min(count, SCAN_MAX_COUNT)).map(page -> {
+            List<String> keys = page.keys().stream().filter(k -> anyType && (pattern == null || RespGlob.matches(pattern, k))).toList();
+            String next = page.next() == null ? "0" : Long.toUnsignedString(page.next() ^ Long.MIN_VALUE);
+            return Reply.array(List.of(Reply.bulk(next), Reply.bulks(keys)));
+        });
+    }
+
+    private Uni<Reply> rename(Call c, boolean onlyIfAbsent) {
+        String from = c.key(1);
+        String to = c.key(2);
+        if (from.equals(to)) {
+            return store.exists(c.tenant, List.of(from)).map(n -> {
+                if (n == 0) {
+                    throw RespError.err("no such key");
+                }
+                return onlyIfAbsent ? Reply.ZERO : Reply.OK;
+            });
+        }
+        return plans.limits(c.plan).flatMap(limits -> {
+            CacheRequests.checkKey(to, limits);
+            return store.rename(c.tenant, from, to, onlyIfAbsent);
+        }).map(result -> switch (result) {
+            case NO_SOURCE -> throw RespError.err("no such key");
+            case TARGET_EXISTS -> Reply.ZERO;
+            case MOVED -> onlyIfAbsent ? Reply.ONE : Reply.OK;
+        });
+    }
+
+    /** COPY source destination [DB 0] [REPLACE]. */
+    private Uni<Reply> copy(Call c) {
+        boolean replace = false;
+        for (int i = 3; i < c.size(); i++) {
+            String option = c.option(i);
+            if (option.equals("REPLACE")) {
+                replace = true;
+            } else if (option.equals("DB") && i + 1 < c.size()) {
+                if (c.integer(++i) != 0) {
+                    throw RespError.err("DB index is out of range");
+                }
+            } else {
+                throw RespError.syntax();
+            }
+        }
+        String from = c.key(1);
+        String to = c.key(2);
+        if (from.equals(to)) {
+            throw RespError.err("source and destination objects are the same");
+        }
+        boolean overwrite = replace;
+        return plans.limits(c.plan).flatMap(limits -> {
+            CacheRequests.checkKey(to, limits);
+            return store.copy(c.tenant, from, to, overwrite);
+        }).map(Reply::bool);
+    }
+
+    private Uni<Reply> flush(Call c) {
+        if (c.size() > 2 || (c.size() == 2 && !List.of("ASYNC", "SYNC").contains(c.option(1)))) {
+            throw RespError.syntax();
+        }
+        return store.flush(c.tenant).replaceWith(Reply.OK);
+    }
+}

@@ -1,0 +1,76 @@
+package dev.onebase.resp;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The table of commands and the one way a command runs: known, with its arity, authenticated when it must be, and
+ * for keyspace commands through the {@link RespGate} (key, scope, request limit) with the tenant it names.
+ */
+@ApplicationScoped
+class RespCommands {
+
+    private final Map<String, Command> table = new TreeMap<>();
+    private final RespGate gate;
+
+    RespCommands(RespGate gate, ConnectionCommands connection, StringCommands strings, KeyCommands keys) {
+        this.gate = gate;
+        connection.register(this);
+        strings.register(this);
+        keys.register(this);
+    }
+
+    void add(String name, int arity, Command.Kind kind, Command.Handler handler) {
+        table.put(name, new Command(name, arity, kind, handler));
+    }
+
+    Collection<Command> all() {
+        return table.values();
+    }
+
+    Command find(byte[] name) {
+        return name.length > 32 ? null : table.get(new String(name, StandardCharsets.UTF_8).toLowerCase(Locale.ROOT));
+    }
+
+    Uni<Reply> execute(RespClient client, Command command, List<byte[]> args) {
+        try {
+            if (command == null) {
+                return Call.reply(unknown(args));
+            }
+            if (!command.arityFits(args.size())) {
+                return Call.reply(Reply.error("ERR wrong number of arguments for '" + command.name + "' command"));
+            }
+            if (command.kind != Command.Kind.CONNECTION && !client.authenticated()) {
+                return Call.reply(Reply.error("NOAUTH Authentication required."));
+            }
+            if (!command.touchesKeys()) {
+                return command.handler.run(new Call(client, args, null, null));
+            }
+            return gate.admit(client.apiKey, command).flatMap(ok -> command.handler.run(new Call(client, args, ok.tenant(), ok.plan())));
+        } catch (RuntimeException e) {
+            return Call.reply(RespErrors.reply(e));
+        }
+    }
+
+    /** Redis's own text: the name and the first arguments, each quoted and cut at 128 characters. */
+    private static Reply unknown(List<byte[]> args) {
+        StringBuilder words = new StringBuilder();
+        for (int i = 1; i < args.size() && words.length() < 128; i++) {
+            words.append('\'').append(cut(args.get(i))).append("' ");
+        }
+        return Reply.error("ERR unknown command '" + cut(args.get(0)) + "', with args beginning with: " + words);
+    }
+
+    private static String cut(byte[] word) {
+        String s = new String(word, StandardCharsets.UTF_8);
+        return s.length() > 128 ? s.substring(0, 128) : s;
+    }
+}

@@ -1,0 +1,143 @@
+package dev.onebase.resp;
+
+import java.util.ArrayDeque;
+import java.util.List;
+
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetSocket;
+
+/**
+ * One client connection, on the event loop that accepted it. Commands are answered in the order they arrived.
+ * Reads that arrive together start together (their statements reach PostgreSQL in the same round of writes); any
+ * other command starts once everything before it has been answered, so a pipeline behaves as if run one by one.
+ * Answers are written as soon as they are next in line, several at once when they are ready together.
+ */
+final class RespConnection {
+
+    private static final class Pending {
+        final List<byte[]> args;
+        final Command command;
+        Reply reply;
+        boolean started;
+
+        Pending(List<byte[]> args, Command command) {
+            this.args = args;
+            this.command = command;
+        }
+
+        boolean concurrent() {
+            return command != null && command.kind == Command.Kind.READ;
+        }
+    }
+
+    private final NetSocket socket;
+    private final Context context;
+    private final RespCommands commands;
+    private final int maxPipeline;
+    private final RespParser parser = new RespParser();
+    private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    final RespClient client;
+    private boolean paused;
+
+    RespConnection(NetSocket socket, RespCommands commands, int maxPipeline) {
+        this.socket = socket;
+        this.context = Vertx.currentContext();
+        this.commands = commands;
+        this.maxPipeline = maxPipeline;
+        this.client = new RespClient(String.valueOf(socket.remoteAddress()));
+    }
+
+    void start() {
+        socket.handler(this::received);
+        socket.exceptionHandler(e -> socket.close());
+    }
+
+    private void received(Buffer data) {
+        if (client.closing) {
+            return;
+        }
+        List<List<byte[]>> parsed;
+        try {
+            parsed = parser.feed(data, client.authenticated());
+        } catch (RespParser.ProtocolError e) {
+            client.closing = true;
+            Buffer out = Buffer.buffer();
+            Reply.error(e.getMessage()).write(out, client.protocol);
+            socket.end(out);
+            return;
+        }
+        for (List<byte[]> args : parsed) {
+            queue.add(new Pending(args, commands.find(args.get(0))));
+        }
+        if (queue.size() > maxPipeline && !paused) {
+            paused = true;
+            socket.pause();
+        }
+        pump();
+    }
+
+    /** Starts what may start now: the reads at the front (while only reads run), or the next command once all before it are answered. */
+    private void pump() {
+        boolean onlyReadsAhead = true;
+        for (Pending p : queue) {
+            if (p.started) {
+                if (!p.concurrent()) {
+                    return;
+                }
+                continue;
+            }
+            if (p.concurrent() && onlyReadsAhead) {
+                run(p);
+            } else if (p == queue.peekFirst()) {
+                run(p);
+                if (!p.concurrent()) {
+                    return;
+                }
+            } else {
+                return;
+            }
+        }
+    }
+
+    private void run(Pending p) {
+        p.started = true;
+        commands.execute(client, p.command, p.args).subscribe().with(
+                reply -> onContext(() -> done(p, reply)),
+                failure -> onContext(() -> done(p, RespErrors.reply(failure))));
+    }
+
+    private void onContext(Runnable action) {
+        if (Vertx.currentContext() == context) {
+            action.run();
+        } else {
+            context.runOnContext(v -> action.run());
+        }
+    }
+
+    private void done(Pending p, Reply reply) {
+        p.reply = reply;
+        Buffer out = null;
+        while (!queue.isEmpty() && queue.peekFirst().reply != null) {
+            Pending head = queue.pollFirst();
+            if (out == null) {
+                out = Buffer.buffer();
+            }
+            head.reply.write(out, client.protocol);
+        }
+        if (out != null) {
+            if (client.closing) {
+                socket.end(out);
+                queue.clear();
+                return;
+            }
+            socket.write(out);
+        }
+        if (paused && queue.size() < maxPipeline / 4) {
+            paused = false;
+            socket.resume();
+        }
+        pump();
+    }
+}
