@@ -70,7 +70,8 @@ public class RouterRequests {
             resp.end(answer);
             return;
         }
-        if (declaredLength(req) >= 0 && declaredLength(req) <= DRAIN_LIMIT) {
+        // a client that stopped sending (408) would only be waited for again: answer it and close
+        if (r.getStatus() != 408 && declaredLength(req) >= 0 && declaredLength(req) <= DRAIN_LIMIT) {
             // a client still sending a small body would see a reset instead of the answer: read and drop the rest
             long giveUp = ctx.vertx().setTimer(DRAIN_TIMEOUT_MS, id -> req.connection().close());
             req.handler(ignored -> {
