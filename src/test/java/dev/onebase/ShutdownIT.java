@@ -19,6 +19,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -91,7 +92,8 @@ class ShutdownIT {
         int late = status(http, port, "/api/v1/files?folder=");
         assertTrue(late == 503 || late == -1, "a request after SIGTERM got " + late);
         assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the service did not exit: " + tail());
-        assertEquals(0, process.exitValue(), tail());
+        // 143 is the JVM's ordinary exit on SIGTERM; 1 would mean the shutdown deadline had to halt it
+        assertTrue(process.exitValue() == 0 || process.exitValue() == 143, "exit code " + process.exitValue() + ": " + tail());
     }
 
     private int start() throws IOException, InterruptedException {
@@ -111,7 +113,8 @@ class ShutdownIT {
         for (String k : List.of("QUARKUS_DATASOURCE_REACTIVE_URL", "DATABASE_URL")) {
             pb.environment().remove(k);
         }
-        data.toFile().setWritable(true, false);
+        // as root the embedded server runs as an unprivileged user, which must be able to make its cluster here
+        Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxrwxrwx"));
         process = pb.start();
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         CompletableFuture<Integer> port = new CompletableFuture<>();

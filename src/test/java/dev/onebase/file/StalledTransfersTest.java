@@ -115,8 +115,10 @@ class StalledTransfersTest {
     void aMalformedChunkedBodyIsRefusedAtOnce() throws Exception {
         Tenant t = TestApi.signup();
         Socket s = open(t, "PUT", "/api/v1/files/bad-chunks.bin", "Transfer-Encoding: chunked", "4\r\nabcd\r\nzz-not-hex\r\n");
+        // Vert.x closes the connection on a bad chunk-size line as soon as it parses it, often before the route has
+        // run: the 400 goes out when the route got to it first, else the client sees the close; never a wait
         String status = statusLine(s, Duration.ofMillis(2500));
-        assertTrue(status.startsWith("HTTP/1.1 400"), status);
+        assertTrue(status.startsWith("HTTP/1.1 400") || status.equals("closed without an answer"), status);
         Eventually.until("no transaction left open", Duration.ofSeconds(1), () -> idleInTransaction() == 0);
     }
 
