@@ -129,7 +129,10 @@ final class WatchedBody implements ReadStream<Buffer> {
         flowing = false;
         demand = 0;
         stopTimer();
-        source.pause();
+        if (!done) {
+            // a request left paused after its end does not count as ended, and its answer would wait for a body that came
+            source.pause();
+        }
         return this;
     }
 
@@ -137,9 +140,7 @@ final class WatchedBody implements ReadStream<Buffer> {
     public ReadStream<Buffer> resume() {
         flowing = true;
         restartTimer();
-        if (!done) {
-            source.resume();
-        }
+        source.resume();
         return this;
     }
 
@@ -147,9 +148,7 @@ final class WatchedBody implements ReadStream<Buffer> {
     public ReadStream<Buffer> fetch(long amount) {
         demand = Long.MAX_VALUE - demand < amount ? Long.MAX_VALUE : demand + amount;
         restartTimer();
-        if (!done) {
-            source.fetch(amount);
-        }
+        source.fetch(amount);
         return this;
     }
 
