@@ -75,6 +75,7 @@ public final class DatabaseBootstrap {
         try (Connection conn = DriverManager.getConnection(props.get("quarkus.datasource.migration.jdbc.url"), owner, ownerPassword)) {
             RoleSetup.ensureRoles(conn, owner, ownerPassword, false);
             RoleSetup.ensureAppRole(conn, appUser, appPassword);
+            RoleSetup.handOverLargeObjects(conn, appUser);
         } catch (SQLException e) {
             throw new IllegalStateException("DATABASE_URL: cannot provision the roles " + appUser + " and " + RoleSetup.ADMIN_ROLE
                     + " as " + owner + " (" + e.getMessage() + "). Give the owner CREATEROLE, or create them yourself: "

@@ -89,7 +89,11 @@ public final class EmbeddedPostgres {
                 pgCtl("start", "-w", "-t", "120", "-l", baseDir.resolve("postgres.log").toString(), "-o", "-p " + port);
                 LOG.infof("Embedded PostgreSQL started in %s on 127.0.0.1:%d", dataDir(), port);
             }
-            Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "embedded-postgres-stop"));
+            // the service drains its requests and jobs first (ShutdownOrder), then the database stops
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                ShutdownOrder.awaitApplicationStopped();
+                stop();
+            }, "embedded-postgres-stop"));
             setUpRolesAndDatabase();
         } catch (IOException e) {
             throw new IllegalStateException("cannot prepare the embedded database in " + baseDir + ": " + e.getMessage(), e);
@@ -168,6 +172,11 @@ public final class EmbeddedPostgres {
             if (!rs.next()) {
                 st.execute("create database " + DATABASE + " owner " + credentials.ownerUser());
             }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot set up roles in the embedded database: " + e.getMessage(), e);
+        }
+        try (Connection c = DriverManager.getConnection(jdbcUrl(DATABASE), SUPERUSER, credentials.superuserPassword())) {
+            RoleSetup.handOverLargeObjects(c, credentials.appUser());
         } catch (SQLException e) {
             throw new IllegalStateException("cannot set up roles in the embedded database: " + e.getMessage(), e);
         }

@@ -13,8 +13,10 @@ import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.sqlclient.Pool;
 
 /**
- * At start-up, as the request role itself: the role cannot bypass Row-Level Security, and every table holding tenant
- * data has RLS enabled and forced with a policy on {@code app.tenant_id}. Any finding stops the service.
+ * At start-up, as the request role itself: the role cannot bypass Row-Level Security, every table holding tenant
+ * data has RLS enabled and forced with a policy on {@code app.tenant_id}, and large objects (outside RLS) are out of
+ * its reach: it owns none, none is granted to it, and it gets to them only through the checked {@code file_lo_*}
+ * functions. Any finding stops the service.
  */
 @ApplicationScoped
 public class RlsAudit {
@@ -58,6 +60,27 @@ public class RlsAudit {
              where m.relnamespace = 'public'::regnamespace and m.relkind = 'm'
                and exists (select 1 from pg_attribute a where a.attrelid = m.oid and a.attname = 'tenant_id' and not a.attisdropped)
                and has_table_privilege(m.oid, 'SELECT')
+            union all
+            select format('the request role owns %s large objects (it could read them with no tenant set); '
+                          || 'hand them to onebase_admin: alter large object <oid> owner to onebase_admin', count(*))
+              from pg_largeobject_metadata where lomowner = (select oid from pg_roles where rolname = current_user)
+            having count(*) > 0
+            union all
+            select format('%s large objects grant access to the request role or to PUBLIC', count(distinct m.oid))
+              from pg_largeobject_metadata m, aclexplode(m.lomacl) a
+             where a.grantee = 0 or pg_has_role(current_user, a.grantee, 'MEMBER')
+            having count(*) > 0
+            union all
+            select 'lo_compat_privileges is on: every role may read and write every large object' where current_setting('lo_compat_privileges') = 'on'
+            union all
+            select format('the request role can write the large-object registry %I directly', 'file_large_objects')
+             where to_regclass('public.file_large_objects') is not null
+               and (has_table_privilege('public.file_large_objects', 'INSERT') or has_table_privilege('public.file_large_objects', 'UPDATE'))
+            union all
+            select format('function %s reaches large objects but is not a SECURITY DEFINER function of onebase_admin', p.oid::regprocedure)
+              from pg_proc p
+             where p.pronamespace = 'public'::regnamespace and p.proname like 'file\\_lo\\_%'
+               and (not p.prosecdef or p.proowner <> (select oid from pg_roles where rolname = 'onebase_admin'))
             """;
 
     private final Pool pool;

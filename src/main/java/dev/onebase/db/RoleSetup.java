@@ -66,6 +66,45 @@ public final class RoleSetup {
         }
     }
 
+    /**
+     * Large objects the request role still owns (written before they were fenced, V9) go to the admin role, so the
+     * request role can no longer read them without a tenant. As a superuser, or as the owner that created the request
+     * role (it lends itself the membership the hand-over needs for the time it takes).
+     */
+    static void handOverLargeObjects(Connection c, String app) throws SQLException {
+        java.util.List<Long> oids = new java.util.ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("select oid::int8 from pg_largeobject_metadata where lomowner = "
+                + "(select oid from pg_roles where rolname = ?)")) {
+            ps.setString(1, app);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    oids.add(rs.getLong(1));
+                }
+            }
+        }
+        if (oids.isEmpty()) {
+            return;
+        }
+        try (Statement st = c.createStatement()) {
+            boolean superuser;
+            try (ResultSet rs = st.executeQuery("select rolsuper from pg_roles where rolname = current_user")) {
+                superuser = rs.next() && rs.getBoolean(1);
+            }
+            if (!superuser) {
+                st.execute("grant " + ident(app) + " to current_user");
+            }
+            try {
+                for (long oid : oids) {
+                    st.execute("alter large object " + oid + " owner to " + ADMIN_ROLE);
+                }
+            } finally {
+                if (!superuser) {
+                    st.execute("revoke " + ident(app) + " from current_user");
+                }
+            }
+        }
+    }
+
     private static void setPassword(Connection c, String role, String password) throws SQLException {
         // ALTER ROLE takes no bind parameters; format() quotes the literal inside the server.
         try (PreparedStatement ps = c.prepareStatement("select format('alter role %I password %L', ?, ?)")) {

@@ -25,7 +25,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class Downloads {
 
-    static final String LO_GET = "select lo_get($1::int8, $2::int8, $3::int4)";
+    /** Checks that the object is one of the tenant's ($1) before reading it (V9: the request role cannot read it itself). */
+    static final String LO_GET = "select file_lo_get($1, $2::int8, $3::int8, $4::int4)";
 
     private final Pool pool;
     private final FileConfig config;
@@ -94,7 +95,7 @@ public class Downloads {
         if (s.content() != null) {
             resp.end(s.content().slice((int) r.start(), (int) r.end() + 1));
         } else if (s.loOid() != null) {
-            pool.getConnection().subscribe().with(conn -> new Pump(conn, s.loOid(), r, resp).start(), failure -> resp.reset());
+            pool.getConnection().subscribe().with(conn -> new Pump(ctx, conn, s.tenantId(), s.loOid(), r).start(), failure -> resp.reset());
         } else {
             resp.reset();
         }
@@ -146,24 +147,29 @@ public class Downloads {
      * current one is written, and nothing more is read while the socket's queue is full.
      */
     private final class Pump {
+        private final RoutingContext ctx;
         private final SqlConnection conn;
+        private final UUID tenant;
         private final long oid;
         private final HttpServerResponse resp;
         private final long end;
         private long pos;
         private boolean done;
         private Uni<Buffer> next;
+        private long stalled = -1;
 
-        Pump(SqlConnection conn, long oid, Range r, HttpServerResponse resp) {
+        Pump(RoutingContext ctx, SqlConnection conn, UUID tenant, long oid, Range r) {
+            this.ctx = ctx;
             this.conn = conn;
+            this.tenant = tenant;
             this.oid = oid;
-            this.resp = resp;
+            this.resp = ctx.response();
             this.pos = r.start();
             this.end = r.end() + 1;
         }
 
         void start() {
-            resp.closeHandler(v -> finish());
+            ctx.addEndHandler(v -> finish());
             next = fetch();
             pump();
         }
@@ -173,7 +179,7 @@ public class Downloads {
             int n = (int) Math.min(config.chunkSize().asLongValue(), end - pos);
             long at = pos;
             pos += n;
-            Uni<Buffer> chunk = conn.preparedQuery(LO_GET).execute(Tuple.of(oid, at, n)).map(rows -> {
+            Uni<Buffer> chunk = conn.preparedQuery(LO_GET).execute(Tuple.of(tenant, oid, at, n)).map(rows -> {
                 Buffer b = rows.iterator().next().getBuffer(0).getDelegate();
                 if (b.length() != n) {
                     throw new IllegalStateException("large object " + oid + " is shorter than its row says");
@@ -200,9 +206,12 @@ public class Downloads {
                     resp.end();
                     finish();
                 } else if (resp.writeQueueFull()) {
+                    // a client that stops reading must not keep the connection: it gets the body idle timeout
+                    stalled = ctx.vertx().setTimer(config.bodyIdleTimeout().toMillis(), id -> fail());
                     // one-shot: a handler left in place would start a second pump on a later drain
                     resp.drainHandler(v -> {
                         resp.drainHandler(null);
+                        ctx.vertx().cancelTimer(stalled);
                         pump();
                     });
                 } else {
@@ -221,6 +230,7 @@ public class Downloads {
         private void finish() {
             if (!done) {
                 done = true;
+                ctx.vertx().cancelTimer(stalled);
                 conn.close().subscribe().with(x -> {
                 }, x -> {
                 });

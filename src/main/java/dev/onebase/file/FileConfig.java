@@ -1,6 +1,7 @@
 package dev.onebase.file;
 
 import java.time.Duration;
+import java.util.Optional;
 
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
@@ -44,4 +45,14 @@ public interface FileConfig {
     /** Page size limit of folder listings. */
     @WithDefault("1000")
     int maxPageSize();
+
+    /**
+     * How long an upload waits for the next bytes of its body (or a download for the client to take the next ones)
+     * before it is abandoned and its transaction rolled back.
+     */
+    @WithDefault("30s")
+    Duration bodyIdleTimeout();
+
+    /** Concurrent streaming uploads and downloads per tenant and replica; unset: a quarter of the pool, at least 1. */
+    Optional<Integer> maxTransfersPerTenant();
 }

@@ -28,15 +28,15 @@ import io.vertx.mutiny.sqlclient.Tuple;
 public class FileObjects {
 
     private static final String AT = """
-            select id, name, content_type, size, sha256, storage, content, lo_oid, version, updated_at from files
+            select id, name, content_type, size, sha256, storage, content, lo_oid, version, updated_at, tenant_id from files
              where folder = $1 and name = $2 and deleted_at is null
             """;
     private static final String VERSION_AT = """
-            select f.id, f.name, v.content_type, v.size, v.sha256, v.storage, v.content, v.lo_oid, v.version, v.created_at as updated_at
+            select f.id, f.name, v.content_type, v.size, v.sha256, v.storage, v.content, v.lo_oid, v.version, v.created_at as updated_at, f.tenant_id
               from file_versions v join files f on f.tenant_id = v.tenant_id and f.id = v.file_id
              where f.folder = $1 and f.name = $2 and f.deleted_at is null and v.version = $3
             union all
-            select id, name, content_type, size, sha256, storage, content, lo_oid, version, updated_at from files
+            select id, name, content_type, size, sha256, storage, content, lo_oid, version, updated_at, tenant_id from files
              where folder = $1 and name = $2 and deleted_at is null and version = $3
             """;
     /**
@@ -156,16 +156,17 @@ public class FileObjects {
         @SuppressWarnings("unchecked")
         Uni<Buffer>[] next = new Uni[1];
         return Multi.createBy().repeating().uni(() -> pos, p -> {
-            Uni<Buffer> current = next[0] != null ? next[0] : read(s.loOid(), p, Math.min(chunk, end - p[0]));
-            next[0] = p[0] < end ? read(s.loOid(), p, Math.min(chunk, end - p[0])) : null;
+            Uni<Buffer> current = next[0] != null ? next[0] : read(s, p, Math.min(chunk, end - p[0]));
+            next[0] = p[0] < end ? read(s, p, Math.min(chunk, end - p[0])) : null;
             return current;
         }).whilst(b -> next[0] != null).onCompletion().invoke(() -> next[0] = null);
     }
 
-    private Uni<Buffer> read(long oid, long[] pos, long n) {
+    private Uni<Buffer> read(Stored s, long[] pos, long n) {
+        long oid = s.loOid();
         long at = pos[0];
         pos[0] += n;
-        Uni<Buffer> chunk = pool.preparedQuery(Downloads.LO_GET).execute(Tuple.of(oid, at, (int) n)).map(rows -> {
+        Uni<Buffer> chunk = pool.preparedQuery(Downloads.LO_GET).execute(Tuple.of(s.tenantId(), oid, at, (int) n)).map(rows -> {
             Buffer b = rows.iterator().next().getBuffer(0).getDelegate();
             if (b.length() != n) {
                 throw new IllegalStateException("large object " + oid + " is shorter than its row says");

@@ -57,7 +57,7 @@ public final class FileRecords {
 
     /** What the download path needs of one stored version. */
     public record Stored(UUID id, String name, String contentType, long size, byte[] sha256, String storage, io.vertx.core.buffer.Buffer content,
-            Long loOid, int version) {
+            Long loOid, int version, UUID tenantId) {
 
         public String etag() {
             return "\"" + HexFormat.of().formatHex(sha256) + "\"";

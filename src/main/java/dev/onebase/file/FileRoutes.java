@@ -15,10 +15,12 @@ import dev.onebase.web.RequestIdFilter;
 import dev.onebase.web.RouterRequests;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.vertx.MultiHelper;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.streams.ReadStream;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -37,12 +39,16 @@ public class FileRoutes {
     private final FileStore store;
     private final Downloads downloads;
     private final RouterRequests requests;
+    private final TransferSlots slots;
+    private final FileConfig config;
 
-    public FileRoutes(RouteGate gate, FileStore store, Downloads downloads, RouterRequests requests) {
+    public FileRoutes(RouteGate gate, FileStore store, Downloads downloads, RouterRequests requests, TransferSlots slots, FileConfig config) {
         this.gate = gate;
         this.store = store;
         this.downloads = downloads;
         this.requests = requests;
+        this.slots = slots;
+        this.config = config;
     }
 
     void install(@Observes Router router) {
@@ -60,16 +66,32 @@ public class FileRoutes {
         HttpServerRequest req = ctx.request();
         req.pause();
         String requestId = requests.begin(ctx, "/api/v1/files/{path}");
+        answerMalformedAtOnce(ctx, requestId);
         Uni.createFrom().deferred(() -> {
             String raw = req.path().substring(FILES.length());
             FilePath path = FilePaths.file(FilePaths.decode(raw));
             String type = ContentTypes.declared(req.getHeader("Content-Type"));
             long length = contentLength(req);
             return gate.admit(ctx, ApiKeys.SCOPE_WRITE).flatMap(tenant -> {
-                Multi<Buffer> body = io.vertx.mutiny.core.http.HttpServerRequest.newInstance(req).toMulti().map(b -> b.getDelegate());
-                return store.upload(tenant, path, type, length, body);
+                slots.take(ctx, tenant);
+                WatchedBody body = watch(ctx, req);
+                return store.upload(tenant, path, type, length, MultiHelper.toMulti(body));
             });
         }).subscribe().with(saved -> created(ctx, saved, requestId), failure -> requests.fail(ctx, failure, requestId));
+    }
+
+    /** The body under the idle timeout, failed at once when the client goes away or sends what cannot be parsed. */
+    private WatchedBody watch(RoutingContext ctx, ReadStream<Buffer> source) {
+        WatchedBody body = new WatchedBody(ctx.vertx(), source, config.bodyIdleTimeout().toMillis());
+        if (ctx.response().closed()) {
+            body.abort(gone());
+        }
+        ctx.addEndHandler(done -> {
+            if (done.failed()) {
+                body.abort(done.cause());
+            }
+        });
+        return body;
     }
 
     /**
@@ -81,6 +103,7 @@ public class FileRoutes {
         HttpServerRequest req = ctx.request();
         req.pause();
         String requestId = requests.begin(ctx, "/api/v1/files");
+        answerMalformedAtOnce(ctx, requestId);
         String contentType = Optional.ofNullable(req.getHeader("Content-Type")).orElse("");
         if (!contentType.toLowerCase().startsWith("multipart/form-data")) {
             requests.fail(ctx, new ProblemException(415, "Unsupported Media Type", "Send multipart/form-data with one file part, or PUT the raw body to "
@@ -88,32 +111,61 @@ public class FileRoutes {
             return;
         }
         Uni.createFrom().deferred(() -> gate.admit(ctx, ApiKeys.SCOPE_WRITE)).flatMap(tenant -> {
+            slots.take(ctx, tenant);
+            long idle = config.bodyIdleTimeout().toMillis();
             Promise<Void> ended = Promise.promise();
             Promise<FileStore.Saved> result = Promise.promise();
-            boolean[] seen = {false};
+            WatchedBody[] part = {null};
+            // until the file part starts, and after it ended until the request has, the wait is bounded here
+            long[] waiting = {ctx.vertx().setTimer(idle, id -> result.tryFail(idleTimeout(idle)))};
+            ctx.addEndHandler(done -> {
+                if (done.failed()) {
+                    ended.tryFail(done.cause());
+                    result.tryFail(done.cause());
+                    if (part[0] != null) {
+                        part[0].abort(done.cause());
+                    }
+                }
+            });
             req.setExpectMultipart(true);
-            req.exceptionHandler(ended::tryFail);
+            if (ctx.response().closed()) {
+                return Uni.createFrom().failure(gone());
+            }
+            req.exceptionHandler(e -> {
+                ended.tryFail(malformed(e));
+                if (part[0] != null) {
+                    part[0].abort(malformed(e));
+                }
+                result.tryFail(malformed(e));
+            });
             req.endHandler(v -> {
-                if (!seen[0]) {
+                ctx.vertx().cancelTimer(waiting[0]);
+                if (part[0] == null) {
                     result.tryFail(ProblemException.badRequest("The form has no file part"));
+                } else {
+                    part[0].requestEnded(ProblemException.badRequest("The multipart body ended inside the file part (its closing boundary is missing)"));
                 }
                 ended.tryComplete();
             });
             req.uploadHandler(upload -> {
-                if (seen[0]) {
+                if (part[0] != null) {
                     upload.pause();
                     ended.tryFail(ProblemException.badRequest("Send one file per request"));
                     return;
                 }
-                seen[0] = true;
+                ctx.vertx().cancelTimer(waiting[0]);
+                part[0] = new WatchedBody(ctx.vertx(), upload, idle);
                 Uni.createFrom().deferred(() -> {
                     String folder = Optional.ofNullable(req.getParam("folder")).orElse(req.getFormAttribute("folder"));
                     FilePath path = FilePaths.file(FilePaths.folder(folder) + FilePaths.name(upload.filename()));
                     String type = ContentTypes.declared(upload.contentType());
-                    Multi<Buffer> body = io.vertx.mutiny.core.http.HttpServerFileUpload.newInstance(upload).toMulti().map(b -> b.getDelegate());
+                    Multi<Buffer> body = MultiHelper.toMulti((ReadStream<Buffer>) part[0]);
                     Uni<Void> whole = Uni.createFrom().completionStage(() -> ended.future().toCompletionStage());
                     // the form's length counts boundaries and fields too, so limits are checked on the part's streamed size
                     return store.upload(tenant, path, type, -1, body.onCompletion().call(() -> {
+                        if (!req.isEnded()) {
+                            waiting[0] = ctx.vertx().setTimer(idle, id -> ended.tryFail(idleTimeout(idle)));
+                        }
                         req.resume();
                         return whole;
                     }));
@@ -122,6 +174,32 @@ public class FileRoutes {
             req.resume();
             return Uni.createFrom().completionStage(() -> result.future().toCompletionStage());
         }).subscribe().with(saved -> created(ctx, saved, requestId), failure -> requests.fail(ctx, failure, requestId));
+    }
+
+    /**
+     * A body the HTTP layer cannot parse (a bad chunk-size line) is reported on the connection, which is closed right
+     * after: the 400 goes out now, while the upload rolls back on its own (its body fails too).
+     */
+    private void answerMalformedAtOnce(RoutingContext ctx, String requestId) {
+        ctx.request().connection().exceptionHandler(e -> {
+            if (!ctx.response().ended() && !ctx.response().closed() && !ctx.response().headWritten()) {
+                requests.fail(ctx, malformed(e), requestId);
+            }
+        });
+    }
+
+    /** The connection closed (client gone, or a body the HTTP layer could not parse) before the upload began. */
+    private static ProblemException gone() {
+        return ProblemException.badRequest("The connection closed before the body was read");
+    }
+
+    static ProblemException idleTimeout(long millis) {
+        return new ProblemException(408, "Request Timeout", "No part of the body arrived for " + millis / 1000.0 + " s; the upload was abandoned");
+    }
+
+    /** What the HTTP layer could not parse (a bad chunk size line, a broken multipart body) is the client's to fix. */
+    static Throwable malformed(Throwable e) {
+        return e instanceof ProblemException ? e : ProblemException.badRequest("The request body is malformed: " + e.getMessage());
     }
 
     private void created(RoutingContext ctx, FileStore.Saved saved, String requestId) {
@@ -147,6 +225,7 @@ public class FileRoutes {
             Integer w = optionalSize(ctx.request().getParam("w"), "w");
             Integer h = optionalSize(ctx.request().getParam("h"), "h");
             return gate.admit(ctx, ApiKeys.SCOPE_READ).flatMap(tenant -> {
+                slots.take(ctx, tenant);
                 if (w != null || h != null) {
                     if (v != null) {
                         throw ProblemException.badRequest("Thumbnails are made of the current version only");

@@ -57,10 +57,10 @@ public class FileStore {
              where id = $1 returning\s""" + COLS;
     private static final String PRUNE_VERSIONS = """
             with gone as (delete from file_versions where file_id = $1 and version <= $2 returning lo_oid)
-            select count(lo_unlink(lo_oid::oid)) from gone where lo_oid is not null
+            select count(file_lo_unlink(lo_oid)) from gone where lo_oid is not null
             """;
     private static final String UNLINK_FILE = """
-            select count(lo_unlink(o::oid)) from (
+            select count(file_lo_unlink(o)) from (
                 select lo_oid as o from files where id = $1 and lo_oid is not null
                 union all
                 select lo_oid from file_versions where file_id = $1 and lo_oid is not null) x
@@ -89,7 +89,7 @@ public class FileStore {
             if (declaredLength > limits.room()) {
                 return Uni.createFrom().failure(limits.tooLarge(declaredLength));
             }
-            UploadWriter writer = new UploadWriter(conn, limits, config.inlineThreshold().asLongValue(),
+            UploadWriter writer = new UploadWriter(conn, tenant, limits, config.inlineThreshold().asLongValue(),
                     (int) config.chunkSize().asLongValue(), declaredType);
             return body.onItem().call(writer::accept).collect().last()
                     .flatMap(ignored -> writer.finish())
@@ -147,13 +147,13 @@ public class FileStore {
     /** What a download needs: the live file, or one of its versions; inline bytes come along (they are small). */
     public Uni<Stored> stored(UUID tenant, UUID id, Integer version) {
         String sql = version == null
-                ? "select id, name, content_type, size, sha256, storage, content, lo_oid, version from files where id = $1 and deleted_at is null"
+                ? "select id, name, content_type, size, sha256, storage, content, lo_oid, version, tenant_id from files where id = $1 and deleted_at is null"
                 : """
-                  select f.id, f.name, v.content_type, v.size, v.sha256, v.storage, v.content, v.lo_oid, v.version
+                  select f.id, f.name, v.content_type, v.size, v.sha256, v.storage, v.content, v.lo_oid, v.version, v.tenant_id
                     from file_versions v join files f on f.tenant_id = v.tenant_id and f.id = v.file_id
                    where v.file_id = $1 and v.version = $2 and f.deleted_at is null
                   union all
-                  select id, name, content_type, size, sha256, storage, content, lo_oid, version
+                  select id, name, content_type, size, sha256, storage, content, lo_oid, version, tenant_id
                     from files where id = $1 and version = $2 and deleted_at is null
                   """;
         Tuple args = version == null ? Tuple.of(id) : Tuple.of(id, version);
@@ -163,7 +163,8 @@ public class FileStore {
 
     static Stored stored(Row r) {
         return new Stored(r.getUUID("id"), r.getString("name"), r.getString("content_type"), r.getLong("size"),
-                r.getBuffer("sha256").getBytes(), r.getString("storage"), bufferOrNull(r, "content"), r.getLong("lo_oid"), r.getInteger("version"));
+                r.getBuffer("sha256").getBytes(), r.getString("storage"), bufferOrNull(r, "content"), r.getLong("lo_oid"), r.getInteger("version"),
+                r.getUUID("tenant_id"));
     }
 
     private static Buffer bufferOrNull(Row r, String column) {
@@ -290,7 +291,7 @@ public class FileStore {
                     });
         }
         return tx.run(tenant, conn -> conn.preparedQuery("""
-                select count(lo_unlink(o::oid)) from (
+                select count(file_lo_unlink(o)) from (
                     select lo_oid as o from files where starts_with(folder, $1) and lo_oid is not null
                     union all
                     select v.lo_oid from file_versions v join files f on f.tenant_id = v.tenant_id and f.id = v.file_id
@@ -342,7 +343,7 @@ public class FileStore {
     /** Unlinks every large object of the tenant whose transaction this is (a tenant purge). */
     Uni<Long> unlinkAll(SqlConnection conn) {
         return conn.query("""
-                select count(lo_unlink(o::oid)) from (
+                select count(file_lo_unlink(o)) from (
                     select lo_oid as o from files where lo_oid is not null
                     union all
                     select lo_oid from file_versions where lo_oid is not null) x

@@ -54,8 +54,14 @@ public class OrphanObjectsJob implements Job {
                     }
                     context.progress(n, oids.size());
                     // gone meanwhile (another replica, a purge) is fine: count only what this run unlinked
-                    return pool.preparedQuery("select lo_unlink(m.oid) from pg_largeobject_metadata m where m.oid = $1::int8::oid")
-                            .execute(Tuple.of(oid)).map(r -> n + r.rowCount());
+                    return pool.preparedQuery("select admin_unlink_orphan_large_object($1)").execute(Tuple.of(oid)).flatMap(r -> {
+                        if (r.iterator().next().getBoolean(0)) {
+                            return Uni.createFrom().item(n + 1);
+                        }
+                        // one the request role still owns (from before V9): it unlinks its own
+                        return pool.preparedQuery("select lo_unlink(m.oid) from pg_largeobject_metadata m where m.oid = $1::int8::oid"
+                                + " and m.lomowner = current_user::regrole").execute(Tuple.of(oid)).map(gone -> n + gone.rowCount());
+                    });
                 });
             }
             return done;

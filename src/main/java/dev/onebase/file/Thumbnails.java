@@ -62,7 +62,7 @@ public class Thumbnails {
                         if (it.hasNext()) {
                             var r = it.next();
                             return Uni.createFrom().item(new Stored(id, thumbName(source.name(), base), r.getString("content_type"), r.getLong("size"),
-                                    r.getBuffer("sha256").getBytes(), "bytea", r.getBuffer("content").getDelegate(), null, source.version()));
+                                    r.getBuffer("sha256").getBytes(), "bytea", r.getBuffer("content").getDelegate(), null, source.version(), tenant));
                         }
                         return make(tenant, source, base, bw, bh, kind);
                     });
@@ -84,7 +84,7 @@ public class Thumbnails {
                             """, Tuple.tuple().addValue(tenant).addValue(source.id()).addValue(source.version()).addValue(kind).addValue(type)
                             .addValue((long) thumb.length).addValue(Buffer.buffer(sha)).addValue(Buffer.buffer(thumb)))
                             .map(x -> new Stored(source.id(), thumbName(source.name(), type), type, thumb.length, sha, "bytea", Buffer.buffer(thumb),
-                                    null, source.version()));
+                                    null, source.version(), tenant));
                 });
     }
 
@@ -103,7 +103,7 @@ public class Thumbnails {
             for (long off = 0; off < s.size(); off += chunk) {
                 long at = off;
                 int n = (int) Math.min(chunk, s.size() - off);
-                chain = chain.flatMap(x -> conn.preparedQuery(Downloads.LO_GET).execute(Tuple.of(s.loOid(), at, n)).map(rows -> {
+                chain = chain.flatMap(x -> conn.preparedQuery(Downloads.LO_GET).execute(Tuple.of(s.tenantId(), s.loOid(), at, n)).map(rows -> {
                     var b = rows.iterator().next().getBuffer(0);
                     b.getDelegate().getBytes(0, b.length(), out, (int) at);
                     return b.length();

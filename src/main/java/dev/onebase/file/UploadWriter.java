@@ -2,6 +2,7 @@ package dev.onebase.file;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.UUID;
 
 import dev.onebase.web.ProblemException;
 import io.smallrye.mutiny.Uni;
@@ -16,8 +17,9 @@ import io.vertx.mutiny.sqlclient.Tuple;
  */
 final class UploadWriter {
 
-    static final String LO_CREATE = "select lo_create(0)::int8";
-    static final String LO_PUT = "select lo_put($1::int8, $2::int8, $3)";
+    /** The object belongs to the admin role and is registered to the tenant (V9); the request role cannot touch it itself. */
+    static final String LO_CREATE = "select file_lo_create($1)";
+    static final String LO_PUT = "select file_lo_put($1, $2::int8, $3::int8, $4)";
 
     /** What the plan allows and what the tenant already uses, read at the start of the upload's transaction. */
     record Limits(long maxFileBytes, long storageBytes, long used) {
@@ -43,6 +45,7 @@ final class UploadWriter {
     }
 
     private final SqlConnection conn;
+    private final UUID tenant;
     private final Limits limits;
     private final long threshold;
     private final int chunk;
@@ -56,8 +59,9 @@ final class UploadWriter {
     private long written;
     private Uni<Void> inFlight = Uni.createFrom().voidItem();
 
-    UploadWriter(SqlConnection conn, Limits limits, long threshold, int chunk, String declaredType) {
+    UploadWriter(SqlConnection conn, UUID tenant, Limits limits, long threshold, int chunk, String declaredType) {
         this.conn = conn;
+        this.tenant = tenant;
         this.limits = limits;
         this.threshold = threshold;
         this.chunk = chunk;
@@ -93,7 +97,7 @@ final class UploadWriter {
             return Uni.createFrom().voidItem();
         }
         Uni<Void> created = oid != null ? Uni.createFrom().voidItem()
-                : conn.preparedQuery(LO_CREATE).execute().invoke(rows -> oid = rows.iterator().next().getLong(0)).replaceWithVoid();
+                : conn.preparedQuery(LO_CREATE).execute(Tuple.of(tenant)).invoke(rows -> oid = rows.iterator().next().getLong(0)).replaceWithVoid();
         return created.flatMap(ignored -> pending.length() >= chunk ? flush() : Uni.createFrom().voidItem());
     }
 
@@ -108,7 +112,7 @@ final class UploadWriter {
         pending = Buffer.buffer(chunk + 65536);
         Uni<Void> previous = inFlight;
         return previous.invoke(() -> {
-            Uni<Void> put = conn.preparedQuery(LO_PUT).execute(Tuple.of(oid, offset, data)).replaceWithVoid().memoize().indefinitely();
+            Uni<Void> put = conn.preparedQuery(LO_PUT).execute(Tuple.of(tenant, oid, offset, data)).replaceWithVoid().memoize().indefinitely();
             put.subscribe().with(x -> {
             }, x -> {
             });

@@ -111,8 +111,17 @@ public class ProblemMapper {
         return unavailable(e, uri);
     }
 
+    /** The Vert.x pool's failure when no connection became free in time (db/PoolSetup bounds the wait). */
+    public static boolean isPoolTimeout(Throwable e) {
+        return e instanceof io.vertx.core.impl.NoStackTraceThrowable && "Timeout".equals(e.getMessage());
+    }
+
     @ServerExceptionMapper
     public Response any(Throwable e, UriInfo uri) {
+        if (isPoolTimeout(e)) {
+            // every request connection stayed busy for the pool wait (onebase.db.pool-wait): a bounded wait, not a failure
+            return respond(503, "Service Unavailable", "The service is busy; try again shortly", uri, Map.of("Retry-After", "1"));
+        }
         if (isConnectionFailure(e)) {
             return unavailable(e, uri);
         }

@@ -83,7 +83,8 @@ public class RouterRequests {
             resp.end(answer);
             return;
         }
-        if (declared > DRAIN_LIMIT) {
+        // a client that stopped sending (408) would only be waited for again: answer it and close
+        if (declared > DRAIN_LIMIT || resp.getStatusCode() == 408) {
             endAndClose(req, resp, answer);
             return;
         }

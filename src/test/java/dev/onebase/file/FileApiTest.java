@@ -115,9 +115,9 @@ class FileApiTest {
         as(t).post("/api/v1/files/" + id + "/versions/3/restore").then().statusCode(409).contentType("application/problem+json");
         as(t).post("/api/v1/files/" + id + "/versions/42/restore").then().statusCode(404).contentType("application/problem+json");
         // the restored copy is its own object: purging the file unlinks both
-        long before = LargeObjects.ofTheRequestRole();
+        long before = LargeObjects.ofTheService();
         as(t).delete("/api/v1/files/" + id + "?purge=true").then().statusCode(204);
-        assertEquals(before - 2, LargeObjects.ofTheRequestRole());
+        assertEquals(before - 2, LargeObjects.ofTheService());
     }
 
     @Test

@@ -56,14 +56,14 @@ class FileLimitsTest {
     @Test
     void fileSizeLimitIsCheckedUpFrontAndWhileStreaming() throws Exception {
         Tenant t = tinyTenant();
-        long objects = LargeObjects.ofTheRequestRole();
+        long objects = LargeObjects.ofTheService();
         as(t).contentType("application/octet-stream").body(new byte[2 * T + 1]).put("/api/v1/files/big.bin").then().statusCode(413)
                 .contentType("application/problem+json").body("detail", containsString("per file"));
         HttpResponse<String> r = chunked(t, "big.bin", new byte[2 * T + 1]);
         assertEquals(413, r.statusCode(), r.body());
         assertTrue(r.body().contains("per file"), r.body());
         assertEquals(0, rows(t));
-        assertEquals(objects, LargeObjects.ofTheRequestRole());
+        assertEquals(objects, LargeObjects.ofTheService());
         // exactly the limit is fine
         as(t).contentType("application/octet-stream").body(new byte[2 * T]).put("/api/v1/files/max.bin").then().statusCode(201);
     }
@@ -72,7 +72,7 @@ class FileLimitsTest {
     void storageQuotaCountsVersionsAndLeavesNothingWhenExceeded() throws Exception {
         Tenant t = tinyTenant();
         as(t).contentType("application/octet-stream").body(new byte[2 * T]).put("/api/v1/files/a.bin").then().statusCode(201);
-        long objects = LargeObjects.ofTheRequestRole();
+        long objects = LargeObjects.ofTheService();
         as(t).contentType("application/octet-stream").body(new byte[T + T / 2]).put("/api/v1/files/b.bin").then().statusCode(413)
                 .contentType("application/problem+json").body("detail", containsString("quota"));
         HttpResponse<String> r = chunked(t, "b.bin", new byte[T + T / 2]);
@@ -81,7 +81,7 @@ class FileLimitsTest {
         // an overwrite keeps the old version, which still counts
         as(t).contentType("application/octet-stream").body(new byte[T + T / 2]).put("/api/v1/files/a.bin").then().statusCode(413);
         assertEquals(1, rows(t));
-        assertEquals(objects, LargeObjects.ofTheRequestRole());
+        assertEquals(objects, LargeObjects.ofTheService());
         as(t).contentType("application/octet-stream").body(new byte[T - 1]).put("/api/v1/files/c.bin").then().statusCode(201);
         as(t).get("/api/v1/files").then().body("items.name", equalTo(java.util.List.of("a.bin", "c.bin")));
     }
@@ -89,7 +89,7 @@ class FileLimitsTest {
     @Test
     void interruptedUploadLeavesNothing() throws Exception {
         Tenant t = TestApi.signup();
-        long objects = LargeObjects.ofTheRequestRole();
+        long objects = LargeObjects.ofTheService();
         try (Socket s = new Socket("localhost", RestAssured.port)) {
             OutputStream out = s.getOutputStream();
             out.write(("PUT /api/v1/files/cut/short.bin HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + t.key()
@@ -108,7 +108,7 @@ class FileLimitsTest {
                 && Db.count("select count(*) from pg_stat_activity where usename = ? and state = 'active' and query like '%lo_put%'",
                         Db.appRole()) == 0);
         assertEquals(0, rows(t));
-        assertEquals(objects, LargeObjects.ofTheRequestRole());
+        assertEquals(objects, LargeObjects.ofTheService());
         // and the connection went back to the pool: the service still works
         as(t).contentType("application/octet-stream").body(new byte[3 * T]).put("/api/v1/files/cut/short.bin").then().statusCode(201);
     }

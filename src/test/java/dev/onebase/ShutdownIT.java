@@ -1,0 +1,238 @@
+package dev.onebase;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.onebase.testsupport.ProjectFiles;
+
+/**
+ * The packaged service, started as its own process (with its embedded database), gets a SIGTERM while an upload and a
+ * download are still moving: readiness goes down first, both transfers finish whole within the grace, new requests are
+ * refused, and the process exits on its own within the bound.
+ */
+class ShutdownIT {
+
+    static final int MIB = 1024 * 1024;
+    static final Pattern LISTENING = Pattern.compile("Listening on: http://[^:]+:(\\d+)");
+
+    private Process process;
+    private final List<String> log = new ArrayList<>();
+
+    @AfterEach
+    void kill() {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly();
+        }
+    }
+
+    @Test
+    void sigtermLetsTransfersFinishRefusesNewRequestsAndExits() throws Exception {
+        int port = start();
+        HttpClient http = HttpClient.newHttpClient();
+        String signup = http.send(HttpRequest.newBuilder(uri(port, "/api/v1/signup")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"slug\":\"shutdown-it\",\"name\":\"Shutdown\"}")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        String key = field(signup, "secret");
+        byte[] stored = new byte[6 * MIB];
+        new Random(7).nextBytes(stored);
+        HttpResponse<String> put = http.send(HttpRequest.newBuilder(uri(port, "/api/v1/files/stored.bin")).header("Authorization", "Bearer " + key)
+                .header("Content-Type", "application/octet-stream").PUT(HttpRequest.BodyPublishers.ofByteArray(stored)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, put.statusCode(), put.body());
+        String id = field(put.body(), "id");
+
+        byte[] upload = new byte[6 * MIB];
+        new Random(8).nextBytes(upload);
+        CompletableFuture<String> uploaded = CompletableFuture.supplyAsync(() -> slowUpload(port, key, upload));
+        CompletableFuture<byte[]> downloaded = CompletableFuture.supplyAsync(() -> slowDownload(port, key, id));
+        Thread.sleep(700);
+        long signalled = System.nanoTime();
+        process.destroy(); // SIGTERM
+
+        // readiness down first, while the transfers go on
+        boolean notReady = false;
+        while (!notReady && System.nanoTime() - signalled < TimeUnit.SECONDS.toNanos(2)) {
+            notReady = status(http, port, "/q/health/ready") == 503;
+            Thread.sleep(100);
+        }
+        assertTrue(notReady, "readiness did not go down after SIGTERM: " + tail());
+        String answer = uploaded.get(60, TimeUnit.SECONDS);
+        assertTrue(answer.startsWith("HTTP/1.1 201"), "the upload in flight was not finished: " + answer + "\n" + tail());
+        assertArrayEquals(stored, downloaded.get(60, TimeUnit.SECONDS), "the download in flight was cut");
+        // new work is refused while the service drains or once it is gone
+        int late = status(http, port, "/api/v1/files?folder=");
+        assertTrue(late == 503 || late == -1, "a request after SIGTERM got " + late);
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the service did not exit: " + tail());
+        // 143 is the JVM's ordinary exit on SIGTERM; 1 would mean the shutdown deadline had to halt it
+        assertTrue(process.exitValue() == 0 || process.exitValue() == 143, "exit code " + process.exitValue() + ": " + tail());
+    }
+
+    private int start() throws IOException, InterruptedException {
+        Path jar = ProjectFiles.ROOT.resolve("target/quarkus-app/quarkus-run.jar");
+        assertTrue(Files.isRegularFile(jar), "package the service first: " + jar);
+        Path data = Files.createTempDirectory("onebase-shutdown-it");
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dquarkus.http.port=0", "-jar", jar.toString()).redirectErrorStream(true);
+        pb.environment().put("ONEBASE_EMBEDDED_DATA_DIR", data.resolve("db").toString());
+        pb.environment().put("ONEBASE_BACKUP_DIR", data.resolve("backups").toString());
+        pb.environment().put("ONEBASE_ADMIN_TOKEN", "test-admin-token");
+        pb.environment().put("ONEBASE_JOBS_SCHEDULER_ENABLED", "false");
+        pb.environment().put("ONEBASE_BACKUP_WAL_ENABLED", "false");
+        pb.environment().put("ONEBASE_SHUTDOWN_DELAY", "2s");
+        pb.environment().put("ONEBASE_SHUTDOWN_GRACE", "20s");
+        pb.environment().put("ONEBASE_SHUTDOWN_DEADLINE", "45s");
+        for (String k : List.of("QUARKUS_DATASOURCE_REACTIVE_URL", "DATABASE_URL")) {
+            pb.environment().remove(k);
+        }
+        // as root the embedded server runs as an unprivileged user, which must be able to make its cluster here
+        Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxrwxrwx"));
+        process = pb.start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        CompletableFuture<Integer> port = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
+            try {
+                for (String line = out.readLine(); line != null; line = out.readLine()) {
+                    synchronized (log) {
+                        log.add(line);
+                    }
+                    Matcher m = LISTENING.matcher(line);
+                    if (m.find()) {
+                        port.complete(Integer.parseInt(m.group(1)));
+                    }
+                }
+            } catch (IOException e) {
+                // the process is gone
+            }
+            port.completeExceptionally(new AssertionError("the service exited before listening"));
+        }, "shutdown-it-log");
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            return port.get(180, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("the service did not start: " + tail(), e);
+        }
+    }
+
+    /** 6 MiB at about 2 MiB/s, so the upload is still going when the signal comes; answers the status line. */
+    private static String slowUpload(int port, String key, byte[] body) {
+        try (Socket s = new Socket("localhost", port)) {
+            OutputStream out = s.getOutputStream();
+            out.write(("PUT /api/v1/files/in-flight.bin HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + key
+                    + "\r\nContent-Type: application/octet-stream\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            for (int off = 0; off < body.length; off += 128 * 1024) {
+                out.write(body, off, Math.min(128 * 1024, body.length - off));
+                out.flush();
+                Thread.sleep(60);
+            }
+            s.setSoTimeout(60_000);
+            return statusLine(s.getInputStream());
+        } catch (IOException | InterruptedException e) {
+            return "failed: " + e;
+        }
+    }
+
+    /** Reads the file at about 2 MiB/s; answers the body. */
+    private static byte[] slowDownload(int port, String key, String id) {
+        try (Socket s = new Socket("localhost", port)) {
+            s.setReceiveBufferSize(64 * 1024);
+            s.setSoTimeout(60_000);
+            s.getOutputStream().write(("GET /api/v1/files/" + id + "/content HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + key
+                    + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            InputStream in = s.getInputStream();
+            String status = statusLine(in);
+            long length = -1;
+            for (String h = line(in); !h.isEmpty(); h = line(in)) {
+                if (h.toLowerCase().startsWith("content-length:")) {
+                    length = Long.parseLong(h.substring(15).trim());
+                }
+            }
+            if (!status.startsWith("HTTP/1.1 200") || length < 0) {
+                throw new AssertionError("download answered " + status);
+            }
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            byte[] buf = new byte[32 * 1024];
+            while (body.size() < length) {
+                int n = in.read(buf, 0, (int) Math.min(buf.length, length - body.size()));
+                if (n < 0) {
+                    break;
+                }
+                body.write(buf, 0, n);
+                Thread.sleep(15);
+            }
+            return body.toByteArray();
+        } catch (IOException | InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static int status(HttpClient http, int port, String path) {
+        try {
+            return http.send(HttpRequest.newBuilder(uri(port, path)).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
+        } catch (ConnectException e) {
+            return -1;
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static String statusLine(InputStream in) throws IOException {
+        return line(in);
+    }
+
+    private static String line(InputStream in) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        for (int c = in.read(); c != -1 && c != '\n'; c = in.read()) {
+            b.write(c);
+        }
+        return b.toString(StandardCharsets.ISO_8859_1).trim();
+    }
+
+    private static URI uri(int port, String path) {
+        return URI.create("http://localhost:" + port + path);
+    }
+
+    private static String field(String json, String name) {
+        Matcher m = Pattern.compile("\"" + name + "\":\"([^\"]+)\"").matcher(json);
+        assertTrue(m.find(), name + " in " + json);
+        return m.group(1);
+    }
+
+    private String tail() {
+        synchronized (log) {
+            return String.join("\n", log.subList(Math.max(0, log.size() - 40), log.size()));
+        }
+    }
+}
