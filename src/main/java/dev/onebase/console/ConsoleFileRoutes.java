@@ -91,7 +91,7 @@ public class ConsoleFileRoutes {
 
     private Uni<Void> signedIn(RoutingContext ctx, boolean change) {
         HttpServerRequest req = ctx.request();
-        if (change && !ConsoleGuard.sameOrigin(req.getHeader("Origin"), java.net.URI.create(req.scheme() + "://" + req.authority()))) {
+        if (change && !ConsoleGuard.sameOrigin(req.getHeader("Origin"), req.getHeader("Host"))) {
             throw ProblemException.forbidden("The request comes from another site");
         }
         Cookie cookie = req.getCookie(ConsoleSessions.COOKIE);
@@ -108,7 +108,7 @@ public class ConsoleFileRoutes {
 
     private static void secure(RoutingContext ctx) {
         ctx.response().putHeader("Content-Security-Policy", ConsoleGuard.CSP).putHeader("X-Frame-Options", "DENY")
-                .putHeader("Referrer-Policy", "no-referrer");
+                .putHeader("Referrer-Policy", "same-origin");
     }
 
     private static int version(String v) {

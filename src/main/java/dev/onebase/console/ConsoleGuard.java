@@ -50,7 +50,7 @@ public class ConsoleGuard {
             return Uni.createFrom().nullItem();
         }
         boolean change = !"GET".equals(ctx.getMethod()) && !"HEAD".equals(ctx.getMethod());
-        if (change && !sameOrigin(ctx.getHeaderString("Origin"), ctx.getUriInfo().getBaseUri())) {
+        if (change && !sameOrigin(ctx.getHeaderString("Origin"), ctx.getHeaderString("Host"))) {
             return Uni.createFrom().item(refuse(path, "The request comes from another site"));
         }
         if (path.equals("/console/login")) {
@@ -82,7 +82,7 @@ public class ConsoleGuard {
         headers.putSingle("Content-Security-Policy", CSP);
         headers.putSingle("X-Content-Type-Options", "nosniff");
         headers.putSingle("X-Frame-Options", "DENY");
-        headers.putSingle("Referrer-Policy", "no-referrer");
+        headers.putSingle("Referrer-Policy", "same-origin");
         headers.putSingle("Cache-Control", "no-store");
     }
 
@@ -90,13 +90,20 @@ public class ConsoleGuard {
         return path.equals("/console") || path.startsWith("/console/");
     }
 
-    /** Browsers send Origin on every POST; when they do, it must be this service. */
-    static boolean sameOrigin(String origin, URI base) {
+    /**
+     * Browsers send Origin on every POST; when they do, its host and port must be the ones the request was sent to
+     * (the scheme may differ behind a proxy that ends TLS).
+     */
+    static boolean sameOrigin(String origin, String host) {
         if (origin == null) {
             return true;
         }
-        String self = base.getScheme() + "://" + base.getAuthority();
-        return origin.equalsIgnoreCase(self);
+        try {
+            String authority = URI.create(origin).getRawAuthority();
+            return authority != null && authority.equalsIgnoreCase(host);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private static String presentedCsrf(ResteasyReactiveContainerRequestContext ctx) {
