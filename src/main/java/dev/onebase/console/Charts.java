@@ -79,7 +79,7 @@ public final class Charts {
     }
 
     public static String bytes(Long n) {
-        if (n == null) {
+        if (n == null || n < 0) {
             return "—";
         }
         String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
