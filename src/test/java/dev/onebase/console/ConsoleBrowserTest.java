@@ -165,11 +165,14 @@ class ConsoleBrowserTest {
 
         // start a snapshot and watch it until the list shows it succeeded
         driver.get(base + "/console/backups");
+        List<WebElement> newest = driver.findElements(By.cssSelector("#backup-list tbody tr:first-child td:first-child"));
+        long before = newest.isEmpty() ? 0 : Long.parseLong(newest.get(0).getText());
         driver.findElement(By.id("start-snapshot")).click();
         List<String> progress = new ArrayList<>();
         new WebDriverWait(driver, Duration.ofSeconds(180)).pollingEvery(Duration.ofMillis(200)).until(d -> {
             progress.add(d.findElement(By.id("backup-status")).getText());
-            return d.findElement(By.id("backup-list")).getText().lines().anyMatch(l -> l.contains("snapshot succeeded"));
+            return d.findElement(By.id("backup-list")).getText().lines()
+                    .anyMatch(l -> l.matches("\\d+ snapshot succeeded .*") && Long.parseLong(l.split(" ")[0]) > before);
         });
         assertTrue(progress.stream().anyMatch(s -> !s.equals("…")), "the page showed the progress: " + progress);
         checkAccessible("backups");

@@ -105,6 +105,17 @@
       }
     });
   }
+  // a row still "running" while nothing runs: reload, at most every 10 s (a stale row must not reload forever)
+  function listedAsRunning() {
+    var stale = Array.prototype.some.call(document.querySelectorAll('#backup-list td.status'),
+      function (td) { return td.textContent === 'running'; });
+    var last = Number(sessionStorage.getItem('onebase-backups-reloaded') || 0);
+    if (stale && Date.now() - last > 10000) {
+      sessionStorage.setItem('onebase-backups-reloaded', String(Date.now()));
+      return true;
+    }
+    return false;
+  }
   var backups = document.querySelector('[data-poll-backups]');
   if (backups) {
     var bBar = document.getElementById('backup-progress');
@@ -116,7 +127,8 @@
         seen = true;
         var r = running[names[0]];
         show(bBar, bStatus, r.done, r.total, names.join(', '));
-      } else if (seen) {
+      } else if (seen || listedAsRunning()) {
+        // it ended between polls, or before the first one: the list on the page is out of date
         seen = false;
         bBar.value = bBar.max;
         text(bStatus, 'finished; reloading the list');
