@@ -62,6 +62,7 @@ public class BackupPages {
         facts.put("WAL streaming", status.enabled() ? (status.running() ? "running" : "stopped") : "off");
         facts.put("WAL lag", Charts.bytes(status.lagBytes()));
         facts.put("last flushed LSN", status.flushedLsn() == null ? "—" : status.flushedLsn());
+        facts.put("newest", newest(backups));
         facts.put("running now", progress.running().isEmpty() ? "nothing" : String.join(", ", progress.running().keySet()));
         return Pages.backups(console.chrome("backups", "Backups", notice, error), backups, tests, status, alerts.recent(),
                 window(backups, status), rto(tests), facts);
@@ -77,12 +78,20 @@ public class BackupPages {
         });
     }
 
-    /** For the page's script: what runs on this replica now and how far it has got. */
+    /** What the page's script polls: what runs on this replica now, and the newest backup (to see the list is stale). */
+    public record Live(Map<String, BackupProgress.Running> running, String newest) {
+    }
+
     @GET
     @Path("/running")
     @Produces(MediaType.APPLICATION_JSON)
-    public Map<String, BackupProgress.Running> running() {
-        return progress.running();
+    public Live running() {
+        return new Live(progress.running(), newest(catalog.list(null, 1)));
+    }
+
+    /** "id status" of the newest backup, "" for none: the page reloads when it differs from the one it shows. */
+    static String newest(List<BackupRecord> backups) {
+        return backups.isEmpty() ? "" : backups.get(0).id() + " " + backups.get(0).status();
     }
 
     /**

@@ -51,6 +51,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         "dev.onebase.cache.CacheStore$ScanPage",
         "dev.onebase.cache.CacheStore$SetResult",
         "dev.onebase.cache.CacheStore$Value",
+        "dev.onebase.console.BackupPages$Live",
         "dev.onebase.console.Charts$Bar",
         "dev.onebase.console.Charts$Span",
         "dev.onebase.console.ConsoleSessions$Opened",

@@ -169,7 +169,8 @@ class ConsoleBrowserTest {
         long before = newest.isEmpty() ? 0 : Long.parseLong(newest.get(0).getText());
         driver.findElement(By.id("start-snapshot")).click();
         List<String> progress = new ArrayList<>();
-        new WebDriverWait(driver, Duration.ofSeconds(180)).pollingEvery(Duration.ofMillis(200)).until(d -> {
+        new WebDriverWait(driver, Duration.ofSeconds(180)).pollingEvery(Duration.ofMillis(200))
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(d -> {
             progress.add(d.findElement(By.id("backup-status")).getText());
             return d.findElement(By.id("backup-list")).getText().lines()
                     .anyMatch(l -> l.matches("\\d+ snapshot succeeded .*") && Long.parseLong(l.split(" ")[0]) > before);

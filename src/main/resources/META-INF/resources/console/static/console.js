@@ -105,34 +105,20 @@
       }
     });
   }
-  // a row still "running" while nothing runs: reload, at most every 10 s (a stale row must not reload forever)
-  function listedAsRunning() {
-    var stale = Array.prototype.some.call(document.querySelectorAll('#backup-list td.status'),
-      function (td) { return td.textContent === 'running'; });
-    var last = Number(sessionStorage.getItem('onebase-backups-reloaded') || 0);
-    if (stale && Date.now() - last > 10000) {
-      sessionStorage.setItem('onebase-backups-reloaded', String(Date.now()));
-      return true;
-    }
-    return false;
-  }
   var backups = document.querySelector('[data-poll-backups]');
   if (backups) {
     var bBar = document.getElementById('backup-progress');
     var bStatus = document.getElementById('backup-status');
-    var seen = false;
-    poll(backups, backups.dataset.pollBackups, function (running) {
-      var names = Object.keys(running);
-      if (names.length > 0) {
-        seen = true;
-        var r = running[names[0]];
+    poll(backups, backups.dataset.pollBackups, function (live) {
+      var names = Object.keys(live.running);
+      if (live.newest !== backups.dataset.newest) {
+        // a backup started, ended or failed since the page was drawn: draw the list again
+        text(bStatus, 'the list changed; reloading it');
+        backups.dataset.newest = live.newest;
+        setTimeout(function () { location.reload(); }, 300);
+      } else if (names.length > 0) {
+        var r = live.running[names[0]];
         show(bBar, bStatus, r.done, r.total, names.join(', '));
-      } else if (seen || listedAsRunning()) {
-        // it ended between polls, or before the first one: the list on the page is out of date
-        seen = false;
-        bBar.value = bBar.max;
-        text(bStatus, 'finished; reloading the list');
-        setTimeout(function () { location.reload(); }, 500);
       } else {
         bBar.value = 0;
         text(bStatus, 'nothing running');
