@@ -53,7 +53,7 @@ public class Downloads {
         }
     }
 
-    void send(RoutingContext ctx, Stored s, String requestId) {
+    public void send(RoutingContext ctx, Stored s, String requestId) {
         HttpServerResponse resp = ctx.response();
         var req = ctx.request();
         String etag = s.etag();

@@ -37,6 +37,7 @@ class DependencyRuleTest {
             Map.entry("stats", 6), Map.entry("backup", 6),
             Map.entry("s3", 7),
             Map.entry("resp", 7),
+            Map.entry("console", 7),
             Map.entry("nativeimage", 9), Map.entry("", 9));
 
     private static final Path MAIN = Path.of("src/main/java/dev/onebase");

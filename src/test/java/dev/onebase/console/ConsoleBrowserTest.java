@@ -1,0 +1,237 @@
+package dev.onebase.console;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import javax.imageio.ImageIO;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import dev.onebase.testsupport.TestApi;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+
+/**
+ * The console in a real headless Chromium (Debian's chromium and chromium-driver, installed by .ci/run): what an operator
+ * does, end to end, with a screenshot of every page under target/console-screenshots/.
+ */
+@QuarkusTest
+class ConsoleBrowserTest {
+
+    private static final Path SHOTS = Path.of("target/console-screenshots");
+    private static final String CHROMEDRIVER = "/usr/bin/chromedriver";
+    private static final String CHROMIUM = "/usr/bin/chromium";
+
+    private static ChromeDriver driver;
+    private static ChromeDriverService service;
+    private static Path profile;
+
+    @BeforeAll
+    static void startBrowser() throws IOException {
+        assertTrue(new File(CHROMEDRIVER).canExecute() && new File(CHROMIUM).canExecute(),
+                "the browser tests need Debian's chromium and chromium-driver (apt-get install -y chromium chromium-driver)");
+        Files.createDirectories(SHOTS);
+        profile = Files.createTempDirectory("onebase-chromium");
+        // the machine's driver, never one Selenium Manager would download
+        service = new ChromeDriverService.Builder().usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort().build();
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM);
+        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+                "--user-data-dir=" + profile);
+        driver = new ChromeDriver(service, options);
+        driver.manage().window().setSize(new Dimension(1280, 800));
+    }
+
+    @AfterAll
+    static void stopBrowser() throws IOException {
+        if (driver != null) {
+            driver.quit();
+        }
+        if (service != null) {
+            service.stop();
+        }
+        if (profile != null) {
+            try (var files = Files.walk(profile)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    @Test
+    void anOperatorRunsTheBackendFromTheBrowser() throws Exception {
+        String base = "http://localhost:" + RestAssured.port;
+
+        // sign in, with the keyboard only
+        driver.get(base + "/console/dashboard");
+        assertTrue(driver.getCurrentUrl().endsWith("/console/login"), driver.getCurrentUrl());
+        checkAccessible("login");
+        driver.switchTo().activeElement().sendKeys(TestApi.ADMIN_TOKEN, Keys.ENTER);
+        waitFor(() -> driver.getCurrentUrl().endsWith("/console/dashboard"));
+        checkAccessible("dashboard");
+
+        // create a tenant: its first key is shown once
+        driver.get(base + "/console/tenants");
+        String slug = "browser-" + Math.abs(new Random().nextInt());
+        driver.findElement(By.id("new-slug")).sendKeys(slug);
+        driver.findElement(By.id("new-name")).sendKeys("Browser Test");
+        driver.findElement(By.cssSelector("#create-tenant button")).click();
+        waitFor(() -> !driver.findElements(By.id("secret")).isEmpty());
+        assertTrue(driver.findElement(By.id("secret")).getAttribute("value").startsWith("ob_"));
+        assertEquals(slug, driver.findElement(By.id("tenant-slug")).getText());
+        checkAccessible("tenant");
+        String tenantId = driver.findElement(By.cssSelector("dd code")).getText();
+        driver.get(base + "/console/tenants?q=" + slug);
+        assertTrue(driver.findElement(By.tagName("table")).getText().contains(slug));
+        checkAccessible("tenants");
+
+        // upload a file and watch the progress bar reach 100%, then an image, which gets a thumbnail
+        driver.get(base + "/console/files?tenant=" + tenantId);
+        Path big = Files.createTempFile("upload", ".bin");
+        byte[] bytes = new byte[4 * 1024 * 1024];
+        new Random(1).nextBytes(bytes);
+        Files.write(big, bytes);
+        List<String> seen = new ArrayList<>();
+        driver.findElement(By.id("upload-file")).sendKeys(big.toString());
+        driver.findElement(By.cssSelector("#upload button")).click();
+        waitFor(() -> {
+            seen.add(driver.findElement(By.id("upload-status")).getText());
+            return seen.get(seen.size() - 1).startsWith("Uploaded");
+        });
+        assertEquals("100", driver.findElement(By.id("upload-progress")).getAttribute("value"));
+        assertTrue(seen.stream().anyMatch(s -> s.contains("% of " + bytes.length + " bytes sent")), "the progress was shown: " + seen);
+        waitFor(() -> driver.findElement(By.tagName("table")).getText().contains(big.getFileName().toString()));
+        Path png = Files.createTempFile("picture", ".png");
+        BufferedImage image = new BufferedImage(320, 200, BufferedImage.TYPE_INT_RGB);
+        var g = image.createGraphics();
+        g.setColor(java.awt.Color.ORANGE);
+        g.fillOval(40, 20, 240, 160);
+        g.dispose();
+        ImageIO.write(image, "png", png.toFile());
+        driver.findElement(By.id("upload-file")).sendKeys(png.toString());
+        driver.findElement(By.cssSelector("#upload button")).click();
+        waitFor(() -> driver.findElements(By.cssSelector("img.thumb")).stream()
+                .anyMatch(i -> (Boolean) ((JavascriptExecutor) driver).executeScript("return arguments[0].complete && arguments[0].naturalWidth > 0", i)));
+        checkAccessible("files");
+
+        // a flag: the preview follows the edit before it is saved
+        driver.get(base + "/console/flags?tenant=" + tenantId + "&key=new-checkout");
+        waitFor(() -> driver.findElement(By.id("flag-preview")).getText().startsWith("variant off"));
+        WebElement editor = driver.findElement(By.id("flag-json"));
+        String edited = editor.getAttribute("value").replace("\"defaultVariant\" : \"off\"", "\"defaultVariant\" : \"on\"")
+                .replace("\"defaultVariant\": \"off\"", "\"defaultVariant\": \"on\"");
+        ((JavascriptExecutor) driver).executeScript("arguments[0].value = ''", editor);
+        editor.sendKeys(edited);
+        waitFor(() -> driver.findElement(By.id("flag-preview")).getText().startsWith("variant on"));
+        checkAccessible("flags");
+        driver.findElement(By.cssSelector("#flag-form button")).click();
+        waitFor(() -> driver.findElement(By.cssSelector(".notice")).getText().contains("new-checkout"));
+        assertTrue(driver.findElement(By.cssSelector(".keys")).getText().contains("new-checkout"));
+
+        // a cache key, set from the browser
+        driver.get(base + "/console/cache?tenant=" + tenantId);
+        driver.findElement(By.id("cache-key")).sendKeys("greeting");
+        driver.findElement(By.id("cache-value")).sendKeys("hello from the console");
+        driver.findElement(By.id("cache-ttl")).sendKeys("600");
+        driver.findElement(By.cssSelector("form.stack button")).click();
+        waitFor(() -> driver.findElement(By.id("cache-value")).getText().contains("hello from the console"));
+        checkAccessible("cache");
+
+        driver.get(base + "/console/sessions?tenant=" + tenantId + "&user=user-1");
+        checkAccessible("sessions");
+
+        // start a snapshot and watch it until the list shows it succeeded
+        driver.get(base + "/console/backups");
+        List<WebElement> newest = driver.findElements(By.cssSelector("#backup-list tbody tr:first-child td:first-child"));
+        long before = newest.isEmpty() ? 0 : Long.parseLong(newest.get(0).getText());
+        driver.findElement(By.id("start-snapshot")).click();
+        List<String> progress = new ArrayList<>();
+        new WebDriverWait(driver, Duration.ofSeconds(180)).pollingEvery(Duration.ofMillis(200))
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(d -> {
+            progress.add(d.findElement(By.id("backup-status")).getText());
+            return d.findElement(By.id("backup-list")).getText().lines()
+                    .anyMatch(l -> l.matches("\\d+ snapshot succeeded .*") && Long.parseLong(l.split(" ")[0]) > before);
+        });
+        assertTrue(progress.stream().anyMatch(s -> !s.equals("…")), "the page showed the progress: " + progress);
+        checkAccessible("backups");
+
+        driver.get(base + "/console/jobs?job=backup-snapshot");
+        waitFor(() -> driver.findElement(By.id("job-status")).getText().startsWith("idle"));
+        assertTrue(driver.findElements(By.cssSelector("svg.chart rect.succeeded")).size() >= 1, "the run is on the time line");
+        checkAccessible("jobs");
+
+        driver.get(base + "/console/dashboard");
+        driver.findElement(By.cssSelector("main form button")).click();
+        waitFor(() -> driver.findElement(By.cssSelector(".notice")).getText().startsWith("Counted"));
+        checkAccessible("dashboard");
+
+        // narrow screens: nothing wider than the window
+        driver.manage().window().setSize(new Dimension(390, 844));
+        for (String page : List.of("dashboard", "tenants", "backups")) {
+            driver.get(base + "/console/" + page);
+            Long overflow = (Long) ((JavascriptExecutor) driver)
+                    .executeScript("return document.documentElement.scrollWidth - document.documentElement.clientWidth");
+            assertTrue(overflow <= 1, page + " scrolls sideways by " + overflow + "px at 390px");
+            shot(page + "-narrow");
+        }
+        driver.manage().window().setSize(new Dimension(1280, 800));
+
+        // sign out: the session is gone
+        driver.get(base + "/console/dashboard");
+        driver.findElement(By.id("sign-out")).click();
+        waitFor(() -> driver.getCurrentUrl().contains("/console/login"));
+        driver.get(base + "/console/tenants");
+        assertTrue(driver.getCurrentUrl().endsWith("/console/login"), "signed out: " + driver.getCurrentUrl());
+    }
+
+    /** Every visible control has a name a screen reader can read, and the page is shot for review. */
+    private static void checkAccessible(String page) throws IOException {
+        @SuppressWarnings("unchecked")
+        List<String> unlabelled = (List<String>) ((JavascriptExecutor) driver).executeScript("""
+                var bad = [];
+                document.querySelectorAll('input, select, textarea, button').forEach(function (el) {
+                  if (el.type === 'hidden') return;
+                  var named = (el.labels && el.labels.length > 0) || el.getAttribute('aria-label')
+                    || (el.tagName === 'BUTTON' && el.textContent.trim().length > 0);
+                  if (!named) bad.push(el.outerHTML.substring(0, 120));
+                });
+                return bad;""");
+        assertEquals(List.of(), unlabelled, page + ": controls without a label");
+        shot(page);
+    }
+
+    private static void shot(String name) throws IOException {
+        Files.write(SHOTS.resolve(name + ".png"), ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
+    }
+
+    private static void waitFor(java.util.function.BooleanSupplier condition) {
+        try {
+            new WebDriverWait(driver, Duration.ofSeconds(30)).pollingEvery(Duration.ofMillis(100)).until(d -> condition.getAsBoolean());
+        } catch (org.openqa.selenium.TimeoutException e) {
+            throw new AssertionError("timed out on " + driver.getCurrentUrl() + ":\n" + driver.getPageSource(), e);
+        }
+    }
+}
