@@ -43,7 +43,6 @@ class HttpLayerProblemsTest {
         String auth = "Authorization: Bearer " + t.key() + "\r\n";
         java.util.List<String> bad = new java.util.ArrayList<>();
         String[][] cases = {
-                {"bad HTTP version", "GET /api/v1/tenant HTTP/9.9\r\nHost: x\r\n\r\n"},
                 {"malformed chunk", "PUT /api/v1/cache/k HTTP/1.1\r\nHost: x\r\n" + auth + "Transfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n"},
                 {"malformed chunk on a file upload", "PUT /api/v1/files/c.txt HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n"},
                 {"unknown method", "FROB /api/v1/tenant HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n"},
