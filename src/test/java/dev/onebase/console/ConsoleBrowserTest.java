@@ -229,7 +229,9 @@ class ConsoleBrowserTest {
 
     private static void waitFor(java.util.function.BooleanSupplier condition) {
         try {
-            new WebDriverWait(driver, Duration.ofSeconds(30)).pollingEvery(Duration.ofMillis(100)).until(d -> condition.getAsBoolean());
+            // the page may reload between finding an element and reading it (after an upload, a finished backup): ask again
+            new WebDriverWait(driver, Duration.ofSeconds(30)).pollingEvery(Duration.ofMillis(100))
+                    .ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(d -> condition.getAsBoolean());
         } catch (org.openqa.selenium.TimeoutException e) {
             throw new AssertionError("timed out on " + driver.getCurrentUrl() + ":\n" + driver.getPageSource(), e);
         }
