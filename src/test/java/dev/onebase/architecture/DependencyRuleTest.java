@@ -35,6 +35,7 @@ class DependencyRuleTest {
             Map.entry("ratelimit", 5),
             Map.entry("cache", 6), Map.entry("session", 6), Map.entry("flag", 6), Map.entry("file", 6),
             Map.entry("stats", 6), Map.entry("backup", 6),
+            Map.entry("s3", 7),
             Map.entry("nativeimage", 9), Map.entry("", 9));
 
     private static final Path MAIN = Path.of("src/main/java/dev/onebase");
