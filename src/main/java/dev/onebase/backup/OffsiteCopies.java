@@ -102,8 +102,8 @@ public class OffsiteCopies {
         LOG.infof("off-site: copied %s (%d files)", root.relativize(artifact), files.size());
     }
 
-    /** Uploads the complete WAL segments and history files the bucket does not have yet; returns how many. */
-    int copyWal() throws IOException {
+    /** Uploads the complete WAL segments and history files the bucket does not have yet (one run at a time: the job and a caller may overlap); returns how many. */
+    synchronized int copyWal() throws IOException {
         Optional<OffsiteStore> store = store();
         if (store.isEmpty()) {
             return 0;

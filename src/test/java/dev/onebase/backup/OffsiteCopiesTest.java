@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import jakarta.inject.Inject;
 
@@ -142,8 +144,25 @@ class OffsiteCopiesTest {
         Eventually.until("the switched segment to be complete", () -> lastCompleteSegmentReaches(switched));
         int copied = offsite.copyWal();
         assertTrue(copied > 0, "WAL copied");
-        assertEquals(0, offsite.copyWal(), "what is there already is not copied again");
-        assertTrue(keys(t).stream().anyMatch(k -> k.matches("backups/wal/[0-9A-F]{24}")), keys(t).toString());
+        // the streamer may still be completing segments: once it is quiet, a run copies nothing and everything is there
+        Eventually.until("nothing more to copy", () -> {
+            try {
+                return offsite.copyWal() == 0;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        for (Path f : Artifacts.list(directory.wal())) {
+            String name = f.getFileName().toString();
+            if (name.matches("[0-9A-F]{24}")) {
+                assertTrue(keys(t).contains("backups/wal/" + name), name + " off-site");
+            }
+        }
+        String walKey = keys(t).stream().filter(k -> k.matches("backups/wal/[0-9A-F]{24}")).findFirst().orElseThrow();
+        byte[] wal = sdk(t).getObjectAsBytes(b -> b.bucket(t.bucket()).key(walKey)).asByteArray();
+        // WAL is kept in the clear locally; off-site it is encrypted when a key is set
+        assertEquals(directory.cipher().isPresent(), new String(wal, 0, 12, StandardCharsets.US_ASCII).equals("ONEBASE-ENC1"), walKey);
+        assertEquals(directory.cipher().isPresent(), BackupCipher.isEncrypted(Path.of(snapshot.path())));
         streamer.stop();
 
         // the local backup directory is gone
@@ -155,6 +174,15 @@ class OffsiteCopiesTest {
         try {
             assertFalse(Files.exists(root));
             OffsiteStore store = offsite.store().orElseThrow();
+            if (directory.cipher().isPresent()) {
+                Path keyless = Files.createTempDirectory("onebase-offsite-keyless-");
+                try {
+                    BackupException noKey = assertThrows(BackupException.class, () -> OffsiteCopies.fetch(store, keyless, target, Optional.empty()));
+                    assertTrue(noKey.getMessage().contains("is encrypted: set onebase.backup.encryption-key"), noKey.getMessage());
+                } finally {
+                    Artifacts.deleteTree(keyless);
+                }
+            }
             OffsiteCopies.fetch(store, scratch, target, directory.cipher());
             PitrCommand.Result r = PitrCommand.recover(target, dir, scratch, tools.binDir(), Restorer.freePort(), Duration.ofMinutes(5),
                     directory.cipher());
