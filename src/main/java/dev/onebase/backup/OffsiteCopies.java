@@ -129,6 +129,7 @@ public class OffsiteCopies {
                 store.get().put(WAL + name, f);
             }
             n++;
+            LOG.debugf("off-site: copied %s (%d objects were there)", name, there.size());
         }
         return n;
     }
