@@ -184,9 +184,18 @@ public final class BackupJobs {
         private final OffsiteCopies offsite;
         private final BackupAlerts alerts;
 
-        public OffsiteJob(OffsiteCopies offsite, BackupAlerts alerts) {
+        private final BackupConfig config;
+
+        public OffsiteJob(OffsiteCopies offsite, BackupAlerts alerts, BackupConfig config) {
             this.offsite = offsite;
             this.alerts = alerts;
+            this.config = config;
+        }
+
+        /** A backlog of WAL (after an outage of the store) may take long to upload: the backup's timeout. */
+        @Override
+        public Duration defaultTimeout() {
+            return config.timeout();
         }
 
         @Override

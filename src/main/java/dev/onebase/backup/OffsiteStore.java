@@ -2,7 +2,6 @@ package dev.onebase.backup;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -59,14 +58,7 @@ final class OffsiteStore {
     void put(String key, Path file) throws IOException {
         MessageDigest sha = Artifacts.sha256();
         MessageDigest md5 = md5();
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buf = new byte[1 << 16];
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                sha.update(buf, 0, n);
-                md5.update(buf, 0, n);
-            }
-        }
+        Artifacts.digest(file, sha, md5);
         String sha256 = Artifacts.hex(sha.digest());
         byte[] md5sum = md5.digest();
         long size = Files.size(file);
@@ -92,13 +84,7 @@ final class OffsiteStore {
         }
         String etag = r.headers().firstValue("ETag").orElse("").replace("\"", "");
         MessageDigest md5 = md5();
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buf = new byte[1 << 16];
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                md5.update(buf, 0, n);
-            }
-        }
+        Artifacts.digest(file, md5);
         if (etag.matches("[0-9a-fA-F]{32}") && !etag.equalsIgnoreCase(Artifacts.hex(md5.digest()))) {
             throw new BackupException("off-site copy " + key + " is damaged: its MD5 is not its ETag " + etag);
         }
