@@ -52,14 +52,21 @@ public final class Artifacts {
 
     public static String sha256(Path file) throws IOException {
         MessageDigest md = sha256();
+        digest(file, md);
+        return hex(md.digest());
+    }
+
+    /** Feeds {@code file} to every digest in one read. */
+    static void digest(Path file, MessageDigest... digests) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
             byte[] buf = new byte[1 << 16];
             int n;
             while ((n = in.read(buf)) > 0) {
-                md.update(buf, 0, n);
+                for (MessageDigest md : digests) {
+                    md.update(buf, 0, n);
+                }
             }
         }
-        return hex(md.digest());
     }
 
     /** One checksum for a set of files: SHA-256 over their names and checksums, in name order. */

@@ -230,7 +230,7 @@ public final class BackupCommand {
         checks.add(new Check("WAL flowing", flowing, last == null ? "no WAL in " + root.resolve("wal")
                 : "newest WAL written " + Duration.between(last, Instant.now()).toSeconds() + " s ago (bound " + maxWalAge
                         + "; an idle database writes none)"));
-        checks.add(new Check("off-site", true, "no off-site store is configured (off-site copies are not part of this version)"));
+        checks.add(OffsiteCopies.check(OffsiteCopies.fromEnvironment(System::getenv)));
         return checks;
     }
 

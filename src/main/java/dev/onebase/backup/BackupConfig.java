@@ -53,6 +53,8 @@ public interface BackupConfig {
 
     Alert alert();
 
+    Offsite offsite();
+
     interface Snapshot {
         /** pg_dump -Z level (0-9, gzip). */
         @WithDefault("6")
@@ -114,5 +116,27 @@ public interface BackupConfig {
     interface Alert {
         /** POSTed a JSON body when a backup or restore test fails. */
         Optional<URI> webhookUrl();
+    }
+
+    /** Copies of every verified backup and every complete WAL segment in an S3-compatible bucket; off until endpoint and bucket are set. */
+    interface Offsite {
+        Optional<URI> endpoint();
+
+        Optional<String> bucket();
+
+        @WithDefault("us-east-1")
+        String region();
+
+        Optional<String> accessKeyId();
+
+        Optional<String> secretAccessKey();
+
+        /** The folder inside the bucket. */
+        @WithDefault("onebase-backups/")
+        String prefix();
+
+        /** Off-site backups older than this are deleted (the newest of each kind stays), with the WAL only they needed. */
+        @WithDefault("30")
+        int retentionDays();
     }
 }

@@ -177,4 +177,52 @@ public final class BackupJobs {
             });
         }
     }
+
+    /** Copies new WAL segments off-site and applies the off-site retention, every minute; nothing when off-site is off. */
+    @ApplicationScoped
+    public static class OffsiteJob implements Job {
+        private final OffsiteCopies offsite;
+        private final BackupAlerts alerts;
+
+        private final BackupConfig config;
+
+        public OffsiteJob(OffsiteCopies offsite, BackupAlerts alerts, BackupConfig config) {
+            this.offsite = offsite;
+            this.alerts = alerts;
+            this.config = config;
+        }
+
+        /** A backlog of WAL (after an outage of the store) may take long to upload: the backup's timeout. */
+        @Override
+        public Duration defaultTimeout() {
+            return config.timeout();
+        }
+
+        @Override
+        public String name() {
+            return "backup-offsite";
+        }
+
+        @Override
+        public String defaultSchedule() {
+            return "0 * * * * ?";
+        }
+
+        @Override
+        public Uni<JobResult> run(JobContext context) {
+            return blocking(() -> {
+                if (offsite.store().isEmpty()) {
+                    return new JobResult(0, 0, "off-site copies are not configured");
+                }
+                try {
+                    int wal = offsite.copyWal();
+                    int deleted = offsite.prune(java.time.Instant.now()).size();
+                    return new JobResult(wal + deleted, 0, wal + " WAL files copied, " + deleted + " objects past retention deleted");
+                } catch (java.io.IOException | RuntimeException e) {
+                    alerts.raise("offsite-copy-failed", "wal", null, BackupException.messageOf(e));
+                    throw new BackupException("off-site: " + BackupException.messageOf(e), e);
+                }
+            });
+        }
+    }
 }

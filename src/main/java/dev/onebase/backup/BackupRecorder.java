@@ -61,9 +61,11 @@ public class BackupRecorder {
     private final Verifier verifier;
     private final BackupAlerts alerts;
     private final Pruner pruner;
+    private final OffsiteCopies offsite;
 
     public BackupRecorder(PgTools tools, BackupDirectory directory, BackupCatalog catalog, BackupProgress progress,
-            Verifier verifier, BackupAlerts alerts, Pruner pruner) {
+            Verifier verifier, BackupAlerts alerts, Pruner pruner, OffsiteCopies offsite) {
+        this.offsite = offsite;
         this.tools = tools;
         this.directory = directory;
         this.catalog = catalog;
@@ -101,6 +103,7 @@ public class BackupRecorder {
                 if (problem == null) {
                     attempt.progress().phase("prune", 97, 100);
                     pruner.prune();
+                    copyOffsite(kind, id, taken.path());
                 } else {
                     alerts.raise("backup-verification-failed", kind, id, problem);
                 }
@@ -116,6 +119,16 @@ public class BackupRecorder {
             } finally {
                 progress.finished(op);
             }
+        }
+    }
+
+    /** A failed off-site copy alerts but does not fail the backup: the local copy is verified and usable. */
+    private void copyOffsite(String kind, long id, Path artifact) {
+        try {
+            offsite.copyBackup(artifact);
+        } catch (Exception e) {
+            LOG.warnf("off-site copy of backup %d failed: %s", id, BackupException.messageOf(e));
+            alerts.raise("offsite-copy-failed", kind, id, BackupException.messageOf(e));
         }
     }
 

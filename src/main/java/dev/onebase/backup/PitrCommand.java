@@ -36,7 +36,9 @@ public final class PitrCommand {
         Map<String, String> opts = new HashMap<>();
         for (int i = 1; i < args.length; i++) {
             String a = args[i];
-            if (a.startsWith("--") && a.contains("=")) {
+            if ("--from-offsite".equals(a)) {
+                opts.put("from-offsite", "true");
+            } else if (a.startsWith("--") && a.contains("=")) {
                 opts.put(a.substring(2, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
             } else if (a.startsWith("--") && i + 1 < args.length) {
                 opts.put(a.substring(2), args[++i]);
@@ -60,7 +62,24 @@ public final class PitrCommand {
             Optional<BackupCipher> cipher = BackupCipher.fromBase64(opts.containsKey("encryption-key-file")
                     ? Optional.of(Files.readString(Path.of(opts.get("encryption-key-file"))))
                     : Optional.ofNullable(System.getenv("ONEBASE_BACKUP_ENCRYPTION_KEY")));
-            Result r = recover(target, Path.of(opts.get("dir")), backups, bin, port, Duration.ofHours(24), cipher);
+            Path fetched = null;
+            if (opts.containsKey("from-offsite")) {
+                if (!"true".equals(opts.get("from-offsite"))) {
+                    return usage("--from-offsite takes no value");
+                }
+                OffsiteStore store = OffsiteCopies.fromEnvironment(System::getenv).orElse(null);
+                if (store == null) {
+                    return usage("--from-offsite needs ONEBASE_BACKUP_OFFSITE_ENDPOINT and ONEBASE_BACKUP_OFFSITE_BUCKET (and the key id and secret)");
+                }
+                fetched = OffsiteCopies.fetch(store, Files.createTempDirectory("onebase-offsite-"), target, cipher);
+                backups = fetched;
+            }
+            Result r;
+            try {
+                r = recover(target, Path.of(opts.get("dir")), backups, bin, port, Duration.ofHours(24), cipher);
+            } finally {
+                Artifacts.deleteTree(fetched);
+            }
             System.out.printf("Recovered to %s from full copy %d (%s) plus %d WAL files.%n", target, r.backupId(), r.backupDir(),
                     r.walFiles());
             System.out.printf("PostgreSQL runs on 127.0.0.1:%d with data in %s (same roles and passwords as the backed-up "
@@ -138,7 +157,7 @@ public final class PitrCommand {
     private static int usage(String problem) {
         System.err.println("pitr: " + problem);
         System.err.println("usage: pitr --target-time 2026-11-24T14:46:00Z --dir DIR [--backup-dir DIR] [--bin-dir DIR] [--port N] "
-                + "[--encryption-key-file FILE, else ONEBASE_BACKUP_ENCRYPTION_KEY]");
+                + "[--encryption-key-file FILE, else ONEBASE_BACKUP_ENCRYPTION_KEY] [--from-offsite]");
         return 2;
     }
 

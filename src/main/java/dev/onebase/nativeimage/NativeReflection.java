@@ -23,6 +23,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         "dev.onebase.backup.BackupCatalog$BackupRecord",
         "dev.onebase.backup.BackupCommand$Check",
         "dev.onebase.backup.BackupCommand$Copy",
+        "dev.onebase.backup.OffsiteStore$Target",
         "dev.onebase.backup.BackupCommand$Info",
         "dev.onebase.backup.BackupCommand$WalRange",
         "dev.onebase.backup.BackupCommand$Window",

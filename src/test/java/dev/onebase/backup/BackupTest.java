@@ -309,7 +309,7 @@ class BackupTest {
                 checked++;
             }
         }
-        assertEquals(3, checked);
+        assertEquals(4, checked);
     }
 
     @Test
