@@ -115,12 +115,19 @@ class ConsoleBrowserTest {
         new Random(1).nextBytes(bytes);
         Files.write(big, bytes);
         List<String> seen = new ArrayList<>();
+        // on loopback 4 MiB go up faster than a poll: a slow link (1 MiB/s up) lets the test see the bar move
+        var slowLink = new org.openqa.selenium.chromium.ChromiumNetworkConditions();
+        slowLink.setLatency(Duration.ofMillis(5));
+        slowLink.setUploadThroughput(1024 * 1024);
+        slowLink.setDownloadThroughput(64 * 1024 * 1024);
+        driver.setNetworkConditions(slowLink);
         driver.findElement(By.id("upload-file")).sendKeys(big.toString());
         driver.findElement(By.cssSelector("#upload button")).click();
         waitFor(() -> {
             seen.add(driver.findElement(By.id("upload-status")).getText());
             return seen.get(seen.size() - 1).startsWith("Uploaded");
         });
+        driver.deleteNetworkConditions();
         assertEquals("100", driver.findElement(By.id("upload-progress")).getAttribute("value"));
         assertTrue(seen.stream().anyMatch(s -> s.contains("% of " + bytes.length + " bytes sent")), "the progress was shown: " + seen);
         waitFor(() -> driver.findElement(By.tagName("table")).getText().contains(big.getFileName().toString()));
