@@ -177,7 +177,8 @@ class ConsoleBrowserTest {
         driver.findElement(By.id("start-snapshot")).click();
         List<String> progress = new ArrayList<>();
         new WebDriverWait(driver, Duration.ofSeconds(180)).pollingEvery(Duration.ofMillis(200))
-                .ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(d -> {
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                    .ignoring(org.openqa.selenium.WebDriverException.class).until(d -> {
             progress.add(d.findElement(By.id("backup-status")).getText());
             return d.findElement(By.id("backup-list")).getText().lines()
                     .anyMatch(l -> l.matches("\\d+ snapshot succeeded .*") && Long.parseLong(l.split(" ")[0]) > before);
@@ -238,7 +239,8 @@ class ConsoleBrowserTest {
         try {
             // the page may reload between finding an element and reading it (after an upload, a finished backup): ask again
             new WebDriverWait(driver, Duration.ofSeconds(30)).pollingEvery(Duration.ofMillis(100))
-                    .ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(d -> condition.getAsBoolean());
+                    .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                    .ignoring(org.openqa.selenium.WebDriverException.class).until(d -> condition.getAsBoolean());
         } catch (org.openqa.selenium.TimeoutException e) {
             throw new AssertionError("timed out on " + driver.getCurrentUrl() + ":\n" + driver.getPageSource(), e);
         }
