@@ -107,6 +107,7 @@ class ShutdownIT {
         pb.environment().put("ONEBASE_ADMIN_TOKEN", "test-admin-token");
         pb.environment().put("ONEBASE_JOBS_SCHEDULER_ENABLED", "false");
         pb.environment().put("ONEBASE_BACKUP_WAL_ENABLED", "false");
+        pb.environment().put("ONEBASE_RESP_PORT", "0"); // the integration tests' jar may still hold a fixed one
         pb.environment().put("ONEBASE_SHUTDOWN_DELAY", "2s");
         pb.environment().put("ONEBASE_SHUTDOWN_GRACE", "20s");
         pb.environment().put("ONEBASE_SHUTDOWN_DEADLINE", "45s");
