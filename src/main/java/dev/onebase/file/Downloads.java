@@ -25,6 +25,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class Downloads {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(Downloads.class);
+
     /** Checks that the object is one of the tenant's ($1) before reading it (V9: the request role cannot read it itself). */
     static final String LO_GET = "select file_lo_get($1, $2::int8, $3::int8, $4::int4)";
 
@@ -201,11 +203,12 @@ public class Downloads {
                     return;
                 }
                 next = pos < end ? fetch() : null;
-                resp.write(b);
                 if (next == null) {
-                    resp.end();
-                    finish();
-                } else if (resp.writeQueueFull()) {
+                    last(b);
+                    return;
+                }
+                resp.write(b);
+                if (resp.writeQueueFull()) {
                     // a client that stops reading must not keep the connection: it gets the body idle timeout
                     stalled = ctx.vertx().setTimer(config.bodyIdleTimeout().toMillis(), id -> fail());
                     // one-shot: a handler left in place would start a second pump on a later drain
@@ -217,7 +220,42 @@ public class Downloads {
                 } else {
                     pump();
                 }
-            }, failure -> fail());
+            }, failure -> {
+                LOG.warnf("download of large object %d stopped at byte %d: %s", oid, pos, failure.toString());
+                fail();
+            });
+        }
+
+        /**
+         * Writes the last chunk, and ends the response only once every byte is on the socket. The end is what tells a
+         * graceful shutdown that this exchange is over (Quarkus counts a request done when its response ends), and
+         * the shutdown then closes the connection, dropping whatever still waits in the connection's own buffer: ending
+         * earlier let a SIGTERM cut a download that a slow client was still reading. The database connection goes back
+         * at once; a client that stops reading meanwhile gets the body idle timeout.
+         */
+        private void last(Buffer b) {
+            ctx.vertx().cancelTimer(stalled);
+            closeConnection();
+            stalled = ctx.vertx().setTimer(config.bodyIdleTimeout().toMillis(), id -> {
+                if (!resp.ended() && !resp.closed()) {
+                    resp.reset();
+                }
+            });
+            resp.write(b).onComplete(written -> {
+                ctx.vertx().cancelTimer(stalled);
+                if (written.succeeded() && !resp.ended() && !resp.closed()) {
+                    resp.end();
+                }
+            });
+        }
+
+        private void closeConnection() {
+            if (!done) {
+                done = true;
+                conn.close().subscribe().with(x -> {
+                }, x -> {
+                });
+            }
         }
 
         private void fail() {
@@ -229,11 +267,8 @@ public class Downloads {
 
         private void finish() {
             if (!done) {
-                done = true;
                 ctx.vertx().cancelTimer(stalled);
-                conn.close().subscribe().with(x -> {
-                }, x -> {
-                });
+                closeConnection();
             }
         }
     }
