@@ -95,7 +95,12 @@ public class Downloads {
             return;
         }
         if (s.content() != null) {
-            resp.end(s.content().slice((int) r.start(), (int) r.end() + 1));
+            // up to 1 MiB in one write: end only once it is on the socket (see Pump.last: a shutdown closes right after the end)
+            resp.write(s.content().slice((int) r.start(), (int) r.end() + 1)).onComplete(written -> {
+                if (written.succeeded() && !resp.ended() && !resp.closed()) {
+                    resp.end();
+                }
+            });
         } else if (s.loOid() != null) {
             pool.getConnection().subscribe().with(conn -> new Pump(ctx, conn, s.tenantId(), s.loOid(), r).start(), failure -> resp.reset());
         } else {
