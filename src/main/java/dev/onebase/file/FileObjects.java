@@ -141,41 +141,14 @@ public class FileObjects {
     }
 
     /**
-     * The bytes [start, end) of stored content: inline content as one slice, a large object one {@code lo_get}
-     * chunk at a time, the next chunk read while the current one is consumed, none read before it is requested.
+     * The bytes [start, end) of stored content as a stream (for copies): the same {@link ChunkReader} as downloads,
+     * the next chunk read while the current one is consumed, none read before it is requested.
      */
     public Multi<Buffer> content(Stored s, long start, long end) {
         if (end <= start) {
             return Multi.createFrom().empty();
         }
-        if (s.content() != null) {
-            return Multi.createFrom().item(s.content().slice((int) start, (int) end));
-        }
-        long chunk = config.chunkSize().asLongValue();
-        long[] pos = {start};
-        @SuppressWarnings("unchecked")
-        Uni<Buffer>[] next = new Uni[1];
-        return Multi.createBy().repeating().uni(() -> pos, p -> {
-            Uni<Buffer> current = next[0] != null ? next[0] : read(s, p, Math.min(chunk, end - p[0]));
-            next[0] = p[0] < end ? read(s, p, Math.min(chunk, end - p[0])) : null;
-            return current;
-        }).whilst(b -> next[0] != null).onCompletion().invoke(() -> next[0] = null);
-    }
-
-    private Uni<Buffer> read(Stored s, long[] pos, long n) {
-        long oid = s.loOid();
-        long at = pos[0];
-        pos[0] += n;
-        Uni<Buffer> chunk = pool.preparedQuery(Downloads.LO_GET).execute(Tuple.of(s.tenantId(), oid, at, (int) n)).map(rows -> {
-            Buffer b = rows.iterator().next().getBuffer(0).getDelegate();
-            if (b.length() != n) {
-                throw new IllegalStateException("large object " + oid + " is shorter than its row says");
-            }
-            return b;
-        }).memoize().indefinitely();
-        chunk.subscribe().with(x -> {
-        }, x -> {
-        });
-        return chunk;
+        ChunkReader reader = new ChunkReader(pool, s, start, end, (int) config.chunkSize().asLongValue());
+        return Multi.createBy().repeating().uni(reader::next).whilst(b -> reader.hasNext());
     }
 }
