@@ -95,3 +95,6 @@ begin
     return true;
 end
 $$;
+
+-- Listings by whole path in byte order (the S3 front's ListObjects): a page is a skip scan over this index.
+create index files_live_key on files (tenant_id, ((folder || name) collate "C")) where deleted_at is null;

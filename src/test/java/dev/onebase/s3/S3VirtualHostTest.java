@@ -16,7 +16,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
@@ -41,9 +41,12 @@ class S3VirtualHostTest {
         S3Client vhost = S3Client.builder().endpointOverride(URI.create("http://s3.onebase.test:" + server.port())).region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(key.id(), key.secret())))
                 .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(false).build())
-                .httpClient(ApacheHttpClient.builder().dnsResolver(host -> {
-                    hosts.add(host);
-                    return new InetAddress[] {InetAddress.getLoopbackAddress()};
+                .httpClient(Apache5HttpClient.builder().dnsResolver(new org.apache.hc.client5.http.SystemDefaultDnsResolver() {
+                    @Override
+                    public InetAddress[] resolve(String host) {
+                        hosts.add(host);
+                        return new InetAddress[] {InetAddress.getLoopbackAddress()};
+                    }
                 }).build())
                 .build();
         vhost.createBucket(b -> b.bucket("vhost-bucket"));
