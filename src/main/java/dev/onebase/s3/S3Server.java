@@ -41,7 +41,6 @@ public class S3Server {
     private final S3Multipart multipart;
     private final S3Cors cors;
     private HttpServer server;
-    private final java.util.List<HttpServer> others = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public S3Server(Vertx vertx, S3Config config, SecretBox box, S3Auth auth, S3Buckets buckets, S3Objects objects, S3Multipart multipart,
             S3Cors cors) {
@@ -67,43 +66,15 @@ public class S3Server {
                 .setMaxHeaderSize(16384).setDecompressionSupported(false)
                 // S3 clients speak HTTP/1.1; refusing the h2c upgrade keeps one framing to reason about
                 .setHttp2ClearTextEnabled(false);
-        // one server per event loop on the same port (Vert.x spreads the connections): a client's parallel ranged GETs
-        // and part uploads (aws-cli runs 10) are not all served by one thread
-        server = listen(options);
-        int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
-        for (int i = 1; i < loops; i++) {
-            others.add(listen(new HttpServerOptions(options).setPort(server.actualPort())));
-        }
-        LOG.infof("S3 endpoint listening on %s:%d (%d event loops)", config.host(), server.actualPort(), loops);
+        server = vertx.createHttpServer(options).requestHandler(this::handle);
+        server.listen().toCompletionStage().toCompletableFuture().join();
+        LOG.infof("S3 endpoint listening on %s:%d", config.host(), server.actualPort());
     }
 
     void stop(@Observes ShutdownEvent event) {
-        for (HttpServer s : others) {
-            s.close().toCompletionStage().toCompletableFuture().join();
-        }
         if (server != null) {
             server.close().toCompletionStage().toCompletableFuture().join();
         }
-    }
-
-    /** A server listening on an event loop of its own (a verticle's context). */
-    private HttpServer listen(HttpServerOptions options) {
-        java.util.concurrent.CompletableFuture<HttpServer> done = new java.util.concurrent.CompletableFuture<>();
-        vertx.deployVerticle(new io.vertx.core.AbstractVerticle() {
-            @Override
-            public void start(io.vertx.core.Promise<Void> started) {
-                vertx.createHttpServer(options).requestHandler(S3Server.this::handle).listen()
-                        .onSuccess(s -> {
-                            done.complete(s);
-                            started.complete();
-                        })
-                        .onFailure(e -> {
-                            done.completeExceptionally(e);
-                            started.fail(e);
-                        });
-            }
-        });
-        return done.join();
     }
 
     /** The port the endpoint listens on (the one picked when configured as 0), or -1 when it is off. */
