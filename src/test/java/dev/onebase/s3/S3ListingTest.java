@@ -34,12 +34,12 @@ class S3ListingTest {
         // 3,000 keys in 50 folders, 200 at the top, and some that sort around the delimiter ('-' < '/' < '0')
         Db.update("""
                 insert into files (tenant_id, folder, name, content_type, size, sha256, storage, content)
-                select ?, 'many/d' || lpad((i % 50)::text, 2, '0') || '/', 'k' || lpad(i::text, 5, '0'), 'text/plain', 1, sha256('x'), 'bytea', 'x'
+                select ?, 'many/d' || lpad((i % 50)::text, 2, '0') || '/', 'k' || lpad(i::text, 5, '0'), 'text/plain', 1, sha256('x'::bytea), 'bytea', 'x'::bytea
                   from generate_series(1, 3000) i
                 union all
-                select ?, 'many/', 'top' || lpad(i::text, 4, '0'), 'text/plain', 1, sha256('x'), 'bytea', 'x' from generate_series(1, 200) i
+                select ?, 'many/', 'top' || lpad(i::text, 4, '0'), 'text/plain', 1, sha256('x'::bytea), 'bytea', 'x'::bytea from generate_series(1, 200) i
                 union all
-                select ?, 'many/', n, 'text/plain', 1, sha256('x'), 'bytea', 'x' from unnest(array['d07-x', 'd070', 'd07']) n
+                select ?, 'many/', n, 'text/plain', 1, sha256('x'::bytea), 'bytea', 'x'::bytea from unnest(array['d07-x', 'd070', 'd07']) n
                 """, tenant.id(), tenant.id(), tenant.id());
         TreeSet<String> keys = new TreeSet<>();
         for (int i = 1; i <= 3000; i++) {
