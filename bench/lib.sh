@@ -225,3 +225,36 @@ header() {
 }
 # footer: the machine's load when the figures were taken (print it beside them)
 footer() { echo "uptime after:  $(uptime)"; }
+
+# The service's heap (jstat: survivor + eden + old used) and RSS, sampled every 0.2 s between sampler_start and
+# sampler_stop (needs jstat); sampler_report prints the peaks of everything sampled in the run.
+_SAMPLES=""
+_SAMPLER=""
+sampler_start() {
+    local pid=$1
+    _SAMPLES=${_SAMPLES:-$WORK_DIR/samples}
+    touch "$WORK_DIR/sampling"
+    (
+        while [ -f "$WORK_DIR/sampling" ]; do
+            heap=$(jstat -gc "$pid" 2>/dev/null | awk 'NR==2 { printf "%.0f", ($3 + $4 + $6 + $8) * 1024 }')
+            rss=$(awk '/VmRSS/ { print $2 * 1024 }' /proc/"$pid"/status 2>/dev/null)
+            echo "${heap:-0} ${rss:-0}" >>"$_SAMPLES"
+            sleep 0.2
+        done
+    ) &
+    _SAMPLER=$!
+    at_exit '[ -n "$_SAMPLER" ] && kill "$_SAMPLER" 2>/dev/null'
+}
+sampler_stop() {
+    rm -f "$WORK_DIR/sampling"
+    [ -n "$_SAMPLER" ] && wait "$_SAMPLER" 2>/dev/null
+    _SAMPLER=""
+    return 0
+}
+sampler_report() {
+    if [ -n "$_SAMPLES" ] && [ -s "$_SAMPLES" ]; then
+        awk '{ if ($1 > h) h = $1; if ($2 > r) r = $2 } END {
+            printf "\nduring %s at %s: peak heap used %.1f MiB, peak RSS %.1f MiB (%d samples)\n", what, opts, h / 1048576, r / 1048576, NR }' \
+            what="$1" opts="$JAVA_OPTS" "$_SAMPLES"
+    fi
+}

@@ -34,22 +34,6 @@ signup pro
 KEY=$API_KEY
 PID=$SERVICE_PID
 BASE=$BASE_URL
-SAMPLER=
-at_exit '[ -n "$SAMPLER" ] && kill "$SAMPLER" 2>/dev/null'
-
-# heap (jstat: survivor + eden + old used) and RSS, sampled while a flag file exists
-sample() {
-    local out=$1
-    : >"$out"
-    while [ -f "$WORK/sampling" ]; do
-        local heap rss
-        heap=$(jstat -gc "$PID" 2>/dev/null | awk 'NR==2 { printf "%.0f", ($3 + $4 + $6 + $8) * 1024 }')
-        rss=$(awk '/VmRSS/ { print $2 * 1024 }' /proc/"$PID"/status)
-        echo "${heap:-0} ${rss:-0}" >>"$out"
-        sleep 0.2
-    done
-}
-
 printf "\n%-8s %-9s %12s %12s %7s\n" size direction "onebase MiB/s" "psql MiB/s" ratio
 for mib in $SIZES; do
     f="$WORK/in-$mib.bin"
@@ -57,7 +41,7 @@ for mib in $SIZES; do
     bytes=$((mib * 1048576))
     runs=1; [ "$mib" -le 100 ] && runs=3; [ "$mib" -le 1 ] && runs=10
     best_up=999999; best_down=999999; best_imp=999999; best_exp=999999
-    if [ "$mib" -ge 1024 ]; then touch "$WORK/sampling"; sample "$WORK/samples" & SAMPLER=$!; fi
+    if [ "$mib" -ge 1024 ]; then sampler_start "$PID"; fi
     for i in $(seq 1 $runs); do
         # onebase upload, download (byte-exact check), then remove the file for good
         t0=$(now)
@@ -84,7 +68,7 @@ for mib in $SIZES; do
         best_exp=$(echo "if ($exp < $best_exp) $exp else $best_exp" | bc -l)
         rm -f "$WORK/out.bin" "$WORK/ref.bin"
     done
-    if [ "$mib" -ge 1024 ]; then rm -f "$WORK/sampling"; wait "$SAMPLER" 2>/dev/null || true; SAMPLER=""; fi
+    if [ "$mib" -ge 1024 ]; then sampler_stop; fi
     u=$(mibps $bytes "$best_up"); i=$(mibps $bytes "$best_imp")
     d=$(mibps $bytes "$best_down"); e=$(mibps $bytes "$best_exp")
     printf "%-8s %-9s %12s %12s %7s\n" "${mib}MiB" upload "$u" "$i" "$(awk -v a="$u" -v b="$i" 'BEGIN { printf "%.2f", a / b }')"
@@ -93,9 +77,6 @@ for mib in $SIZES; do
 done
 echo "(best of 10 runs for 1 MiB, 3 for 100 MiB, 1 for 1 GiB; psql = \\lo_import / \\lo_export as $PGUSER)"
 
-if [ -s "$WORK/samples" ]; then
-    awk '{ if ($1 > h) h = $1; if ($2 > r) r = $2 } END {
-        printf "\nduring the transfers of 1 GiB and more at %s: peak heap used %.1f MiB, peak RSS %.1f MiB (%d samples)\n", opts, h / 1048576, r / 1048576, NR }' opts="$JAVA_OPTS" "$WORK/samples"
-fi
+sampler_report "the transfers of 1 GiB and more"
 grep -E "OutOfMemory|ERROR" "$SERVICE_LOG" | head -5 || true
 footer

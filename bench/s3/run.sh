@@ -48,22 +48,6 @@ export AWS_CONFIG_FILE=$WORK/aws-config AWS_SHARED_CREDENTIALS_FILE=$WORK/none A
 printf '[default]\nregion = us-east-1\ns3 =\n    addressing_style = path\n' >"$AWS_CONFIG_FILE"
 aws() { "$AWS_BIN" --endpoint-url "$S3" "$@"; }
 aws s3 mb s3://bench >/dev/null
-SAMPLER=
-at_exit '[ -n "$SAMPLER" ] && kill "$SAMPLER" 2>/dev/null'
-
-# heap (jstat: survivor + eden + old used) and RSS, sampled while a flag file exists
-sample() {
-    local out=$1
-    : >"$out"
-    while [ -f "$WORK/sampling" ]; do
-        local heap rss
-        heap=$(jstat -gc "$PID" 2>/dev/null | awk 'NR==2 { printf "%.0f", ($3 + $4 + $6 + $8) * 1024 }')
-        rss=$(awk '/VmRSS/ { print $2 * 1024 }' /proc/"$PID"/status)
-        echo "${heap:-0} ${rss:-0}" >>"$out"
-        sleep 0.2
-    done
-}
-
 printf "\n%-8s %-9s %10s %14s %10s %11s %9s\n" size direction "s3 MiB/s" "routes MiB/s" "psql MiB/s" "s3/routes" "s3/psql"
 for mib in $SIZES; do
     f="$WORK/in-$mib.bin"
@@ -71,7 +55,7 @@ for mib in $SIZES; do
     bytes=$((mib * 1048576))
     runs=1; [ "$mib" -le 100 ] && runs=3; [ "$mib" -le 1 ] && runs=10
     s3_up=999999; s3_down=999999; r_up=999999; r_down=999999; imp=999999; exp=999999
-    if [ "$mib" -ge 1024 ]; then touch "$WORK/sampling"; sample "$WORK/samples" & SAMPLER=$!; fi
+    if [ "$mib" -ge 1024 ]; then sampler_start "$PID"; fi
     for i in $(seq 1 $runs); do
         # S3: aws s3 cp up, down (byte-exact check), then remove the file for good through the file API
         t0=$(now)
@@ -103,7 +87,7 @@ for mib in $SIZES; do
         imp=$(best "$(echo "$t1 - $t0" | bc -l)" "$imp"); exp=$(best "$(echo "$t2 - $t1" | bc -l)" "$exp")
         rm -f "$WORK/out.bin" "$WORK/ref.bin"
     done
-    if [ "$mib" -ge 1024 ]; then rm -f "$WORK/sampling"; wait "$SAMPLER" 2>/dev/null || true; SAMPLER=""; fi
+    if [ "$mib" -ge 1024 ]; then sampler_stop; fi
     su=$(mibps $bytes "$s3_up"); ru=$(mibps $bytes "$r_up"); iu=$(mibps $bytes "$imp")
     sd=$(mibps $bytes "$s3_down"); rd=$(mibps $bytes "$r_down"); ed=$(mibps $bytes "$exp")
     printf "%-8s %-9s %10s %14s %10s %11s %9s\n" "${mib}MiB" upload "$su" "$ru" "$iu" "$(ratio "$su" "$ru")" "$(ratio "$su" "$iu")"
@@ -112,9 +96,6 @@ for mib in $SIZES; do
 done
 echo "(best of 10 runs for 1 MiB, 3 for 100 MiB, 1 for 1 GiB; s3 = aws-cli $("$AWS_BIN" --version 2>&1 | cut -d' ' -f1); routes = curl on /api/v1/files; psql = \\lo_import / \\lo_export as $PGUSER)"
 
-if [ -s "$WORK/samples" ]; then
-    awk '{ if ($1 > h) h = $1; if ($2 > r) r = $2 } END {
-        printf "\nduring the transfers of 1 GiB and more at %s: peak heap used %.1f MiB, peak RSS %.1f MiB (%d samples)\n", opts, h / 1048576, r / 1048576, NR }' opts="$JAVA_OPTS" "$WORK/samples"
-fi
+sampler_report "the transfers of 1 GiB and more"
 grep -E "OutOfMemory|ERROR" "$SERVICE_LOG" | head -5 || true
 footer

@@ -15,20 +15,17 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
- * Sends stored content: conditional requests, single byte ranges, and large objects read with
- * {@code lo_get(oid, offset, length)} one chunk at a time, the next chunk fetched only when the socket has room.
- * The OID always comes from a row RLS let this tenant see; large objects themselves are not under RLS.
+ * Sends stored content: conditional requests, single byte ranges, and content read from the database one chunk at a
+ * time ({@link ChunkReader}: a large object or segments), the next chunk fetched only when the socket has room. The
+ * same pump sends S3 GetObject's bodies ({@link #stream}). The OID always comes from a row RLS let this tenant see;
+ * large objects themselves are not under RLS.
  */
 @ApplicationScoped
 public class Downloads {
 
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(Downloads.class);
-
-    /** Checks that the object is one of the tenant's ($1) before reading it (V9: the request role cannot read it itself). */
-    static final String LO_GET = "select file_lo_get($1, $2::int8, $3::int8, $4::int4)";
 
     private final Pool pool;
     private final FileConfig config;
@@ -94,15 +91,24 @@ public class Downloads {
             resp.end();
             return;
         }
+        stream(ctx.vertx(), resp, s, r.start(), r.end() + 1, h -> ctx.addEndHandler(v -> h.run()));
+    }
+
+    /**
+     * Sends the bytes [start, end) of stored content as the response's body (its head already set) and ends it:
+     * inline content at once, streamed content through one pump with back-pressure. {@code onEnd} registers what must
+     * run when the response ends or its connection goes (the pump's release of its database connection).
+     */
+    public void stream(io.vertx.core.Vertx vertx, HttpServerResponse resp, Stored s, long start, long end, java.util.function.Consumer<Runnable> onEnd) {
         if (s.content() != null) {
             // up to 1 MiB in one write: end only once it is on the socket (see Pump.last: a shutdown closes right after the end)
-            resp.write(s.content().slice((int) r.start(), (int) r.end() + 1)).onComplete(written -> {
+            resp.write(s.content().slice((int) start, (int) end)).onComplete(written -> {
                 if (written.succeeded() && !resp.ended() && !resp.closed()) {
                     resp.end();
                 }
             });
-        } else if (s.loOid() != null) {
-            pool.getConnection().subscribe().with(conn -> new Pump(ctx, conn, s.tenantId(), s.loOid(), r).start(), failure -> resp.reset());
+        } else if (s.streamed()) {
+            pool.getConnection().subscribe().with(conn -> new Pump(vertx, resp, conn, s, start, end).start(onEnd), failure -> resp.reset());
         } else {
             resp.reset();
         }
@@ -150,83 +156,56 @@ public class Downloads {
     }
 
     /**
-     * Reads the object chunk by chunk and writes each one out: the next chunk is already being read while the
+     * Reads the content chunk by chunk and writes each one out: the next chunk is already being read while the
      * current one is written, and nothing more is read while the socket's queue is full.
      */
     private final class Pump {
-        private final RoutingContext ctx;
-        private final SqlConnection conn;
-        private final UUID tenant;
-        private final long oid;
+        private final io.vertx.core.Vertx vertx;
         private final HttpServerResponse resp;
-        private final long end;
-        private long pos;
+        private final SqlConnection conn;
+        private final ChunkReader reader;
         private boolean done;
-        private Uni<Buffer> next;
         private long stalled = -1;
 
-        Pump(RoutingContext ctx, SqlConnection conn, UUID tenant, long oid, Range r) {
-            this.ctx = ctx;
+        Pump(io.vertx.core.Vertx vertx, HttpServerResponse resp, SqlConnection conn, Stored s, long start, long end) {
+            this.vertx = vertx;
+            this.resp = resp;
             this.conn = conn;
-            this.tenant = tenant;
-            this.oid = oid;
-            this.resp = ctx.response();
-            this.pos = r.start();
-            this.end = r.end() + 1;
+            this.reader = new ChunkReader(conn, s, start, end, (int) config.chunkSize().asLongValue());
         }
 
-        void start() {
-            ctx.addEndHandler(v -> finish());
-            next = fetch();
+        void start(java.util.function.Consumer<Runnable> onEnd) {
+            onEnd.accept(this::finish);
             pump();
-        }
-
-        /** Starts reading the chunk at {@code pos} now; the returned Uni replays its outcome. */
-        private Uni<Buffer> fetch() {
-            int n = (int) Math.min(config.chunkSize().asLongValue(), end - pos);
-            long at = pos;
-            pos += n;
-            Uni<Buffer> chunk = conn.preparedQuery(LO_GET).execute(Tuple.of(tenant, oid, at, n)).map(rows -> {
-                Buffer b = rows.iterator().next().getBuffer(0).getDelegate();
-                if (b.length() != n) {
-                    throw new IllegalStateException("large object " + oid + " is shorter than its row says");
-                }
-                return b;
-            }).memoize().indefinitely();
-            chunk.subscribe().with(x -> {
-            }, x -> {
-            });
-            return chunk;
         }
 
         private void pump() {
             if (done) {
                 return;
             }
-            next.subscribe().with(b -> {
+            reader.next().subscribe().with(b -> {
                 if (done) {
                     return;
                 }
-                next = pos < end ? fetch() : null;
-                if (next == null) {
+                if (!reader.hasNext()) {
                     last(b);
                     return;
                 }
                 resp.write(b);
                 if (resp.writeQueueFull()) {
                     // a client that stops reading must not keep the connection: it gets the body idle timeout
-                    stalled = ctx.vertx().setTimer(config.bodyIdleTimeout().toMillis(), id -> fail());
+                    stalled = vertx.setTimer(config.bodyIdleTimeout().toMillis(), id -> fail());
                     // one-shot: a handler left in place would start a second pump on a later drain
                     resp.drainHandler(v -> {
                         resp.drainHandler(null);
-                        ctx.vertx().cancelTimer(stalled);
+                        vertx.cancelTimer(stalled);
                         pump();
                     });
                 } else {
                     pump();
                 }
             }, failure -> {
-                LOG.warnf("download of large object %d stopped at byte %d: %s", oid, pos, failure.toString());
+                LOG.warnf("download stopped: %s", failure.toString());
                 fail();
             });
         }
@@ -239,28 +218,18 @@ public class Downloads {
          * at once; a client that stops reading meanwhile gets the body idle timeout.
          */
         private void last(Buffer b) {
-            ctx.vertx().cancelTimer(stalled);
-            closeConnection();
-            stalled = ctx.vertx().setTimer(config.bodyIdleTimeout().toMillis(), id -> {
+            finish();
+            stalled = vertx.setTimer(config.bodyIdleTimeout().toMillis(), id -> {
                 if (!resp.ended() && !resp.closed()) {
                     resp.reset();
                 }
             });
             resp.write(b).onComplete(written -> {
-                ctx.vertx().cancelTimer(stalled);
+                vertx.cancelTimer(stalled);
                 if (written.succeeded() && !resp.ended() && !resp.closed()) {
                     resp.end();
                 }
             });
-        }
-
-        private void closeConnection() {
-            if (!done) {
-                done = true;
-                conn.close().subscribe().with(x -> {
-                }, x -> {
-                });
-            }
         }
 
         private void fail() {
@@ -272,8 +241,11 @@ public class Downloads {
 
         private void finish() {
             if (!done) {
-                ctx.vertx().cancelTimer(stalled);
-                closeConnection();
+                done = true;
+                vertx.cancelTimer(stalled);
+                conn.close().subscribe().with(x -> {
+                }, x -> {
+                });
             }
         }
     }

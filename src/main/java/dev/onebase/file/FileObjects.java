@@ -40,21 +40,34 @@ public class FileObjects {
              where folder = $1 and name = $2 and deleted_at is null and version = $3
             """;
     /**
-     * Every live path under $1 after $3 in byte order; with a delimiter ($2), the paths that hold it past the prefix
-     * are rolled up into one entry (the common prefix, up to and including the delimiter).
+     * One page of a listing, read as a skip scan: each step takes the next live path at or after a cursor from the
+     * index files_live_key (V16), in byte order, below the prefix's upper bound ($5); a path that holds the delimiter
+     * ($2) past the prefix ($1) rolls up into its common prefix, and the next step starts after every path under it.
+     * So a page reads about as many index entries as it returns, however many files the prefix or a rolled-up folder
+     * holds. $3 is the first path to consider (inclusive), $4 the number of entries.
      */
     private static final String LIST = """
-            with p as (
-                select folder || name collate "C" as path, id, size, sha256, version, updated_at,
-                       $2::text is not null and strpos(substr(folder || name, length($1) + 1), $2) > 0 as rolled
-                  from files where deleted_at is null and starts_with(folder || name, $1)),
-            e as (
-                select case when rolled then left(path, length($1) + strpos(substr(path, length($1) + 1), $2) + length($2) - 1)
-                            else path end collate "C" as entry, p.* from p)
-            select entry, bool_or(rolled) as rolled, min(id::text) as id, max(size) as size, (array_agg(sha256))[1] as sha256,
-                   max(version) as version, max(updated_at) as updated_at
-              from e where $3::text is null or entry > $3::text collate "C"
-             group by entry order by entry limit $4
+            with recursive walk(n, path, id, size, sha256, version, updated_at, entry, rolled) as (
+                select 1, s.*, r.entry, r.rolled
+                  from (select folder || name as path, id, size, sha256, version, updated_at from files
+                         where deleted_at is null and (folder || name) collate "C" >= greatest($1::text, $3::text) collate "C"
+                           and ($5::text is null or (folder || name) collate "C" < $5::text collate "C")
+                         order by (folder || name) collate "C" limit 1) s
+                  cross join lateral (select case when k > 0 then left(s.path, length($1) + k + length($2) - 1) else s.path end as entry, k > 0 as rolled
+                                        from (select coalesce(strpos(substr(s.path, length($1) + 1), $2), 0) as k) x) r
+                union all
+                select w.n + 1, s.*, r.entry, r.rolled
+                  from walk w
+                  cross join lateral (select folder || name as path, id, size, sha256, version, updated_at from files
+                         where deleted_at is null
+                           and (folder || name) collate "C" >= (case when w.rolled then left(w.entry, -1) || chr(ascii(right(w.entry, 1)) + 1)
+                                                                     else w.path || chr(1) end) collate "C"
+                           and ($5::text is null or (folder || name) collate "C" < $5::text collate "C")
+                         order by (folder || name) collate "C" limit 1) s
+                  cross join lateral (select case when k > 0 then left(s.path, length($1) + k + length($2) - 1) else s.path end as entry, k > 0 as rolled
+                                        from (select coalesce(strpos(substr(s.path, length($1) + 1), $2), 0) as k) x) r
+                 where w.n < $4)
+            select entry, rolled, id::text as id, size, sha256, version, updated_at from walk order by n
             """;
     private static final String VERSIONS = """
             select folder || name collate "C" as path, id, version, size, sha256, updated_at as modified, true as current
@@ -103,8 +116,20 @@ public class FileObjects {
         return rows.map(r -> Rows.first(r).map(row -> new At(FileStore.stored(row), row.getOffsetDateTime("updated_at"))));
     }
 
+    /**
+     * One page of the live paths under {@code prefix} whose listing entry sorts after {@code after} (null: from the
+     * start), in byte order, with the part after {@code delimiter} (may be null) rolled up into common prefixes: at
+     * most {@code limit} entries, read as a bounded skip scan (never every file under the prefix).
+     */
     public Uni<List<Entry>> list(UUID tenant, String prefix, String delimiter, String after, int limit) {
-        return tx.statement(tenant, LIST, Tuple.of(prefix, delimiter, after, limit)).map(rows -> {
+        String d = delimiter == null || delimiter.isEmpty() ? null : delimiter;
+        String start = null;
+        if (after != null) {
+            int k = d != null && after.startsWith(prefix) ? after.indexOf(d, prefix.length()) : -1;
+            // an entry after a key under a rolled-up prefix is past that whole prefix
+            start = k >= 0 ? successor(after.substring(0, k + d.length())) : after + "\u0001";
+        }
+        return tx.statement(tenant, LIST, Tuple.of(prefix, d, start, limit, prefix.isEmpty() ? null : successor(prefix))).map(rows -> {
             List<Entry> out = new ArrayList<>();
             for (Row r : rows) {
                 boolean rolled = r.getBoolean("rolled");
@@ -113,6 +138,13 @@ public class FileObjects {
             }
             return out;
         });
+    }
+
+    /** The least string greater than every string that starts with {@code s} (its last code point plus one; byte order is code-point order). */
+    static String successor(String s) {
+        int last = s.codePointBefore(s.length());
+        int next = last + 1 == 0xD800 ? 0xE000 : last + 1;
+        return s.substring(0, s.length() - Character.charCount(last)) + new String(Character.toChars(next));
     }
 
     public Uni<List<VersionEntry>> versions(UUID tenant, String prefix, int limit) {
@@ -141,41 +173,14 @@ public class FileObjects {
     }
 
     /**
-     * The bytes [start, end) of stored content: inline content as one slice, a large object one {@code lo_get}
-     * chunk at a time, the next chunk read while the current one is consumed, none read before it is requested.
+     * The bytes [start, end) of stored content as a stream (for copies): the same {@link ChunkReader} as downloads,
+     * the next chunk read while the current one is consumed, none read before it is requested.
      */
     public Multi<Buffer> content(Stored s, long start, long end) {
         if (end <= start) {
             return Multi.createFrom().empty();
         }
-        if (s.content() != null) {
-            return Multi.createFrom().item(s.content().slice((int) start, (int) end));
-        }
-        long chunk = config.chunkSize().asLongValue();
-        long[] pos = {start};
-        @SuppressWarnings("unchecked")
-        Uni<Buffer>[] next = new Uni[1];
-        return Multi.createBy().repeating().uni(() -> pos, p -> {
-            Uni<Buffer> current = next[0] != null ? next[0] : read(s, p, Math.min(chunk, end - p[0]));
-            next[0] = p[0] < end ? read(s, p, Math.min(chunk, end - p[0])) : null;
-            return current;
-        }).whilst(b -> next[0] != null).onCompletion().invoke(() -> next[0] = null);
-    }
-
-    private Uni<Buffer> read(Stored s, long[] pos, long n) {
-        long oid = s.loOid();
-        long at = pos[0];
-        pos[0] += n;
-        Uni<Buffer> chunk = pool.preparedQuery(Downloads.LO_GET).execute(Tuple.of(s.tenantId(), oid, at, (int) n)).map(rows -> {
-            Buffer b = rows.iterator().next().getBuffer(0).getDelegate();
-            if (b.length() != n) {
-                throw new IllegalStateException("large object " + oid + " is shorter than its row says");
-            }
-            return b;
-        }).memoize().indefinitely();
-        chunk.subscribe().with(x -> {
-        }, x -> {
-        });
-        return chunk;
+        ChunkReader reader = new ChunkReader(pool, s, start, end, (int) config.chunkSize().asLongValue());
+        return Multi.createBy().repeating().uni(reader::next).whilst(b -> reader.hasNext());
     }
 }

@@ -15,6 +15,9 @@ public final class FileRecords {
     private FileRecords() {
     }
 
+    /** The storage of content made of an ordered list of segments (V16; a completed S3 multipart upload). */
+    public static final String SEGMENTS = "segments";
+
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record FileView(UUID id, String path, String folder, String name, String contentType, long size, String sha256,
             String storage, int version, OffsetDateTime createdAt, OffsetDateTime updatedAt, OffsetDateTime deletedAt) {
@@ -61,6 +64,11 @@ public final class FileRecords {
 
         public String etag() {
             return "\"" + HexFormat.of().formatHex(sha256) + "\"";
+        }
+
+        /** Whether the content is read from the database in chunks (a large object or segments), not held inline. */
+        public boolean streamed() {
+            return content == null && (loOid != null || SEGMENTS.equals(storage));
         }
     }
 

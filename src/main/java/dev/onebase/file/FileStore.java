@@ -55,15 +55,48 @@ public class FileStore {
             update files set content_type = $2, size = $3, sha256 = $4, storage = $5, content = $6, lo_oid = $7, external_url = null,
                              version = version + 1, updated_at = now()
              where id = $1 returning\s""" + COLS;
+    /** Old versions go with their large objects and segments (never the current version's: it is above $2). */
     private static final String PRUNE_VERSIONS = """
-            with gone as (delete from file_versions where file_id = $1 and version <= $2 returning lo_oid)
-            select count(file_lo_unlink(lo_oid)) from gone where lo_oid is not null
+            with gone as (delete from file_versions where file_id = $1 and version <= $2 returning lo_oid),
+                 segs as (delete from file_segments where file_id = $1 and version <= $2 returning lo_oid)
+            select count(file_lo_unlink(o)) from (select lo_oid as o from gone union all select lo_oid from segs) x where o is not null
             """;
     private static final String UNLINK_FILE = """
             select count(file_lo_unlink(o)) from (
                 select lo_oid as o from files where id = $1 and lo_oid is not null
                 union all
-                select lo_oid from file_versions where file_id = $1 and lo_oid is not null) x
+                select lo_oid from file_versions where file_id = $1 and lo_oid is not null
+                union all
+                select lo_oid from file_segments where file_id = $1 and lo_oid is not null) x
+            """;
+    /** The parts ($2, names in the folder $1, in order) of an assembled file, locked until commit. */
+    private static final String PARTS = """
+            select p.seq::int4 as seq, f.name, f.size, f.sha256, f.storage from files f
+              join unnest($2::text[]) with ordinality as p(name, seq) on f.name = p.name
+             where f.folder = $1 and f.deleted_at is null order by p.seq for update of f
+            """;
+    /** The parts' content becomes the segments of the new version: their large objects change hands, no byte moves. */
+    private static final String LINK_SEGMENTS = """
+            insert into file_segments (tenant_id, file_id, version, seq, start_at, size, content, lo_oid)
+            select f.tenant_id, $3, $4, p.seq,
+                   coalesce(sum(f.size) over (order by p.seq rows between unbounded preceding and 1 preceding), 0), f.size, f.content, f.lo_oid
+              from files f join unnest($2::text[]) with ordinality as p(name, seq) on f.name = p.name
+             where f.folder = $1 and f.deleted_at is null
+            """;
+    /** What of the parts' folder is not carried over (parts not listed, earlier uploads of a part) goes for good. */
+    private static final String UNLINK_LEFTOVERS = """
+            select count(file_lo_unlink(o)) from (
+                select lo_oid as o from files where folder = $1 and lo_oid is not null and not (name = any($2) and deleted_at is null)
+                union all
+                select v.lo_oid from file_versions v join files f on f.tenant_id = v.tenant_id and f.id = v.file_id
+                 where f.folder = $1 and v.lo_oid is not null) x
+            """;
+
+    /** Restoring a version made of segments copies them (their large objects server-side) to the new version. */
+    private static final String COPY_SEGMENTS = """
+            insert into file_segments (tenant_id, file_id, version, seq, start_at, size, content, lo_oid)
+            select tenant_id, file_id, $3, seq, start_at, size, content, case when lo_oid is null then null else file_lo_copy(lo_oid) end
+              from file_segments where file_id = $1 and version = $2
             """;
 
     private final TenantTx tx;
@@ -82,6 +115,21 @@ public class FileStore {
      * it back, the large object included (lo_create is transactional).
      */
     public Uni<Saved> upload(UUID tenant, FilePath path, String declaredType, long declaredLength, Multi<Buffer> body) {
+        return upload(tenant, path, declaredType, declaredLength, body, false, null);
+    }
+
+    /** What a caller writes in the upload's own transaction once the file is saved (S3's metadata of the version). */
+    @FunctionalInterface
+    public interface InTx {
+        Uni<Void> apply(SqlConnection conn, Saved saved);
+    }
+
+    /**
+     * An upload as above; {@code largeObject} keeps even small content in a large object (so it can later become a
+     * segment of an assembled file without being copied), and {@code after} (may be null) runs in the same transaction.
+     */
+    public Uni<Saved> upload(UUID tenant, FilePath path, String declaredType, long declaredLength, Multi<Buffer> body, boolean largeObject,
+            InTx after) {
         return tx.run(tenant, conn -> conn.preparedQuery(LIMITS).execute().flatMap(rows -> {
             Row r = rows.iterator().next();
             Plan plan = Plan.from(r);
@@ -89,36 +137,93 @@ public class FileStore {
             if (declaredLength > limits.room()) {
                 return Uni.createFrom().failure(limits.tooLarge(declaredLength));
             }
-            UploadWriter writer = new UploadWriter(conn, tenant, limits, config.inlineThreshold().asLongValue(),
+            UploadWriter writer = new UploadWriter(conn, tenant, limits, largeObject ? 0 : config.inlineThreshold().asLongValue(),
                     (int) config.chunkSize().asLongValue(), declaredType);
             return body.onItem().call(writer::accept).collect().last()
                     .flatMap(ignored -> writer.finish())
-                    .flatMap(written -> save(conn, tenant, path, written));
+                    .flatMap(written -> save(conn, tenant, path, written))
+                    .call(saved -> after == null ? Uni.createFrom().voidItem() : after.apply(conn, saved));
         }));
+    }
+
+    /**
+     * Makes one file at {@code target} out of files of one folder (S3 multipart: the parts, by name, in order), in one
+     * transaction and without copying a byte: the new version's content is the parts' content as segments (V16), the
+     * parts' large objects change hands, then the folder is removed with whatever it held besides. Its SHA-256 is the
+     * SHA-256 of the parts' SHA-256s (the bytes are not read again to hash them). {@code after} (may be null) runs in
+     * the same transaction.
+     */
+    public Uni<Saved> assemble(UUID tenant, FilePath target, String contentType, String folder, List<String> names, InTx after) {
+        String[] parts = names.toArray(String[]::new);
+        return tx.run(tenant, conn -> conn.preparedQuery(LIMITS).execute().flatMap(rows -> {
+            Row r = rows.iterator().next();
+            Plan plan = Plan.from(r);
+            return conn.preparedQuery(PARTS).execute(Tuple.of(folder, parts)).flatMap(found -> {
+                java.security.MessageDigest tree = sha256();
+                long total = 0;
+                int seen = 0;
+                for (Row p : found) {
+                    if (p.getInteger("seq") != ++seen) {
+                        break;
+                    }
+                    if (!p.getString("storage").equals("bytea") && !p.getString("storage").equals("large_object")) {
+                        throw ProblemException.unprocessable("Part " + p.getString("name") + " is not stored in the database");
+                    }
+                    total += p.getLong("size");
+                    tree.update(p.getBuffer("sha256").getBytes());
+                }
+                if (seen != parts.length || found.size() != parts.length) {
+                    throw ProblemException.badRequest("Part " + parts[Math.min(seen, parts.length - 1)] + " is gone");
+                }
+                if (total > plan.maxFileBytes()) {
+                    throw new Limits(plan.maxFileBytes(), plan.storageBytes(), r.getLong("used")).tooLarge(total);
+                }
+                Written w = new Written(total, tree.digest(), contentType, null, null);
+                return saveAs(conn, tenant, target, w, FileRecords.SEGMENTS)
+                        .call(saved -> conn.preparedQuery(LINK_SEGMENTS).execute(Tuple.of(folder, parts, saved.file().id(), saved.file().version())))
+                        .call(saved -> conn.preparedQuery(UNLINK_LEFTOVERS).execute(Tuple.of(folder, parts)))
+                        .call(saved -> conn.preparedQuery("delete from files where folder = $1").execute(Tuple.of(folder)))
+                        .call(saved -> quotaCheck(conn, tenant))
+                        .call(saved -> after == null ? Uni.createFrom().voidItem() : after.apply(conn, saved));
+            });
+        }));
+    }
+
+    private static java.security.MessageDigest sha256() {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public record Saved(FileView file, boolean created) {
     }
 
     private Uni<Saved> save(SqlConnection conn, UUID tenant, FilePath path, Written w) {
+        return saveAs(conn, tenant, path, w, w.storage()).call(x -> quotaCheck(conn, tenant));
+    }
+
+    /** Stores or overwrites the file at its path (the current version kept as a version, old ones pruned). */
+    private Uni<Saved> saveAs(SqlConnection conn, UUID tenant, FilePath path, Written w, String storage) {
         Buffer sha = Buffer.buffer(w.sha256());
         return conn.preparedQuery(LIVE_AT).execute(Tuple.of(path.folder(), path.name())).flatMap(rows -> {
             Uni<Saved> stored;
             if (!rows.iterator().hasNext()) {
                 stored = conn.preparedQuery(INSERT).execute(Tuple.from(List.of(tenant, path.folder(), path.name(), w.contentType(), w.size(), sha,
-                        w.storage())).addValue(w.inline()).addValue(w.loOid()))
+                        storage)).addValue(w.inline()).addValue(w.loOid()))
                         .map(r -> new Saved(FileView.of(r.iterator().next()), true));
             } else {
                 Row existing = rows.iterator().next();
                 UUID id = existing.getUUID("id");
                 int version = existing.getInteger("version");
                 stored = conn.preparedQuery(KEEP_CURRENT).execute(Tuple.of(id))
-                        .flatMap(x -> conn.preparedQuery(REPLACE).execute(Tuple.from(List.of(id, w.contentType(), w.size(), sha, w.storage()))
+                        .flatMap(x -> conn.preparedQuery(REPLACE).execute(Tuple.from(List.of(id, w.contentType(), w.size(), sha, storage))
                                 .addValue(w.inline()).addValue(w.loOid())))
                         .map(r -> new Saved(FileView.of(r.iterator().next()), false))
                         .call(x -> conn.preparedQuery(PRUNE_VERSIONS).execute(Tuple.of(id, version - config.maxVersions())));
             }
-            return stored.call(x -> quotaCheck(conn, tenant));
+            return stored;
         }).onFailure(PgException.class).transform(FileStore::explain);
     }
 
@@ -295,7 +400,10 @@ public class FileStore {
                     select lo_oid as o from files where starts_with(folder, $1) and lo_oid is not null
                     union all
                     select v.lo_oid from file_versions v join files f on f.tenant_id = v.tenant_id and f.id = v.file_id
-                     where starts_with(f.folder, $1) and v.lo_oid is not null) x
+                     where starts_with(f.folder, $1) and v.lo_oid is not null
+                    union all
+                    select g.lo_oid from file_segments g join files f on f.tenant_id = g.tenant_id and f.id = g.file_id
+                     where starts_with(f.folder, $1) and g.lo_oid is not null) x
                 """).execute(Tuple.of(folder))
                 .flatMap(x -> conn.preparedQuery("delete from files where starts_with(folder, $1)").execute(Tuple.of(folder)))
                 .map(rows -> {
@@ -336,7 +444,8 @@ public class FileStore {
                     return conn.preparedQuery(KEEP_CURRENT).execute(Tuple.of(id))
                             .flatMap(x -> conn.preparedQuery(REPLACE).execute(args))
                             .map(r -> FileView.of(r.iterator().next()));
-                }).call(f -> conn.preparedQuery(PRUNE_VERSIONS).execute(Tuple.of(id, f.version() - 1 - config.maxVersions())))
+                }).call(f -> conn.preparedQuery(COPY_SEGMENTS).execute(Tuple.of(id, version, f.version())))
+                .call(f -> conn.preparedQuery(PRUNE_VERSIONS).execute(Tuple.of(id, f.version() - 1 - config.maxVersions())))
                 .call(f -> quotaCheck(conn, tenant)));
     }
 
@@ -346,7 +455,9 @@ public class FileStore {
                 select count(file_lo_unlink(o)) from (
                     select lo_oid as o from files where lo_oid is not null
                     union all
-                    select lo_oid from file_versions where lo_oid is not null) x
+                    select lo_oid from file_versions where lo_oid is not null
+                    union all
+                    select lo_oid from file_segments where lo_oid is not null) x
                 """).execute().map(rows -> rows.iterator().next().getLong(0));
     }
 

@@ -93,7 +93,7 @@ public class Thumbnails {
         if (s.content() != null) {
             return Uni.createFrom().item(s.content().getBytes());
         }
-        if (s.loOid() == null) {
+        if (!s.streamed()) {
             throw ProblemException.unprocessable("The file's content is stored elsewhere");
         }
         int chunk = (int) config.chunkSize().asLongValue();
@@ -103,9 +103,8 @@ public class Thumbnails {
             for (long off = 0; off < s.size(); off += chunk) {
                 long at = off;
                 int n = (int) Math.min(chunk, s.size() - off);
-                chain = chain.flatMap(x -> conn.preparedQuery(Downloads.LO_GET).execute(Tuple.of(s.tenantId(), s.loOid(), at, n)).map(rows -> {
-                    var b = rows.iterator().next().getBuffer(0);
-                    b.getDelegate().getBytes(0, b.length(), out, (int) at);
+                chain = chain.flatMap(x -> ChunkReader.read(conn, s, at, n).map(b -> {
+                    b.getBytes(0, b.length(), out, (int) at);
                     return b.length();
                 }));
             }

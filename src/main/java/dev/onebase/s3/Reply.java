@@ -1,16 +1,12 @@
 package dev.onebase.s3;
 
-import java.util.concurrent.Flow;
-
 import org.jboss.logging.Logger;
 
 import dev.onebase.web.ProblemException;
-import io.smallrye.mutiny.Multi;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 
-/** Writes one S3 answer: XML documents, empty answers, S3 errors, and object bodies streamed with back-pressure. */
+/** Writes one S3 answer: XML documents, empty answers and S3 errors (object bodies go through the file routes' pump, Downloads#stream). */
 final class Reply {
 
     private static final Logger LOG = Logger.getLogger(Reply.class);
@@ -101,49 +97,5 @@ final class Reply {
         } catch (NumberFormatException e) {
             return -1;
         }
-    }
-
-    /**
-     * Writes the chunks to the response one at a time, asking for the next only while the socket's queue has room:
-     * memory stays flat whatever the object's size. A failure after the head was sent can only reset the stream.
-     */
-    static void stream(HttpServerResponse resp, Multi<Buffer> body) {
-        body.subscribe().withSubscriber(new Flow.Subscriber<Buffer>() {
-            private Flow.Subscription subscription;
-
-            @Override
-            public void onSubscribe(Flow.Subscription s) {
-                subscription = s;
-                resp.closeHandler(v -> s.cancel());
-                s.request(1);
-            }
-
-            @Override
-            public void onNext(Buffer b) {
-                resp.write(b);
-                if (resp.writeQueueFull()) {
-                    resp.drainHandler(v -> {
-                        resp.drainHandler(null);
-                        subscription.request(1);
-                    });
-                } else {
-                    subscription.request(1);
-                }
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                if (!resp.closed()) {
-                    resp.reset();
-                }
-            }
-
-            @Override
-            public void onComplete() {
-                if (!resp.closed()) {
-                    resp.end();
-                }
-            }
-        });
     }
 }

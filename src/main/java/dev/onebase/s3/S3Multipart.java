@@ -24,10 +24,12 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 
 /**
- * Multipart uploads. Each part is a file of its own under {@code .s3-uploads/<upload id>/<part number>} (so it is
- * streamed, limited and counted against the quota like any upload, and survives restarts); Complete streams the parts
- * in order into the object's one upload transaction, then removes them. The S3 ETag is the MD5 of the parts' MD5s
- * with "-N". Uploads neither completed nor aborted are removed by the s3-abandoned-uploads job.
+ * Multipart uploads. Each part is a file of its own under {@code .s3-uploads/<upload id>/<part number>}, always in a
+ * large object (so it is streamed, limited and counted against the quota like any upload, and survives restarts);
+ * Complete makes the object out of the parts in one transaction without copying a byte: the parts' large objects
+ * become the segments of the object's new version ({@link FileStore#assemble}), and the upload's row and the object's
+ * S3 metadata go in the same transaction. The S3 ETag is the MD5 of the parts' MD5s with "-N". Uploads neither
+ * completed nor aborted are removed by the s3-abandoned-uploads job.
  */
 @ApplicationScoped
 public class S3Multipart {
@@ -89,12 +91,12 @@ public class S3Multipart {
         Payload.checkMd5Format(req.header("content-md5"));
         Payload payload = new Payload(req, req.signed);
         long length = req.contentLength();
-        return upload(req).flatMap(u -> fileStore.upload(tenant, partPath(u.id(), number), ContentTypes.OCTETS, length, payload.apply(S3Objects.body(req)))
-                .flatMap(saved -> store.putPart(tenant, u.id(), number, saved.file().size(), payload.md5())))
+        return upload(req).flatMap(u -> fileStore.upload(tenant, partPath(u.id(), number), ContentTypes.OCTETS, length, payload.apply(S3Objects.body(req)),
+                true, (conn, saved) -> store.putPart(conn, tenant, u.id(), number, saved.file().size(), payload.md5())))
                 .invoke(() -> {
                     req.http.response().putHeader("ETag", "\"" + SigV4.hex(payload.md5()) + "\"");
                     Reply.empty(req, 200);
-                });
+                }).replaceWithVoid();
     }
 
     /** UploadPartCopy: the part's bytes come from an object of the tenant (x-amz-copy-source, optional x-amz-copy-source-range). */
@@ -116,12 +118,12 @@ public class S3Multipart {
             }
             MessageDigest md5 = SigV4.digest("MD5");
             Multi<Buffer> content = files.content(s, start, end).invoke(b -> md5.update(b.getByteBuf().nioBuffer()));
-            return fileStore.upload(tenant, partPath(u.id(), number), ContentTypes.OCTETS, end - start, content).flatMap(saved -> {
-                byte[] digest = md5.digest();
-                return store.putPart(tenant, u.id(), number, saved.file().size(), digest).invoke(() -> Reply.xml(req, 200,
-                        new Xml().root("CopyPartResult").el("LastModified", Xml.time(saved.file().updatedAt()))
-                                .el("ETag", "\"" + SigV4.hex(digest) + "\"").close("CopyPartResult").toString()));
-            });
+            byte[][] digest = new byte[1][];
+            return fileStore.upload(tenant, partPath(u.id(), number), ContentTypes.OCTETS, end - start, content, true, (conn, saved) -> {
+                digest[0] = md5.digest();
+                return store.putPart(conn, tenant, u.id(), number, saved.file().size(), digest[0]);
+            }).invoke(saved -> Reply.xml(req, 200, new Xml().root("CopyPartResult").el("LastModified", Xml.time(saved.file().updatedAt()))
+                    .el("ETag", "\"" + SigV4.hex(digest[0]) + "\"").close("CopyPartResult").toString())).replaceWithVoid();
         }));
     }
 
@@ -194,9 +196,9 @@ public class S3Multipart {
     }
 
     /**
-     * Checks the listed parts, then streams them in order into one upload of the object. As S3 does, the 200 head goes
-     * out at once and a space every few seconds keeps the connection alive while the parts are joined; the result (or
-     * an error document) follows.
+     * Checks the listed parts, then links them in order into the object's new version (no byte is copied). As S3 does,
+     * the 200 head goes out at once and a space every few seconds keeps the connection alive while the parts are
+     * joined; the result (or an error document) follows.
      */
     Uni<Void> complete(Request req) {
         UUID tenant = req.signed.tenant();
@@ -219,16 +221,16 @@ public class S3Multipart {
                     resp.write(" ");
                 }
             });
-            Multi<Buffer> body = Multi.createFrom().iterable(chosen).onItem().transformToMultiAndConcatenate(p -> Multi.createFrom()
-                    .uni(files.at(tenant, partPath(u.id(), p.number()), null))
-                    .onItem().transformToMultiAndConcatenate(at -> {
-                        Stored s = at.orElseThrow(() -> new S3Error(400, "InvalidPart", "Part " + p.number() + " is gone")).stored();
-                        return files.content(s, 0, s.size());
-                    }));
-            return fileStore.upload(tenant, target, u.contentType(), total, body)
-                    .flatMap(saved -> store.putMeta(tenant, saved.file().id(), saved.file().version(),
-                            java.util.HexFormat.of().parseHex(saved.file().sha256()), etag, u.headers(), u.userMeta()).map(x -> saved))
-                    .call(saved -> remove(tenant, u.id()))
+            List<String> names = chosen.stream().map(p -> Integer.toString(p.number())).toList();
+            return fileStore.assemble(tenant, target, u.contentType(), partsFolder(u.id()), names, (conn, saved) -> store.deleteUpload(conn, u.id())
+                    .flatMap(mine -> {
+                        if (!mine) {
+                            throw S3Error.noSuchUpload();
+                        }
+                        return store.putMeta(conn, tenant, saved, etag, u.headers(), u.userMeta());
+                    }))
+                    .onFailure(ProblemException.class).transform(e -> ((ProblemException) e).status() == 400
+                            ? new S3Error(400, "InvalidPart", e.getMessage()) : e)
                     .onItemOrFailure().invoke((saved, failure) -> {
                         vertx.cancelTimer(timer);
                         if (resp.closed()) {

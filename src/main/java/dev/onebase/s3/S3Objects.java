@@ -7,7 +7,6 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -18,6 +17,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.w3c.dom.Element;
 
 import dev.onebase.file.ContentTypes;
+import dev.onebase.file.Downloads;
 import dev.onebase.file.FileObjects;
 import dev.onebase.file.FileObjects.At;
 import dev.onebase.file.FilePaths;
@@ -47,12 +47,16 @@ public class S3Objects {
     private final FileObjects files;
     private final S3Store store;
     private final S3Buckets buckets;
+    private final Downloads downloads;
+    private final io.vertx.core.Vertx vertx;
 
-    public S3Objects(FileStore fileStore, FileObjects files, S3Store store, S3Buckets buckets) {
+    public S3Objects(FileStore fileStore, FileObjects files, S3Store store, S3Buckets buckets, Downloads downloads, io.vertx.core.Vertx vertx) {
         this.fileStore = fileStore;
         this.files = files;
         this.store = store;
         this.buckets = buckets;
+        this.downloads = downloads;
+        this.vertx = vertx;
     }
 
     // --- PutObject ---
@@ -66,16 +70,16 @@ public class S3Objects {
         JsonObject headers = keptHeaders(req);
         JsonObject meta = userMeta(req);
         long length = req.contentLength();
+        String[] etag = new String[1];
         return buckets.require(req)
-                .flatMap(x -> fileStore.upload(tenant, path, type, length, payload.apply(body(req))))
-                .flatMap(saved -> {
-                    String etag = "\"" + SigV4.hex(payload.md5()) + "\"";
-                    return store.putMeta(tenant, saved.file().id(), saved.file().version(), HexFormat.of().parseHex(saved.file().sha256()), etag,
-                            headers, meta).invoke(() -> {
-                                req.http.response().putHeader("ETag", etag).putHeader("x-amz-version-id", Integer.toString(saved.file().version()));
-                                Reply.empty(req, 200);
-                            });
-                });
+                .flatMap(x -> fileStore.upload(tenant, path, type, length, payload.apply(body(req)), false, (conn, saved) -> {
+                    etag[0] = "\"" + SigV4.hex(payload.md5()) + "\"";
+                    return store.putMeta(conn, tenant, saved, etag[0], headers, meta);
+                }))
+                .invoke(saved -> {
+                    req.http.response().putHeader("ETag", etag[0]).putHeader("x-amz-version-id", Integer.toString(saved.file().version()));
+                    Reply.empty(req, 200);
+                }).replaceWithVoid();
     }
 
     /**
@@ -205,7 +209,8 @@ public class S3Objects {
             resp.end();
             return;
         }
-        Reply.stream(resp, files.content(s, start, end));
+        // the file routes' own pump: one read loop for every download
+        downloads.stream(vertx, resp, s, start, end, done -> resp.closeHandler(v -> done.run()));
     }
 
     private static void overrides(Request req, HttpServerResponse resp) {
@@ -395,16 +400,15 @@ public class S3Objects {
             MessageDigest md5 = SigV4.digest("MD5");
             Multi<Buffer> content = files.content(s, 0, s.size()).invoke(b -> md5.update(b.getByteBuf().nioBuffer()));
             String type = replace && replacedType != null ? replacedType : s.contentType();
-            return fileStore.upload(tenant, to, type, s.size(), content).flatMap(saved -> {
-                String etag = "\"" + SigV4.hex(md5.digest()) + "\"";
-                return store.putMeta(tenant, saved.file().id(), saved.file().version(), s.sha256(), etag,
-                        replace ? headers : c.meta().headers(), replace ? meta : c.meta().userMeta())
-                        .invoke(() -> {
-                            req.http.response().putHeader("x-amz-version-id", Integer.toString(saved.file().version()));
-                            Reply.xml(req, 200, new Xml().root("CopyObjectResult").el("LastModified", Xml.time(saved.file().updatedAt()))
-                                    .el("ETag", etag).close("CopyObjectResult").toString());
-                        });
-            });
+            String[] etag = new String[1];
+            return fileStore.upload(tenant, to, type, s.size(), content, false, (conn, saved) -> {
+                etag[0] = "\"" + SigV4.hex(md5.digest()) + "\"";
+                return store.putMeta(conn, tenant, saved, etag[0], replace ? headers : c.meta().headers(), replace ? meta : c.meta().userMeta());
+            }).invoke(saved -> {
+                req.http.response().putHeader("x-amz-version-id", Integer.toString(saved.file().version()));
+                Reply.xml(req, 200, new Xml().root("CopyObjectResult").el("LastModified", Xml.time(saved.file().updatedAt()))
+                        .el("ETag", etag[0]).close("CopyObjectResult").toString());
+            }).replaceWithVoid();
         });
     }
 }

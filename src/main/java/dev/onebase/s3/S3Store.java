@@ -2,6 +2,7 @@ package dev.onebase.s3;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -11,10 +12,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.onebase.db.Rows;
 import dev.onebase.db.TenantTx;
+import dev.onebase.file.FileStore;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgException;
 
@@ -87,12 +90,16 @@ public class S3Store {
 
     // --- object metadata ---
 
-    Uni<Void> putMeta(UUID tenant, UUID file, int version, byte[] sha256, String etag, JsonObject headers, JsonObject userMeta) {
-        return tx.statement(tenant, """
-                insert into s3_object_meta (tenant_id, file_id, version, sha256, etag, headers, user_meta) values ($1, $2, $3, $4, $5, $6, $7)
-                on conflict (tenant_id, file_id, version) do update set sha256 = excluded.sha256, etag = excluded.etag,
-                    headers = excluded.headers, user_meta = excluded.user_meta
-                """, Tuple.from(List.of(tenant, file, version, Buffer.buffer(sha256), etag, headers, userMeta))).replaceWithVoid();
+    private static final String PUT_META = """
+            insert into s3_object_meta (tenant_id, file_id, version, sha256, etag, headers, user_meta) values ($1, $2, $3, $4, $5, $6, $7)
+            on conflict (tenant_id, file_id, version) do update set sha256 = excluded.sha256, etag = excluded.etag,
+                headers = excluded.headers, user_meta = excluded.user_meta
+            """;
+
+    /** The S3 view of a version, written in the transaction that saves the version ({@code conn}, the tenant's). */
+    Uni<Void> putMeta(SqlConnection conn, UUID tenant, FileStore.Saved saved, String etag, JsonObject headers, JsonObject userMeta) {
+        return conn.preparedQuery(PUT_META).execute(Tuple.from(List.of(tenant, saved.file().id(), saved.file().version(),
+                Buffer.buffer(HexFormat.of().parseHex(saved.file().sha256())), etag, headers, userMeta))).replaceWithVoid();
     }
 
     /** The metadata of a version, if it was written over S3 for this very content. */
@@ -148,11 +155,12 @@ public class S3Store {
                 (JsonObject) r.getValue("headers"), (JsonObject) r.getValue("user_meta"), r.getOffsetDateTime("created_at"));
     }
 
-    Uni<Void> putPart(UUID tenant, UUID upload, int number, long size, byte[] md5) {
-        return tx.statement(tenant, """
+    /** Records a part in the transaction that saves its bytes ({@code conn}, the tenant's). */
+    Uni<Void> putPart(SqlConnection conn, UUID tenant, UUID upload, int number, long size, byte[] md5) {
+        return conn.preparedQuery("""
                 insert into s3_parts (tenant_id, upload_id, part_number, size, md5) values ($1, $2, $3, $4, $5)
                 on conflict (tenant_id, upload_id, part_number) do update set size = excluded.size, md5 = excluded.md5, created_at = now()
-                """, Tuple.of(tenant, upload, number, size, Buffer.buffer(md5))).replaceWithVoid();
+                """).execute(Tuple.of(tenant, upload, number, size, Buffer.buffer(md5))).replaceWithVoid();
     }
 
     Uni<List<Part>> parts(UUID tenant, UUID upload) {
@@ -167,5 +175,10 @@ public class S3Store {
 
     Uni<Void> deleteUpload(UUID tenant, UUID upload) {
         return tx.statement(tenant, "delete from s3_uploads where id = $1", Tuple.of(upload)).replaceWithVoid();
+    }
+
+    /** Removes a completed upload's row in the transaction that made its object; false when another Complete took it first. */
+    Uni<Boolean> deleteUpload(SqlConnection conn, UUID upload) {
+        return conn.preparedQuery("delete from s3_uploads where id = $1").execute(Tuple.of(upload)).map(rows -> rows.rowCount() == 1);
     }
 }

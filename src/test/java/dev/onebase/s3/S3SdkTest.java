@@ -243,8 +243,8 @@ class S3SdkTest {
         assertEquals("application/x-big", got.response().contentType());
         assertEquals(Map.of("m", "1"), got.response().metadata());
         assertEquals(done.eTag(), got.response().eTag());
-        // stored as a large object (over the inline threshold), parts gone
-        assertEquals("large_object", dev.onebase.testsupport.Db.value("select storage from files where tenant_id = ? and name = 'big.bin'", tenant.id()));
+        // stored as the parts' segments (no byte copied), parts gone
+        assertEquals("segments", dev.onebase.testsupport.Db.value("select storage from files where tenant_id = ? and name = 'big.bin'", tenant.id()));
         assertEquals(0L, dev.onebase.testsupport.Db.count("select count(*) from files where tenant_id = ? and folder like '.s3-uploads/%'", tenant.id()));
         assertTrue(s3.listMultipartUploads(b -> b.bucket("multi")).uploads().isEmpty());
 
