@@ -30,6 +30,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.onebase.tenant.TenantExporter;
 import dev.onebase.tenant.TenantExports;
 import dev.onebase.tenant.TenantImporter;
+import dev.onebase.tenant.TenantRestorer;
 import dev.onebase.web.ProblemException;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
@@ -44,7 +45,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * phase, percent, outcome and duration; one runs at a time per replica.
  */
 @ApplicationScoped
-public class TenantRestore {
+public class TenantRestore implements TenantRestorer {
 
     private static final Logger LOG = Logger.getLogger(TenantRestore.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -69,6 +70,7 @@ public class TenantRestore {
     }
 
     /** Starts a restore of {@code tenant} to {@code time} on a thread of its own and returns its record. */
+    @Override
     public Run start(UUID tenant, Instant time, String mode, String slug) {
         if (!mode.equals("replace") && !mode.equals("new")) {
             throw ProblemException.badRequest("mode must be replace or new");

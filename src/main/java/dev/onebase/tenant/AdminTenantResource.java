@@ -1,6 +1,11 @@
 package dev.onebase.tenant;
 
 import java.io.InputStream;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.UUID;
+
+import jakarta.enterprise.inject.Instance;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -31,10 +36,12 @@ public class AdminTenantResource {
 
     private final TenantService tenants;
     private final TenantExports exports;
+    private final Instance<TenantRestorer> restorer;
 
-    public AdminTenantResource(TenantService tenants, TenantExports exports) {
+    public AdminTenantResource(TenantService tenants, TenantExports exports, Instance<TenantRestorer> restorer) {
         this.tenants = tenants;
         this.exports = exports;
+        this.restorer = restorer;
     }
 
     @GET
@@ -119,6 +126,30 @@ public class AdminTenantResource {
         };
         TenantImporter.Result r = exports.importArchive(body, new TenantImporter.Options(mode, null, slug, false));
         return Response.status(201).entity(r).build();
+    }
+
+    /**
+     * 202: the tenant's data back to {@code time} through the backups' point-in-time recovery ({@code mode=replace}, or
+     * {@code new} beside it); poll {@code GET /admin/tenant-restores/{id}}.
+     */
+    @POST
+    @Path("/{id}/restore-to")
+    public Response restoreTo(@PathParam("id") String id, @QueryParam("time") String time,
+            @QueryParam("mode") @DefaultValue("replace") String mode, @QueryParam("slug") String slug) {
+        UUID tenant = Ids.parse(id);
+        if (time == null || time.isBlank()) {
+            throw ProblemException.badRequest("time is required (ISO 8601, e.g. 2026-11-24T14:46:00Z)");
+        }
+        Instant at;
+        try {
+            at = Instant.parse(time);
+        } catch (DateTimeParseException e) {
+            throw ProblemException.badRequest("time is not an ISO 8601 instant (e.g. 2026-11-24T14:46:00Z): " + time);
+        }
+        if (!restorer.isResolvable()) {
+            throw new ProblemException(501, "Not Implemented", "This build has no point-in-time recovery");
+        }
+        return Response.accepted(restorer.get().start(tenant, at, mode, slug)).build();
     }
 
 }

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 import dev.onebase.web.ProblemException;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * The tar format of a tenant archive, written and read as a stream: ustar headers (a regular file per member), a size
@@ -91,6 +92,7 @@ public final class TenantArchive {
     }
 
     /** One member being read: its name, size, and a stream of exactly its bytes. */
+    @RegisterForReflection
     public record Member(String name, long size, InputStream content) {
     }
 

@@ -26,6 +26,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.onebase.web.ProblemException;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * Writes one tenant's whole data as a tar archive from one consistent snapshot (a REPEATABLE READ, READ ONLY
@@ -52,6 +53,7 @@ public final class TenantExporter {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What was exported: the manifest as written. */
+    @RegisterForReflection
     public record Summary(ObjectNode manifest, long bytes) {
     }
 

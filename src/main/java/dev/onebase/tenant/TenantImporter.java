@@ -32,6 +32,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.onebase.auth.ApiKeys;
 import dev.onebase.web.ProblemException;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * Loads a tenant archive ({@link TenantExporter}) in one transaction, as it streams in, and checks it against its
@@ -57,9 +58,11 @@ public final class TenantImporter {
     }
 
     /** {@code tenantId}: the tenant to replace (REPLACE only); {@code keepUnlogged}: leave unlogged tables as they are. */
+    @RegisterForReflection
     public record Options(Mode mode, UUID tenantId, String slug, boolean keepUnlogged) {
     }
 
+    @RegisterForReflection
     public record Result(UUID tenantId, String slug, UUID sourceTenantId, String schemaVersion, Map<String, Long> rows,
             int largeObjects, long largeObjectBytes, String apiKey) {
     }
@@ -69,6 +72,7 @@ public final class TenantImporter {
     private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_BIGDECIMAL_AS_PLAIN);
 
+    @RegisterForReflection
     private record Seen(String sha256, long bytes) {
     }
 

@@ -11,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * The tenant's tables, found in the catalog rather than listed by hand, so a new feature's table travels with its
@@ -25,14 +26,17 @@ import java.util.Set;
  * registry): not exported; the import rebuilds it.</li>
  * </ul>
  */
+@RegisterForReflection
 public record TenantTables(String schemaVersion, List<Table> tables) {
 
     public static final String TENANTS = "tenants";
 
+    @RegisterForReflection
     public record Column(String name, boolean generated, boolean identity, boolean secret, boolean largeObject,
             boolean required) {
     }
 
+    @RegisterForReflection
     public record Table(String name, boolean unlogged, boolean derived, List<Column> columns, List<String> primaryKey) {
 
         /** The tenant's column: {@code id} of {@code tenants}, {@code tenant_id} everywhere else. */
