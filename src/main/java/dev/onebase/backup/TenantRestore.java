@@ -116,7 +116,7 @@ public class TenantRestore implements TenantRestorer {
             scratch = Files.createTempDirectory(root, "onebase-tenant-restore-");
             archive = Files.createTempFile(root, "onebase-tenant-restore-", ".tar");
             progress(id, "recover the newest full copy and WAL to " + time, 5, null);
-            PitrCommand.Result r = PitrCommand.recover(time, scratch.resolve("cluster"), directory.root(), tools.binDir(),
+            PitrCommand.Result r = PitrCommand.recover(time, scratch, directory.root(), tools.binDir(),
                     Restorer.freePort(), config.timeout(), directory.cipher());
             progress(id, "export the tenant from the recovered cluster", 50, r.backupId());
             BackupTarget t = tools.target();
