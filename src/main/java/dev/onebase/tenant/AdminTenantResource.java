@@ -1,5 +1,12 @@
 package dev.onebase.tenant;
 
+import java.io.InputStream;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.UUID;
+
+import jakarta.enterprise.inject.Instance;
+
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
@@ -19,6 +26,7 @@ import dev.onebase.tenant.TenantRecords.SignupRequest;
 import dev.onebase.tenant.TenantRecords.TenantView;
 import dev.onebase.web.Ids;
 import dev.onebase.web.ListParams;
+import dev.onebase.web.ProblemException;
 import io.smallrye.mutiny.Uni;
 
 /** The operator's view of tenants, behind the admin credential. */
@@ -27,9 +35,13 @@ import io.smallrye.mutiny.Uni;
 public class AdminTenantResource {
 
     private final TenantService tenants;
+    private final TenantExports exports;
+    private final Instance<TenantRestorer> restorer;
 
-    public AdminTenantResource(TenantService tenants) {
+    public AdminTenantResource(TenantService tenants, TenantExports exports, Instance<TenantRestorer> restorer) {
         this.tenants = tenants;
+        this.exports = exports;
+        this.restorer = restorer;
     }
 
     @GET
@@ -88,6 +100,56 @@ public class AdminTenantResource {
     @Path("/{id}/purge")
     public Uni<Response> purge(@PathParam("id") String id, @QueryParam("force") @DefaultValue("false") boolean force) {
         return tenants.purge(Ids.parse(id), force).map(ignored -> Response.noContent().build());
+    }
+
+    /** The tenant's whole data as a tar archive from one snapshot (docs/tenants.md), streamed. */
+    @GET
+    @Path("/{id}/export")
+    @Produces({ "application/x-tar", MediaType.APPLICATION_JSON })
+    public Response export(@PathParam("id") String id) {
+        return exports.export(Ids.parse(id));
+    }
+
+    /**
+     * Loads an archive in one transaction, checked against its manifest: {@code as=new} (a new tenant id, the default;
+     * {@code slug} or the archive's with a suffix) or {@code as=same} (the archive's id and slug).
+     */
+    @POST
+    @Path("/import")
+    @Consumes({ "application/x-tar", MediaType.APPLICATION_OCTET_STREAM })
+    public Response importArchive(InputStream body, @QueryParam("as") @DefaultValue("new") String as,
+            @QueryParam("slug") String slug) {
+        TenantImporter.Mode mode = switch (as) {
+            case "new" -> TenantImporter.Mode.NEW;
+            case "same" -> TenantImporter.Mode.SAME;
+            default -> throw ProblemException.badRequest("as must be new or same");
+        };
+        TenantImporter.Result r = exports.importArchive(body, new TenantImporter.Options(mode, null, slug, false));
+        return Response.status(201).entity(r).build();
+    }
+
+    /**
+     * 202: the tenant's data back to {@code time} through the backups' point-in-time recovery ({@code mode=replace}, or
+     * {@code new} beside it); poll {@code GET /admin/tenant-restores/{id}}.
+     */
+    @POST
+    @Path("/{id}/restore-to")
+    public Response restoreTo(@PathParam("id") String id, @QueryParam("time") String time,
+            @QueryParam("mode") @DefaultValue("replace") String mode, @QueryParam("slug") String slug) {
+        UUID tenant = Ids.parse(id);
+        if (time == null || time.isBlank()) {
+            throw ProblemException.badRequest("time is required (ISO 8601, e.g. 2026-11-24T14:46:00Z)");
+        }
+        Instant at;
+        try {
+            at = Instant.parse(time);
+        } catch (DateTimeParseException e) {
+            throw ProblemException.badRequest("time is not an ISO 8601 instant (e.g. 2026-11-24T14:46:00Z): " + time);
+        }
+        if (!restorer.isResolvable()) {
+            throw new ProblemException(501, "Not Implemented", "This build has no point-in-time recovery");
+        }
+        return Response.accepted(restorer.get().start(tenant, at, mode, slug)).build();
     }
 
 }

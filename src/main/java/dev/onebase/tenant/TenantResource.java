@@ -12,6 +12,7 @@ import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import dev.onebase.auth.ApiKeys;
 import dev.onebase.auth.Caller;
 import dev.onebase.tenant.TenantRecords.SignupRequest;
 import dev.onebase.tenant.TenantRecords.TenantUpdate;
@@ -27,12 +28,15 @@ public class TenantResource {
     private final TenantService tenants;
     private final Caller caller;
     private final boolean signupEnabled;
+    private final TenantExports exports;
 
     public TenantResource(TenantService tenants, Caller caller,
-            @ConfigProperty(name = "onebase.signup.enabled", defaultValue = "true") boolean signupEnabled) {
+            @ConfigProperty(name = "onebase.signup.enabled", defaultValue = "true") boolean signupEnabled,
+            TenantExports exports) {
         this.tenants = tenants;
         this.caller = caller;
         this.signupEnabled = signupEnabled;
+        this.exports = exports;
     }
 
     /** Self-service sign-up on the free plan; the API key in the answer is shown only this once. */
@@ -62,6 +66,17 @@ public class TenantResource {
     public Uni<TenantView> update(TenantUpdate update) {
         TenantUpdate u = required(update);
         return tenants.update(caller.tenantId(), u.name(), u.settings());
+    }
+
+    /** The caller's whole data as a tar archive (docs/tenants.md); a key with the manage scope only. */
+    @GET
+    @Path("/tenant/export")
+    @Produces({ "application/x-tar", MediaType.APPLICATION_JSON })
+    public Response export() {
+        if (!caller.scopes().contains(ApiKeys.SCOPE_MANAGE)) {
+            throw ProblemException.forbidden("Exporting the tenant needs a key with the manage scope");
+        }
+        return exports.export(caller.tenantId());
     }
 
     public static <T> T required(T body) {

@@ -64,7 +64,7 @@ public class JsonBodyLimit {
             return false;
         }
         for (Class<?> p : resource.parameterTypes()) {
-            if (p == byte[].class) {
+            if (p == byte[].class || p == java.io.InputStream.class) { // a stream: the resource reads and limits it
                 return true;
             }
         }
