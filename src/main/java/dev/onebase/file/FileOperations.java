@@ -59,7 +59,8 @@ public class FileOperations implements OASFilter {
                         .addProperty("folder", RoutedOperations.string().description("the folder, sent before the file"))
                         .addProperty("file", OASFactory.createSchema().type(List.of(Schema.SchemaType.STRING)).format("binary")
                                 .description("the file; its file name and Content-Type are kept"))
-                        .required(List.of("file"))))));
+                        .required(List.of("file")))
+                        .example(RoutedOperations.parse("{\"folder\":\"notes\",\"file\":\"my first file\"}")))));
         post.getResponses()
                 .addAPIResponse("201", response("created: the new file", json("FileView", FILE)))
                 .addAPIResponse("200", response("a new version of the file at that path", json("FileView", FILE)))

@@ -189,7 +189,8 @@ class OpenApiDocumentTest {
             if (path == null || !(path.startsWith("/api/") || path.startsWith("/ofrep/")) || route.methods() == null) {
                 continue;
             }
-            String templated = path.replaceAll(":([A-Za-z]+)", "{$1}").replaceAll("/\\*$", "/{path}");
+            // a prefix route (/api/v1/files/*) reports its prefix: the rest of the path is its {path}
+            String templated = path.replaceAll(":([A-Za-z]+)", "{$1}").replaceAll("/\\*?$", "/{path}");
             for (var method : route.methods()) {
                 seen++;
                 JsonNode op = doc.path("paths").path(templated).path(method.name().toLowerCase());
