@@ -13,7 +13,7 @@ import java.util.TreeSet;
 
 import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -42,8 +42,12 @@ class OpenApiDocumentTest {
     @Inject
     Router router;
 
-    @BeforeAll
-    static void fetch() throws Exception {
+    /** Fetched once, before the first test (the service's port is known only then, not in a static @BeforeAll). */
+    @BeforeEach
+    void fetch() throws Exception {
+        if (doc != null) {
+            return;
+        }
         doc = new ObjectMapper().readTree(given().queryParam("format", "json").get("/q/openapi").then().statusCode(200)
                 .extract().asString());
     }
