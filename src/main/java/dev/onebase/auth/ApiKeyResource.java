@@ -16,6 +16,10 @@ import dev.onebase.auth.ApiKeyRecords.KeyRequest;
 import dev.onebase.auth.ApiKeyRecords.KeyView;
 import dev.onebase.web.Ids;
 import io.smallrye.mutiny.Uni;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /** A tenant's API keys: list, create (the secret is in this answer only), revoke. */
 @Path("/api/v1/keys")
@@ -31,12 +35,16 @@ public class ApiKeyResource {
     }
 
     @GET
+    @Operation(summary = "List API keys", description = "Your tenant's keys: prefix, scopes, created, last used, revoked; never the secret. Manage scope.")
     public Uni<List<KeyView>> keys() {
         return keys.list(caller.tenantId());
     }
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Create an API key", description = "A new key with the scopes asked for (all by default). The answer holds the secret, shown only this once. Manage scope.")
+    @APIResponse(responseCode = "201", description = "the key, with its secret", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiKeyRecords.NewKey.class)))
+    @APIResponse(responseCode = "422", description = "a name over 100 characters, or scopes outside read, write, manage")
     public Uni<Response> createKey(KeyRequest request) {
         KeyRequest r = request == null ? new KeyRequest(null, null) : request;
         return keys.create(caller.tenantId(), r.name(), r.scopes()).map(k -> Response.status(201).entity(k).build());
@@ -44,6 +52,7 @@ public class ApiKeyResource {
 
     @DELETE
     @Path("/{id}")
+    @Operation(summary = "Revoke an API key", description = "Revokes the key (idempotent): it stops at once on every replica. Manage scope.")
     public Uni<KeyView> revoke(@PathParam("id") String id) {
         return keys.revoke(caller.tenantId(), Ids.parse(id));
     }

@@ -21,6 +21,10 @@ import dev.onebase.job.JobService;
 import dev.onebase.web.ListParams;
 import dev.onebase.web.ProblemException;
 import io.smallrye.mutiny.Uni;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * The operator's view of backups, behind the admin credential. These methods return plain values, so Quarkus REST
@@ -56,6 +60,7 @@ public class BackupResource {
     }
 
     @GET
+    @Operation(summary = "List backups", description = "Snapshots and full copies, newest first; filter by kind.")
     public List<BackupRecord> list(@QueryParam("kind") String kind, @QueryParam("limit") @DefaultValue("100") String limit) {
         if (kind != null && !List.of(BackupCatalog.SNAPSHOT, BackupCatalog.FULL).contains(kind)) {
             throw ProblemException.badRequest("kind must be snapshot or full");
@@ -65,6 +70,7 @@ public class BackupResource {
 
     @GET
     @Path("/{id:\\d+}")
+    @Operation(summary = "Get a backup", description = "One backup: status, size, LSNs, checksum, verification.")
     public BackupRecord get(@PathParam("id") String id) {
         BackupRecord r = catalog.get(parseId(id));
         if (r == null) {
@@ -76,6 +82,9 @@ public class BackupResource {
     /** Starts a backup now: kind snapshot or full. 202, then watch /admin/backups/running. */
     /** Runs the backup job now through the job runner: exactly once across replicas, recorded in job_runs. */
     @POST
+    @Operation(summary = "Start a backup", description = "Starts a snapshot or full copy now, once across replicas; follow it at /admin/backups/running.")
+    @APIResponse(responseCode = "202", description = "started", content = @Content(mediaType = "application/json", schema = @Schema(implementation = Started.class)))
+    @APIResponse(responseCode = "409", description = "a backup of that kind is running")
     public Uni<Response> start(@QueryParam("kind") String kind) {
         if (kind == null || !List.of(BackupCatalog.SNAPSHOT, BackupCatalog.FULL).contains(kind)) {
             throw ProblemException.badRequest("kind must be snapshot or full (?kind=snapshot)");
@@ -85,6 +94,9 @@ public class BackupResource {
 
     @POST
     @Path("/{id:\\d+}/verify")
+    @Operation(summary = "Verify a backup", description = "Checks the backup's checksum and manifest now.")
+    @APIResponse(responseCode = "200", description = "the backup, verified", content = @Content(mediaType = "application/json", schema = @Schema(implementation = BackupRecord.class)))
+    @APIResponse(responseCode = "409", description = "the backup cannot be verified (not finished, or missing)")
     public BackupRecord verify(@PathParam("id") String id) {
         get(id);
         try {
@@ -96,36 +108,44 @@ public class BackupResource {
 
     @GET
     @Path("/running")
+    @Operation(summary = "Running backups", description = "Backups and restore tests in progress, with their phase and percent.")
     public Map<String, BackupProgress.Running> running() {
         return progress.running();
     }
 
     @GET
     @Path("/restore-tests")
+    @Operation(summary = "List restore tests", description = "Restore tests, newest first.")
     public List<RestoreTestRecord> restoreTests(@QueryParam("limit") @DefaultValue("100") String limit) {
         return catalog.restoreTests(ListParams.limit(limit, 1000));
     }
 
     @POST
     @Path("/restore-tests")
+    @Operation(summary = "Start a restore test", description = "Restores the newest backup into a scratch database and checks it, once across replicas.")
+    @APIResponse(responseCode = "202", description = "started", content = @Content(mediaType = "application/json", schema = @Schema(implementation = Started.class)))
+    @APIResponse(responseCode = "409", description = "a restore test is running")
     public Uni<Response> startRestoreTest() {
         return startJob("backup-restore-test");
     }
 
     @GET
     @Path("/wal")
+    @Operation(summary = "WAL streaming status", description = "Whether continuous WAL is streamed, by which replica, its lag and last error.")
     public WalStreamer.Status wal() {
         return streamer.status();
     }
 
     @GET
     @Path("/alerts")
+    @Operation(summary = "Backup alerts", description = "Recent failures of backups, WAL streaming and restore tests.")
     public List<BackupAlerts.Alert> alerts() {
         return alerts.recent();
     }
 
     @GET
     @Path("/advice")
+    @Operation(summary = "Backup strategy advice", description = "What the database size calls for, against what is configured.")
     public StrategyAdvice.Advice advice() {
         long bytes;
         try {

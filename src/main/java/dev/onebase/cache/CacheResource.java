@@ -35,6 +35,12 @@ import dev.onebase.tenant.PlanCatalog;
 import dev.onebase.web.ListParams;
 import dev.onebase.web.ProblemException;
 import io.smallrye.mutiny.Uni;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * The cache over HTTP. One key: {@code /api/v1/cache/{key}} (the key is one URL-encoded path segment). Batch
@@ -67,6 +73,15 @@ public class CacheResource {
     @PUT
     @Path("{key}")
     @Consumes(MediaType.WILDCARD)
+    @Operation(summary = "Set a value (SET)", description = "Stores the raw body under the key with its Content-Type, like Redis SET: ex/px/exat/pxat expiries, keepttl, nx/xx conditions, get for the old value. Write scope.")
+    @APIResponse(responseCode = "204", description = "written")
+    @APIResponse(responseCode = "200", description = "with get: the old value", content = @Content(mediaType = "application/octet-stream", schema = @Schema(type = SchemaType.STRING, format = "binary")))
+    @APIResponse(responseCode = "412", description = "nx or xx stopped the write")
+    @APIResponse(responseCode = "413", description = "the key or the value is over the plan's size")
+    @APIResponse(responseCode = "507", description = "the plan's number of cache entries is used up")
+    @RequestBody(required = true, description = "the value; its Content-Type is stored with it and sent back by GET", content = {
+            @Content(mediaType = "application/octet-stream", schema = @Schema(type = SchemaType.STRING, format = "binary"), example = "hello"),
+            @Content(mediaType = "text/plain", schema = @Schema(type = SchemaType.STRING), example = "hello") })
     public Uni<Response> set(@PathParam("key") String key, @QueryParam("ex") String ex, @QueryParam("px") String px,
             @QueryParam("exat") String exat, @QueryParam("pxat") String pxat, @QueryParam("keepttl") String keepTtl,
             @QueryParam("nx") String nx, @QueryParam("xx") String xx, @QueryParam("get") String getText,
@@ -101,6 +116,9 @@ public class CacheResource {
 
     @DELETE
     @Path("{key}")
+    @Operation(summary = "Delete a key (DEL)", description = "Deletes the key. Write scope.")
+    @APIResponse(responseCode = "204", description = "deleted")
+    @APIResponse(responseCode = "404", description = "no such key")
     public Uni<Response> delete(@PathParam("key") String key, @Context UriInfo uri) {
         CacheRequests.checkQuery(uri.getQueryParameters());
         CacheRequests.checkKeyShape(key);
@@ -115,6 +133,7 @@ public class CacheResource {
     @GET
     @Path("{key}/ttl")
     @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Time to live (TTL)", description = "Seconds and milliseconds left: -1 without expiry, -2 when the key does not exist. Read scope.")
     public Uni<Ttl> ttl(@PathParam("key") String key, @Context UriInfo uri) {
         CacheRequests.checkQuery(uri.getQueryParameters());
         CacheRequests.checkKeyShape(key);
@@ -125,6 +144,7 @@ public class CacheResource {
     @POST
     @Path("{key}/expire")
     @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Set an expiry (EXPIRE)", description = "Sets the key's expiry in seconds (ex) or milliseconds (px), with the NX, XX, GT, LT modes. Write scope.")
     public Uni<Applied> expire(@PathParam("key") String key, @QueryParam("ex") String exText, @QueryParam("px") String pxText,
             @QueryParam("mode") String mode, @Context UriInfo uri) {
         var query = uri.getQueryParameters();
@@ -137,6 +157,7 @@ public class CacheResource {
     @POST
     @Path("{key}/persist")
     @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Remove the expiry (PERSIST)", description = "The key no longer expires. Write scope.")
     public Uni<Applied> persist(@PathParam("key") String key, @Context UriInfo uri) {
         CacheRequests.checkQuery(uri.getQueryParameters());
         CacheRequests.checkKeyShape(key);
@@ -147,6 +168,9 @@ public class CacheResource {
     @POST
     @Path("{key}/incr")
     @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Increment (INCRBY)", description = "Adds by (default 1) to an integer value, creating it at 0. Write scope.")
+    @APIResponse(responseCode = "200", description = "the new value", content = @Content(mediaType = "application/json", schema = @Schema(implementation = Counter.class)))
+    @APIResponse(responseCode = "409", description = "the value is not an integer, or the result is out of range")
     public Uni<Counter> incr(@PathParam("key") String key, @QueryParam("by") @DefaultValue("1") String by, @Context UriInfo uri) {
         CacheRequests.checkQuery(uri.getQueryParameters(), "by");
         return counter(key, CacheRequests.increment(step(uri)));
@@ -156,6 +180,9 @@ public class CacheResource {
     @POST
     @Path("{key}/decr")
     @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Decrement (DECRBY)", description = "Subtracts by (default 1) from an integer value, creating it at 0. Write scope.")
+    @APIResponse(responseCode = "200", description = "the new value", content = @Content(mediaType = "application/json", schema = @Schema(implementation = Counter.class)))
+    @APIResponse(responseCode = "409", description = "the value is not an integer, or the result is out of range")
     public Uni<Counter> decr(@PathParam("key") String key, @QueryParam("by") @DefaultValue("1") String by, @Context UriInfo uri) {
         CacheRequests.checkQuery(uri.getQueryParameters(), "by");
         return counter(key, CacheRequests.decrement(step(uri)));
@@ -178,6 +205,7 @@ public class CacheResource {
     /** SCAN by prefix: keys in byte order; pass the returned cursor to get the next page (null at the end). */
     @GET
     @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "List keys (SCAN)", description = "Keys with a prefix, a page at a time; pass the cursor of the answer for the next page. Read scope.")
     public Uni<Page> scan(@QueryParam("prefix") @DefaultValue("") String prefix, @QueryParam("cursor") String cursor,
             @QueryParam("count") @DefaultValue("100") String countText, @Context UriInfo uri) {
         CacheRequests.checkQuery(uri.getQueryParameters(), "prefix", "cursor", "count");
@@ -190,6 +218,7 @@ public class CacheResource {
     /** FLUSH: deletes every key of the tenant. */
     @DELETE
     @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Delete every key (FLUSHDB)", description = "Deletes every key of your tenant; the answer counts them. Write scope.")
     public Uni<Count> flush(@Context UriInfo uri) {
         CacheRequests.checkQuery(uri.getQueryParameters());
         return store.flush(caller.tenantId()).map(Count::new);
@@ -199,6 +228,7 @@ public class CacheResource {
     @Path(CacheRequests.RESERVED + "/get")
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Get many values (MGET)", description = "The values of many keys in one call; a missing key has no value. Read scope (a POST that only reads).")
     public Uni<Values> mget(Keys body) {
         List<String> keys = CacheRequests.keys(body, config.batchMaxKeys());
         return store.mget(caller.tenantId(), keys).map(values -> {
@@ -214,6 +244,9 @@ public class CacheResource {
     @POST
     @Path(CacheRequests.RESERVED + "/set")
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Set many values (MSET)", description = "Stores many text or base64 values in one transaction, each with an optional ttlMs. Write scope.")
+    @APIResponse(responseCode = "204", description = "written")
+    @APIResponse(responseCode = "507", description = "the plan's number of cache entries would be used up")
     public Uni<Response> mset(Items body) {
         List<CacheStore.Entry> entries = CacheRequests.entries(body, config.batchMaxKeys());
         return plans.limits(caller.plan()).flatMap(limits -> {
@@ -230,6 +263,7 @@ public class CacheResource {
     @Path(CacheRequests.RESERVED + "/delete")
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Delete many keys (DEL)", description = "Deletes many keys; the answer counts those that existed. Write scope.")
     public Uni<Count> mdelete(Keys body) {
         return store.delete(caller.tenantId(), CacheRequests.keys(body, config.batchMaxKeys())).map(Count::new);
     }
@@ -239,6 +273,7 @@ public class CacheResource {
     @Path(CacheRequests.RESERVED + "/exists")
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Count existing keys (EXISTS)", description = "How many of the keys exist. Read scope (a POST that only reads).")
     public Uni<Count> exists(Keys body) {
         return store.exists(caller.tenantId(), CacheRequests.keys(body, config.batchMaxKeys())).map(Count::new);
     }

@@ -29,6 +29,10 @@ import dev.onebase.web.Ids;
 import dev.onebase.web.ListParams;
 import dev.onebase.web.ProblemException;
 import io.smallrye.mutiny.Uni;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * File metadata, folders, versions and the trash. The bytes themselves move through {@link FileRoutes}
@@ -51,6 +55,7 @@ public class FileResource {
     /** One folder: its files (paged by name) and, on the first page, its sub-folders. */
     @GET
     @Path("/files")
+    @Operation(summary = "List a folder", description = "The files and sub-folders of one folder, a page at a time; deleted=true lists the trash. Read scope.")
     public Uni<FolderPage> list(@QueryParam("folder") String folder, @QueryParam("after") String after,
             @QueryParam("limit") @DefaultValue("100") String limit, @QueryParam("deleted") @DefaultValue("false") boolean deleted) {
         return store.list(caller.tenantId(), FilePaths.folder(folder), after, ListParams.limit(limit, config.maxPageSize()), deleted);
@@ -58,12 +63,14 @@ public class FileResource {
 
     @GET
     @Path("/files/search")
+    @Operation(summary = "Search files", description = "Files whose path contains q, a page at a time. Read scope.")
     public Uni<FilePage> search(@QueryParam("q") String q, @QueryParam("limit") @DefaultValue("50") String limit) {
         return store.search(caller.tenantId(), q, ListParams.limit(limit, config.maxPageSize()));
     }
 
     @GET
     @Path("/files/{id}")
+    @Operation(summary = "Get a file's metadata", description = "Path, type, size, SHA-256, version and times of one file. Read scope.")
     public Uni<FileView> get(@RestPath String id) {
         return store.get(caller.tenantId(), Ids.parse(id));
     }
@@ -72,6 +79,10 @@ public class FileResource {
     @PATCH
     @Path("/files/{id}")
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Move or rename a file", description = "Gives the file a new path. Write scope.")
+    @APIResponse(responseCode = "200", description = "the file", content = @Content(mediaType = "application/json", schema = @Schema(implementation = FileView.class)))
+    @APIResponse(responseCode = "409", description = "a file already exists at that path")
+    @APIResponse(responseCode = "422", description = "no path")
     public Uni<FileView> move(@RestPath String id, Move move) {
         if (move == null || move.path() == null) {
             throw ProblemException.unprocessable("path is required");
@@ -82,6 +93,9 @@ public class FileResource {
     /** Soft delete (restorable until the retention runs out), or {@code ?purge=true} to remove it for good now. */
     @DELETE
     @Path("/files/{id}")
+    @Operation(summary = "Delete a file", description = "Moves the file to the trash (restorable), or with purge=true deletes it and its versions for good. Write scope.")
+    @APIResponse(responseCode = "200", description = "in the trash", content = @Content(mediaType = "application/json", schema = @Schema(implementation = FileView.class)))
+    @APIResponse(responseCode = "204", description = "purged")
     public Uni<RestResponse<FileView>> delete(@RestPath String id, @QueryParam("purge") @DefaultValue("false") boolean purge) {
         UUID fileId = Ids.parse(id);
         if (purge) {
@@ -92,18 +106,25 @@ public class FileResource {
 
     @POST
     @Path("/files/{id}/restore")
+    @Operation(summary = "Restore a file from the trash", description = "Brings a deleted file back to its path. Write scope.")
+    @APIResponse(responseCode = "200", description = "the file", content = @Content(mediaType = "application/json", schema = @Schema(implementation = FileView.class)))
+    @APIResponse(responseCode = "409", description = "another file now lives at that path")
     public Uni<FileView> restore(@RestPath String id) {
         return store.restore(caller.tenantId(), Ids.parse(id));
     }
 
     @GET
     @Path("/files/{id}/versions")
+    @Operation(summary = "List a file's versions", description = "Every version of the file, the current one marked. Read scope.")
     public Uni<List<VersionView>> versions(@RestPath String id) {
         return store.versions(caller.tenantId(), Ids.parse(id));
     }
 
     @POST
     @Path("/files/{id}/versions/{version}/restore")
+    @Operation(summary = "Restore a version", description = "Makes an earlier version the current one (as a new version). Write scope.")
+    @APIResponse(responseCode = "200", description = "the file", content = @Content(mediaType = "application/json", schema = @Schema(implementation = FileView.class)))
+    @APIResponse(responseCode = "409", description = "that version is already the current one")
     public Uni<FileView> restoreVersion(@RestPath String id, @RestPath int version) {
         if (version < 1) {
             throw ProblemException.badRequest("version must be a positive integer");
@@ -115,6 +136,10 @@ public class FileResource {
     @POST
     @Path("/folders/move")
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Move a folder", description = "Moves every file under one folder to another. Write scope.")
+    @APIResponse(responseCode = "200", description = "how many files moved", content = @Content(mediaType = "application/json", schema = @Schema(implementation = Affected.class)))
+    @APIResponse(responseCode = "409", description = "a file already exists at a target path")
+    @APIResponse(responseCode = "422", description = "from or to is missing")
     public Uni<Affected> moveFolder(FolderMove move) {
         if (move == null || move.from() == null || move.to() == null) {
             throw ProblemException.unprocessable("from and to are required");
@@ -125,6 +150,7 @@ public class FileResource {
     /** Recursive delete: soft by default, {@code ?purge=true} removes everything below the folder for good. */
     @DELETE
     @Path("/folders")
+    @Operation(summary = "Delete a folder", description = "Moves every file under the folder to the trash, or purges them with purge=true. Write scope.")
     public Uni<Affected> deleteFolder(@QueryParam("path") String path, @QueryParam("purge") @DefaultValue("false") boolean purge) {
         if (path == null) {
             throw ProblemException.badRequest("path is required");

@@ -18,6 +18,10 @@ import dev.onebase.flag.FlagStore.Actor;
 import dev.onebase.flag.FlagStore.Change;
 import dev.onebase.web.Ids;
 import io.smallrye.mutiny.Uni;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /** The operator's view of a tenant's flags (admin credential): read, change (recorded as 'admin'), and the history. */
 @Path("/admin/tenants/{id}/flags")
@@ -31,6 +35,7 @@ public class AdminFlagResource {
     }
 
     @GET
+    @Operation(summary = "List a tenant's flags", description = "Every flag of the tenant.")
     public Uni<List<Flag>> list(@PathParam("id") String id) {
         return store.list(Ids.parse(id));
     }
@@ -38,6 +43,10 @@ public class AdminFlagResource {
     @PUT
     @Path("{key}")
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Create or replace a tenant's flag", description = "Stores the flag for the tenant; the change is kept in its history, by the admin.")
+    @APIResponse(responseCode = "201", description = "created", content = @Content(mediaType = "application/json", schema = @Schema(implementation = Flag.class)))
+    @APIResponse(responseCode = "200", description = "replaced", content = @Content(mediaType = "application/json", schema = @Schema(implementation = Flag.class)))
+    @APIResponse(responseCode = "422", description = "the flag breaks a rule")
     public Uni<Response> put(@PathParam("id") String id, @PathParam("key") String key, Flag body) {
         Flag flag = FlagValidator.validate(key, body);
         return store.put(Ids.parse(id), flag, Actor.admin()).map(created -> Response.status(created ? 201 : 200).entity(flag).build());
@@ -45,6 +54,8 @@ public class AdminFlagResource {
 
     @DELETE
     @Path("{key}")
+    @Operation(summary = "Delete a tenant's flag", description = "Deletes the flag; the deletion is kept in its history.")
+    @APIResponse(responseCode = "204", description = "deleted")
     public Uni<Response> delete(@PathParam("id") String id, @PathParam("key") String key) {
         FlagValidator.checkKey(key);
         return store.delete(Ids.parse(id), key, Actor.admin()).map(done -> FlagResource.deleted(done, key));
@@ -52,6 +63,7 @@ public class AdminFlagResource {
 
     @GET
     @Path("{key}/history")
+    @Operation(summary = "A tenant's flag history", description = "Every change of the flag, newest first.")
     public Uni<List<Change>> history(@PathParam("id") String id, @PathParam("key") String key, @QueryParam("before") String before,
             @QueryParam("limit") @DefaultValue("100") String limit) {
         return FlagResource.history(store, Ids.parse(id), key, before, limit);

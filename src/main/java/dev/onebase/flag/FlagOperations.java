@@ -1,69 +1,93 @@
 package dev.onebase.flag;
 
-import java.util.List;
+import static dev.onebase.web.RoutedOperations.add;
+import static dev.onebase.web.RoutedOperations.headerParam;
+import static dev.onebase.web.RoutedOperations.json;
+import static dev.onebase.web.RoutedOperations.object;
+import static dev.onebase.web.RoutedOperations.operation;
+import static dev.onebase.web.RoutedOperations.pathParam;
+import static dev.onebase.web.RoutedOperations.response;
 
 import org.eclipse.microprofile.openapi.OASFactory;
 import org.eclipse.microprofile.openapi.OASFilter;
 import org.eclipse.microprofile.openapi.models.OpenAPI;
 import org.eclipse.microprofile.openapi.models.Operation;
-import org.eclipse.microprofile.openapi.models.media.Content;
-import org.eclipse.microprofile.openapi.models.media.Schema;
+import org.eclipse.microprofile.openapi.models.PathItem.HttpMethod;
 import org.eclipse.microprofile.openapi.models.parameters.Parameter;
-import org.eclipse.microprofile.openapi.models.responses.APIResponses;
 
+import dev.onebase.web.RoutedOperations;
 import io.quarkus.smallrye.openapi.OpenApiFilter;
 
-/** The evaluation routes of {@link FlagEvaluationRoutes} live outside JAX-RS: this lists them in {@code /q/openapi}. */
-@OpenApiFilter(OpenApiFilter.RunStage.BUILD)
+/** The evaluation routes of {@link FlagEvaluationRoutes} live outside JAX-RS: this documents them ({@link RoutedOperations}). */
+@OpenApiFilter(stages = OpenApiFilter.RunStage.BUILD)
 public class FlagOperations implements OASFilter {
+
+    private static final String CONTEXT = """
+            {"context":{"targetingKey":"user-42","country":"de","plan":"pro"}}""";
+    private static final String EVALUATION = """
+            {"key":"new-checkout","value":true,"variant":"on","reason":"TARGETING_MATCH"}""";
 
     @Override
     public void filterOpenAPI(OpenAPI openAPI) {
-        if (openAPI.getPaths() == null) {
-            openAPI.paths(OASFactory.createPaths());
-        }
-        add(openAPI, "/api/v1/flags/evaluate", operation("Flags", "Evaluate every flag of the tenant against one context (read scope)",
-                "FlagEvaluationRoutes_evaluateAll", List.of(), responses("200", "{\"flags\":[{key, value, variant, reason, errorCode?}]}")));
-        add(openAPI, "/api/v1/flags/{key}/evaluate", operation("Flags", "Evaluate one flag against a context (read scope)",
-                "FlagEvaluationRoutes_evaluate", List.of(key()), responses("200", "{key, value, variant, reason, errorCode?}")
-                        .addAPIResponse("404", OASFactory.createAPIResponse().description("FLAG_NOT_FOUND"))));
-        add(openAPI, FlagEvaluationRoutes.OFREP, operation("OpenFeature (OFREP)",
-                "OFREP bulk evaluation: every flag against one context; ETag, and 304 for a matching If-None-Match",
-                "FlagEvaluationRoutes_ofrepBulk", List.of(OASFactory.createParameter().name("If-None-Match").in(Parameter.In.HEADER)
-                        .schema(OASFactory.createSchema().type(List.of(Schema.SchemaType.STRING)))),
-                responses("200", "bulkEvaluationSuccess").addAPIResponse("304", OASFactory.createAPIResponse().description("not modified"))));
-        add(openAPI, FlagEvaluationRoutes.OFREP + "/{key}", operation("OpenFeature (OFREP)", "OFREP evaluation of one flag",
-                "FlagEvaluationRoutes_ofrep", List.of(key()), responses("200", "evaluationSuccess")
-                        .addAPIResponse("404", OASFactory.createAPIResponse().description("flagNotFound").content(json()))));
+        add(openAPI, "/api/v1/flags/evaluate", HttpMethod.POST, evaluate("FlagEvaluationRoutes_evaluateAll",
+                "Evaluate every flag", "Evaluates every flag of the tenant against one context. Evaluation only reads:"
+                        + " a key with the read scope may call it.", "{\"flags\":[" + EVALUATION + "]}"));
+        Operation one = evaluate("FlagEvaluationRoutes_evaluate", "Evaluate one flag",
+                "Evaluates one flag against a context: its value, variant and reason (TARGETING_MATCH, SPLIT, DEFAULT,"
+                        + " DISABLED, ERROR with an errorCode). Read scope.", EVALUATION, key());
+        one.getResponses().addAPIResponse("404", response("no such flag", null));
+        add(openAPI, "/api/v1/flags/{key}/evaluate", HttpMethod.POST, one);
+
+        Operation bulk = ofrep("FlagEvaluationRoutes_ofrepBulk", "OFREP: evaluate every flag",
+                "The OpenFeature Remote Evaluation Protocol's bulk evaluation: every flag against one context, with an"
+                        + " ETag; a request whose If-None-Match still matches answers 304. The key may also come as X-API-Key."
+                        + " Read scope.",
+                "{\"flags\":[{\"key\":\"new-checkout\",\"value\":true,\"reason\":\"TARGETING_MATCH\",\"variant\":\"on\","
+                        + "\"metadata\":{}}]}",
+                headerParam("If-None-Match", "the ETag of the answer you hold", "\"5d41402abc4b2a76\""));
+        bulk.getResponses().addAPIResponse("304", response("not modified: the flags evaluate as in the ETag you sent", null));
+        add(openAPI, FlagEvaluationRoutes.OFREP, HttpMethod.POST, bulk);
+        Operation single = ofrep("FlagEvaluationRoutes_ofrep", "OFREP: evaluate one flag",
+                "The OpenFeature Remote Evaluation Protocol's evaluation of one flag. The key may also come as X-API-Key."
+                        + " Read scope.",
+                "{\"key\":\"new-checkout\",\"value\":true,\"reason\":\"TARGETING_MATCH\",\"variant\":\"on\",\"metadata\":{}}",
+                key());
+        single.getResponses().addAPIResponse("404", response("flagNotFound", json(object("OFREP flagNotFound"),
+                "{\"key\":\"no-such-flag\",\"errorCode\":\"FLAG_NOT_FOUND\",\"errorDetails\":\"Flag no-such-flag not found\","
+                        + "\"metadata\":{}}")));
+        add(openAPI, FlagEvaluationRoutes.OFREP + "/{key}", HttpMethod.POST, single);
     }
 
-    private static void add(OpenAPI openAPI, String path, Operation post) {
-        var existing = openAPI.getPaths().getPathItem(path);
-        openAPI.getPaths().addPathItem(path, (existing != null ? existing : OASFactory.createPathItem()).POST(post));
+    private static Operation evaluate(String id, String summary, String description, String answer, Parameter... params) {
+        Operation op = operation(id, summary, description, params).requestBody(context());
+        op.getResponses()
+                .addAPIResponse("200", response("the evaluation", json(object("onebase's evaluation"), answer)))
+                .addAPIResponse("400", response("PARSE_ERROR, INVALID_CONTEXT or TARGETING_KEY_MISSING, or a bad key", null))
+                .addAPIResponse("411", response("a chunked body without Content-Length", null))
+                .addAPIResponse("413", response("over the JSON body limit", null))
+                .addAPIResponse("415", response("the body is not JSON", null));
+        return op;
     }
 
-    private static Operation operation(String tag, String summary, String id, List<Parameter> parameters, APIResponses responses) {
-        return OASFactory.createOperation().addTag(tag).summary(summary).operationId(id).parameters(parameters).responses(responses)
-                .requestBody(OASFactory.createRequestBody().description("{\"context\": {\"targetingKey\": \"...\", ...}}").content(json()));
+    private static Operation ofrep(String id, String summary, String description, String answer, Parameter... params) {
+        Operation op = operation(id, summary, description, params).requestBody(context());
+        op.getResponses()
+                .addAPIResponse("200", response("evaluationSuccess", json(object("OFREP evaluation"), answer)))
+                .addAPIResponse("400", response("evaluationFailure: PARSE_ERROR, INVALID_CONTEXT, TARGETING_KEY_MISSING",
+                        json(object("OFREP evaluationFailure"), "{\"key\":\"new-checkout\",\"errorCode\":\"TARGETING_KEY_MISSING\","
+                                + "\"errorDetails\":\"The rollout needs a targetingKey\",\"metadata\":{}}")))
+                .addAPIResponse("411", response("a chunked body without Content-Length", null))
+                .addAPIResponse("413", response("over the JSON body limit", null))
+                .addAPIResponse("415", response("the body is not JSON", null));
+        return op;
     }
 
-    private static APIResponses responses(String ok, String okText) {
-        return OASFactory.createAPIResponses()
-                .addAPIResponse(ok, OASFactory.createAPIResponse().description(okText).content(json()))
-                .addAPIResponse("400", OASFactory.createAPIResponse().description("PARSE_ERROR, INVALID_CONTEXT, TARGETING_KEY_MISSING or a bad key"))
-                .addAPIResponse("401", OASFactory.createAPIResponse().description("no valid API key"))
-                .addAPIResponse("403", OASFactory.createAPIResponse().description("the key lacks the read scope, or the tenant is suspended"))
-                .addAPIResponse("413", OASFactory.createAPIResponse().description("over the JSON body limit"))
-                .addAPIResponse("429", OASFactory.createAPIResponse().description("over the plan's request limit (Retry-After)"));
-    }
-
-    private static Content json() {
-        return OASFactory.createContent().addMediaType("application/json",
-                OASFactory.createMediaType().schema(OASFactory.createSchema().type(List.of(Schema.SchemaType.OBJECT))));
+    private static org.eclipse.microprofile.openapi.models.parameters.RequestBody context() {
+        return OASFactory.createRequestBody().description("the evaluation context: targetingKey and any attributes")
+                .content(json(object("{context: {targetingKey?, ...attributes}}"), CONTEXT));
     }
 
     private static Parameter key() {
-        return OASFactory.createParameter().name("key").in(Parameter.In.PATH).required(true).description("the flag key")
-                .schema(OASFactory.createSchema().type(List.of(Schema.SchemaType.STRING)));
+        return pathParam("key", "the flag key", "new-checkout");
     }
 }

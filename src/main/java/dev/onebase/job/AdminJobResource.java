@@ -17,6 +17,10 @@ import dev.onebase.job.JobRecords.RunPage;
 import dev.onebase.web.ListParams;
 import dev.onebase.web.ProblemException;
 import io.smallrye.mutiny.Uni;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /** The operator's view of the maintenance jobs, behind the admin credential. */
 @Path("/admin/jobs")
@@ -30,12 +34,14 @@ public class AdminJobResource {
     }
 
     @GET
+    @Operation(summary = "List jobs", description = "Every maintenance job: schedule, next run, last run, running.")
     public Uni<List<JobView>> listJobs() {
         return jobs.list();
     }
 
     @GET
     @Path("/{name}")
+    @Operation(summary = "Get a job", description = "One job with its last run and the run in progress.")
     public Uni<JobView> getJob(@PathParam("name") String name) {
         return jobs.get(name);
     }
@@ -46,6 +52,10 @@ public class AdminJobResource {
      */
     @POST
     @Path("/{name}/run")
+    @Operation(summary = "Run a job now", description = "Starts a run now, still once across replicas; with wait=true the answer is the finished run.")
+    @APIResponse(responseCode = "202", description = "started: the run", content = @Content(mediaType = "application/json", schema = @Schema(implementation = JobRecords.RunView.class)))
+    @APIResponse(responseCode = "200", description = "with wait=true: the finished run", content = @Content(mediaType = "application/json", schema = @Schema(implementation = JobRecords.RunView.class)))
+    @APIResponse(responseCode = "409", description = "a run of the job holds its lock on some replica")
     public Uni<Response> runJob(@PathParam("name") String name, @QueryParam("wait") @DefaultValue("false") String wait) {
         boolean waiting = parseBoolean("wait", wait);
         return jobs.trigger(name).flatMap(attempt -> waiting
@@ -56,6 +66,7 @@ public class AdminJobResource {
 
     @GET
     @Path("/{name}/runs")
+    @Operation(summary = "A job's runs", description = "The job's history, newest first; page with before.")
     public Uni<RunPage> jobRuns(@PathParam("name") String name, @QueryParam("before") String before,
             @QueryParam("limit") @DefaultValue("50") String limit) {
         return jobs.runs(name, ListParams.idCursor("before", before, "a run id"), ListParams.limit(limit, 500));

@@ -10,6 +10,10 @@ import jakarta.ws.rs.core.MediaType;
 import dev.onebase.auth.Caller;
 import dev.onebase.web.ProblemException;
 import io.smallrye.mutiny.Uni;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /** consume(key, limit, period, cost) for the tenant's own limits: always 200, the decision is in the body. */
 @Path("/api/v1/rate-limits")
@@ -30,6 +34,9 @@ public class RateLimitResource {
     @Path("{key}/consume")
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Consume from a rate limit", description = "Takes cost (default 1) from the GCRA bucket of your key: allowed or not, what remains and when to retry. Write scope.")
+    @APIResponse(responseCode = "200", description = "the decision: allowed or not, what remains, when to retry", content = @Content(mediaType = "application/json", schema = @Schema(implementation = RateLimiter.Decision.class)))
+    @APIResponse(responseCode = "422", description = "a cost that can never fit in the limit")
     public Uni<RateLimiter.Decision> consume(@PathParam("key") String key, ConsumeRequest body) {
         if (key.length() > 512 || key.indexOf('\0') >= 0) {
             throw ProblemException.badRequest("The key must be at most 512 characters without NUL");

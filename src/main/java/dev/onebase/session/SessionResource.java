@@ -22,6 +22,10 @@ import dev.onebase.session.SessionStore.Session;
 import dev.onebase.web.ProblemException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * Sessions over HTTP. The token travels in the {@code X-Session-Token} header (never in a URL, where logs keep
@@ -55,6 +59,9 @@ public class SessionResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Create a session", description = "Starts a session for one of your users with its data; the answer holds the session token (send it as X-Session-Token). Write scope.")
+    @APIResponse(responseCode = "201", description = "the session and its token", content = @Content(mediaType = "application/json", schema = @Schema(implementation = SessionStore.Created.class)))
+    @APIResponse(responseCode = "413", description = "data over its limit")
     public Uni<Response> create(CreateSession body) {
         if (body == null) {
             throw ProblemException.badRequest("A JSON body is required");
@@ -75,6 +82,7 @@ public class SessionResource {
     /** Reads the session and slides its expiry. */
     @GET
     @Path("current")
+    @Operation(summary = "Read the current session", description = "The session of the X-Session-Token header; reading it slides its idle expiry. Read scope.")
     public Uni<Session> current(@HeaderParam(TOKEN_HEADER) String token) {
         return store.read(caller.tenantId(), token(token)).map(s -> s.orElseThrow(SessionResource::gone));
     }
@@ -83,6 +91,9 @@ public class SessionResource {
     @PUT
     @Path("current")
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Change the current session's data", description = "Replaces the data of the session of the X-Session-Token header. Write scope.")
+    @APIResponse(responseCode = "200", description = "the session, changed", content = @Content(mediaType = "application/json", schema = @Schema(implementation = Session.class)))
+    @APIResponse(responseCode = "413", description = "data over its limit")
     public Uni<Session> update(@HeaderParam(TOKEN_HEADER) String token, UpdateSession body) {
         String t = token(token);
         if (body == null || body.data() == null || body.data().isNull()) {
@@ -93,6 +104,8 @@ public class SessionResource {
 
     @DELETE
     @Path("current")
+    @Operation(summary = "End the current session", description = "Ends the session of the X-Session-Token header (sign-out). Write scope.")
+    @APIResponse(responseCode = "204", description = "ended")
     public Uni<Response> destroy(@HeaderParam(TOKEN_HEADER) String token) {
         return store.destroy(caller.tenantId(), token(token)).map(done -> {
             if (!done) {
@@ -105,6 +118,8 @@ public class SessionResource {
     /** Revokes one session of a listing by its handle. */
     @DELETE
     @Path("{handle}")
+    @Operation(summary = "Revoke a session", description = "Ends a session by its handle (from the list). Write scope.")
+    @APIResponse(responseCode = "204", description = "revoked")
     public Uni<Response> revoke(@PathParam("handle") String handle) {
         return store.destroyByHandle(caller.tenantId(), handle).map(done -> {
             if (!done) {
@@ -116,6 +131,7 @@ public class SessionResource {
 
     /** A user's live sessions, newest first (at most 1000). */
     @GET
+    @Operation(summary = "List a user's sessions", description = "The live sessions of one user. Read scope.")
     public Uni<List<Session>> list(@QueryParam("userId") String userId) {
         checkUser(userId);
         return store.list(caller.tenantId(), userId, 1000);
@@ -123,6 +139,7 @@ public class SessionResource {
 
     /** Revokes every session of a user. */
     @DELETE
+    @Operation(summary = "Revoke a user's sessions", description = "Ends every session of one user (sign out everywhere). Write scope.")
     public Uni<Revoked> revokeAll(@QueryParam("userId") String userId) {
         checkUser(userId);
         return store.revokeAll(caller.tenantId(), userId).map(Revoked::new);

@@ -11,6 +11,7 @@ import dev.onebase.stats.StatsRecords.Dashboard;
 import dev.onebase.stats.StatsRecords.UsagePage;
 import dev.onebase.web.ListParams;
 import io.smallrye.mutiny.Uni;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /** The operator's dashboard and every tenant's usage, behind the admin credential. */
 @Path("/admin")
@@ -25,6 +26,7 @@ public class AdminStatsResource {
 
     @GET
     @Path("/dashboard")
+    @Operation(summary = "Dashboard", description = "Tenant counts by status, growth and storage across all tenants.")
     public Uni<Dashboard> dashboard() {
         return stats.dashboard();
     }
@@ -32,6 +34,7 @@ public class AdminStatsResource {
     /** Per-tenant usage by slug; {@code after} is the {@code next} of the previous page. */
     @GET
     @Path("/usage")
+    @Operation(summary = "Every tenant's usage", description = "Usage per tenant by slug, a page at a time.")
     public Uni<UsagePage> allTenantsUsage(@QueryParam("after") String after, @QueryParam("limit") @DefaultValue("100") String limit) {
         return stats.allUsage(after, ListParams.limit(limit, 500));
     }

@@ -28,6 +28,10 @@ import dev.onebase.web.Ids;
 import dev.onebase.web.ListParams;
 import dev.onebase.web.ProblemException;
 import io.smallrye.mutiny.Uni;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /** The operator's view of tenants, behind the admin credential. */
 @Path("/admin/tenants")
@@ -45,6 +49,7 @@ public class AdminTenantResource {
     }
 
     @GET
+    @Operation(summary = "List tenants", description = "Every tenant by slug, a page at a time; next is the after of the next page. Filter by status.")
     public Uni<Page<TenantView>> list(@QueryParam("status") String status, @QueryParam("after") String after,
             @QueryParam("limit") @DefaultValue("100") String limit) {
         return tenants.list(status, after, ListParams.limit(limit, 500));
@@ -52,6 +57,10 @@ public class AdminTenantResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Provision a tenant", description = "Creates a tenant on any plan with its first API key; the secret is shown only this once.")
+    @APIResponse(responseCode = "201", description = "the tenant and its first API key, with the secret", content = @Content(mediaType = "application/json", schema = @Schema(implementation = TenantRecords.Provisioned.class)))
+    @APIResponse(responseCode = "409", description = "the slug is taken")
+    @APIResponse(responseCode = "422", description = "a bad slug, name or plan")
     public Uni<Response> provision(SignupRequest request) {
         SignupRequest r = TenantResource.required(request);
         return tenants.provision(r.slug(), r.name(), r.plan() == null ? "free" : r.plan())
@@ -60,6 +69,7 @@ public class AdminTenantResource {
 
     @GET
     @Path("/{id}")
+    @Operation(summary = "Get a tenant", description = "One tenant with its plan limits.")
     public Uni<TenantView> get(@PathParam("id") String id) {
         return tenants.get(Ids.parse(id));
     }
@@ -67,18 +77,27 @@ public class AdminTenantResource {
     @PUT
     @Path("/{id}/plan")
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Change a tenant's plan", description = "Moves the tenant to another plan: free, pro or enterprise.")
+    @APIResponse(responseCode = "200", description = "the tenant", content = @Content(mediaType = "application/json", schema = @Schema(implementation = TenantView.class)))
+    @APIResponse(responseCode = "422", description = "no plan, or an unknown one")
     public Uni<TenantView> changePlan(@PathParam("id") String id, PlanChange change) {
         return tenants.changePlan(Ids.parse(id), TenantResource.required(change).plan());
     }
 
     @POST
     @Path("/{id}/suspend")
+    @Operation(summary = "Suspend a tenant", description = "Its keys get 403 at once on every replica until it is resumed.")
+    @APIResponse(responseCode = "200", description = "the tenant", content = @Content(mediaType = "application/json", schema = @Schema(implementation = TenantView.class)))
+    @APIResponse(responseCode = "409", description = "the tenant is not active")
     public Uni<TenantView> suspend(@PathParam("id") String id) {
         return tenants.suspend(Ids.parse(id));
     }
 
     @POST
     @Path("/{id}/resume")
+    @Operation(summary = "Resume a tenant", description = "Undoes a suspension.")
+    @APIResponse(responseCode = "200", description = "the tenant", content = @Content(mediaType = "application/json", schema = @Schema(implementation = TenantView.class)))
+    @APIResponse(responseCode = "409", description = "the tenant is not suspended")
     public Uni<TenantView> resume(@PathParam("id") String id) {
         return tenants.resume(Ids.parse(id));
     }
@@ -86,18 +105,27 @@ public class AdminTenantResource {
     /** Soft delete: the tenant's keys stop working at once; its data stays for the retention period. */
     @DELETE
     @Path("/{id}")
+    @Operation(summary = "Delete a tenant (soft)", description = "Its keys stop at once; its data is kept for the retention (onebase.tenants.retention), then purged.")
+    @APIResponse(responseCode = "200", description = "the tenant", content = @Content(mediaType = "application/json", schema = @Schema(implementation = TenantView.class)))
+    @APIResponse(responseCode = "409", description = "the tenant is already deleted")
     public Uni<TenantView> delete(@PathParam("id") String id) {
         return tenants.softDelete(Ids.parse(id));
     }
 
     @POST
     @Path("/{id}/restore")
+    @Operation(summary = "Restore a deleted tenant", description = "Undoes a soft delete within the retention.")
+    @APIResponse(responseCode = "200", description = "the tenant", content = @Content(mediaType = "application/json", schema = @Schema(implementation = TenantView.class)))
+    @APIResponse(responseCode = "409", description = "the tenant is not deleted")
     public Uni<TenantView> restore(@PathParam("id") String id) {
         return tenants.restore(Ids.parse(id));
     }
 
     @POST
     @Path("/{id}/purge")
+    @Operation(summary = "Purge a deleted tenant", description = "Deletes a soft-deleted tenant and all its data; before the retention has passed only with force=true.")
+    @APIResponse(responseCode = "204", description = "purged")
+    @APIResponse(responseCode = "409", description = "the tenant is not deleted, or its retention has not passed (use force=true)")
     public Uni<Response> purge(@PathParam("id") String id, @QueryParam("force") @DefaultValue("false") boolean force) {
         return tenants.purge(Ids.parse(id), force).map(ignored -> Response.noContent().build());
     }

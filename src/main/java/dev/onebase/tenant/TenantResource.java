@@ -19,6 +19,10 @@ import dev.onebase.tenant.TenantRecords.TenantUpdate;
 import dev.onebase.tenant.TenantRecords.TenantView;
 import dev.onebase.web.ProblemException;
 import io.smallrye.mutiny.Uni;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /** A tenant's own API: sign up and its settings (its keys: auth/ApiKeyResource). */
 @Path("/api/v1")
@@ -43,6 +47,11 @@ public class TenantResource {
     @POST
     @Path("/signup")
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Sign up", description = "Creates a tenant on the free plan with its first API key. The answer holds the key's secret, shown only this once. Needs no credential.")
+    @APIResponse(responseCode = "201", description = "the tenant and its first API key, with the secret", content = @Content(mediaType = "application/json", schema = @Schema(implementation = TenantRecords.Provisioned.class)))
+    @APIResponse(responseCode = "403", description = "a plan other than free was asked for")
+    @APIResponse(responseCode = "409", description = "the slug is taken")
+    @APIResponse(responseCode = "422", description = "a bad slug (2-63 of a-z, 0-9, -) or name (1-200 characters)")
     public Uni<Response> signup(SignupRequest request) {
         if (!signupEnabled) {
             throw ProblemException.forbidden("Self-service sign-up is disabled; ask an administrator");
@@ -56,6 +65,7 @@ public class TenantResource {
 
     @GET
     @Path("/tenant")
+    @Operation(summary = "Your tenant", description = "Your tenant, its plan and the plan's limits. Read scope.")
     public Uni<TenantView> get() {
         return tenants.get(caller.tenantId());
     }
@@ -63,6 +73,9 @@ public class TenantResource {
     @PATCH
     @Path("/tenant")
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Change your tenant", description = "Changes the name and merges settings (top-level keys; null removes one; 16 KiB of JSON at most). Manage scope.")
+    @APIResponse(responseCode = "200", description = "your tenant, changed", content = @Content(mediaType = "application/json", schema = @Schema(implementation = TenantView.class)))
+    @APIResponse(responseCode = "422", description = "a bad name, or settings over 16 KiB")
     public Uni<TenantView> update(TenantUpdate update) {
         TenantUpdate u = required(update);
         return tenants.update(caller.tenantId(), u.name(), u.settings());

@@ -134,9 +134,11 @@ class ConsoleSecurityTest {
     @Test
     void theOpenApiDocumentOffersABearerSchemeForSwaggerUi() {
         given().accept("application/json").get("/q/openapi?format=json").then().statusCode(200)
-                .body("components.securitySchemes.bearer.type", equalTo("http"))
-                .body("components.securitySchemes.bearer.scheme", equalTo("bearer"))
-                .body("security[0].bearer.size()", equalTo(0));
+                .body("components.securitySchemes.apiKey.type", equalTo("http"))
+                .body("components.securitySchemes.apiKey.scheme", equalTo("bearer"))
+                .body("components.securitySchemes.adminToken.scheme", equalTo("bearer"))
+                .body("paths.'/api/v1/tenant'.get.security[0].apiKey.size()", equalTo(0))
+                .body("paths.'/admin/tenants'.get.security[0].adminToken.size()", equalTo(0));
     }
 
     /** "METHOD /path content-type" of every change method of the console's JAX-RS resources, path parameters filled in. */
