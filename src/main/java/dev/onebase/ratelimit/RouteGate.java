@@ -4,7 +4,10 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.jboss.logging.MDC;
+
 import dev.onebase.auth.ApiKeyAuthenticator;
+import dev.onebase.web.RequestIdFilter;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
@@ -27,13 +30,16 @@ public class RouteGate {
 
     /** The tenant of an authenticated request within its limit; fails with the 401/403/429 problem otherwise. */
     public Uni<UUID> admit(RoutingContext ctx, String scope) {
-        return authenticator.authenticate(ctx.request().getHeader("Authorization"), scope)
-                .flatMap(ok -> requestLimit.enforce(ok.key().tenantId(), ok.principal().plan()).map(decision -> {
-                    if (decision != null) {
-                        HttpServerResponse resp = ctx.response();
-                        RequestLimitFilter.headers(decision).forEach(resp::putHeader);
-                    }
-                    return ok.key().tenantId();
-                }));
+        return authenticator.authenticate(ctx.request().getHeader("Authorization"), scope).flatMap(ok -> {
+            // the log field of the tenant (docs/observability.md), as AuthFilter's Caller sets it on the JAX-RS side
+            MDC.put(RequestIdFilter.MDC_TENANT, ok.key().tenantId().toString());
+            return requestLimit.enforce(ok.key().tenantId(), ok.principal().plan()).map(decision -> {
+                if (decision != null) {
+                    HttpServerResponse resp = ctx.response();
+                    RequestLimitFilter.headers(decision).forEach(resp::putHeader);
+                }
+                return ok.key().tenantId();
+            });
+        });
     }
 }
