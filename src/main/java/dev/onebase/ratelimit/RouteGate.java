@@ -4,6 +4,7 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
 import dev.onebase.auth.ApiKeyAuthenticator;
@@ -20,6 +21,8 @@ import io.vertx.ext.web.RoutingContext;
 @ApplicationScoped
 public class RouteGate {
 
+    private static final Logger LOG = Logger.getLogger(RouteGate.class);
+
     private final ApiKeyAuthenticator authenticator;
     private final RequestLimit requestLimit;
 
@@ -33,6 +36,9 @@ public class RouteGate {
         return authenticator.authenticate(ctx.request().getHeader("Authorization"), scope).flatMap(ok -> {
             // the log field of the tenant (docs/observability.md), as AuthFilter's Caller sets it on the JAX-RS side
             MDC.put(RequestIdFilter.MDC_TENANT, ok.key().tenantId().toString());
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("authenticated with an API key");
+            }
             return requestLimit.enforce(ok.key().tenantId(), ok.principal().plan()).map(decision -> {
                 if (decision != null) {
                     HttpServerResponse resp = ctx.response();
