@@ -158,7 +158,8 @@ class ManifestTest {
                     String portName = str(path, "backend", "service", "port", "name");
                     assertTrue(list(svc.body(), "spec", "ports").stream().anyMatch(p -> portName != null && portName.equals(str(p, "name"))),
                             ing + ": " + service + " has no port " + portName);
-                    paths.add(str(path, "path") + "->" + componentOf(svc));
+                    // the S3 host serves the S3 port's own API at its root
+                    paths.add(str(path, "path") + "->" + componentOf(svc) + ("http".equals(portName) ? "" : ":" + portName));
                 }
             }
             routes.put(ing.name(), paths);
@@ -167,7 +168,7 @@ class ManifestTest {
         assertTrue(publicPaths.contains("/api->api"), "the public Ingress must route /api to the API: " + publicPaths);
         // the admin API and the console are the operators': never on the public host
         assertTrue(publicPaths.stream().noneMatch(p -> p.startsWith("/admin") || p.startsWith("/console") || p.startsWith("/q")
-                || p.startsWith("/->")), "the public Ingress publishes an operator's path: " + publicPaths);
+                || p.equals("/->api")), "the public Ingress publishes an operator's path: " + publicPaths);
         List<String> internalPaths = routes.getOrDefault("onebase-internal", List.of());
         // a manual backup must reach the instance that has the volume
         assertTrue(internalPaths.containsAll(List.of("/admin/backups->backup", "/admin->api", "/console->api")),
@@ -343,6 +344,26 @@ class ManifestTest {
                 }
             }
         }
+    }
+
+    @Test
+    void theApiIsSizedForTheJvmAndTheNativeOverlayForTheNativeBinary() {
+        Container api = k8s.containers().stream().filter(c -> "api".equals(c.component())).findFirst().orElseThrow();
+        // measured: the JVM image reaches 330 MiB RSS under a short load (docs/deploy.md#sizing)
+        assertTrue(mebibytes(str(api.spec(), "resources", "limits", "memory")) >= 512, api.workload() + ": the JVM needs more than 384Mi");
+        assertTrue(mebibytes(str(api.spec(), "resources", "requests", "memory")) >= 384, api.workload() + ": memory request");
+        Doc nativeOverlay = k8s.kind("Kustomization").stream().filter(k -> k.file().startsWith(Manifests.K8S.resolve("overlays/native")))
+                .findFirst().orElseThrow(() -> new AssertionError("no k8s/overlays/native"));
+        assertTrue(String.valueOf(nativeOverlay.body().get("patches")).contains("memory"), nativeOverlay + ": sizes of its own");
+    }
+
+    private static long mebibytes(String quantity) {
+        assertNotNull(quantity);
+        if (quantity.endsWith("Gi")) {
+            return Long.parseLong(quantity.substring(0, quantity.length() - 2)) * 1024;
+        }
+        assertTrue(quantity.endsWith("Mi"), "a quantity in Mi or Gi: " + quantity);
+        return Long.parseLong(quantity.substring(0, quantity.length() - 2));
     }
 
     @Test

@@ -65,9 +65,25 @@ final class PromText {
                 .findFirst().orElse(Double.NaN);
     }
 
-    /** The sum of the samples of {@code name} whose labels contain {@code label} (e.g. {@code result="hit"}); 0 with none. */
-    double sum(String name, String label) {
-        return samples.stream().filter(s -> s.name().equals(name) && s.labels().contains(label)).mapToDouble(Sample::value).sum();
+
+    /** Whether a sample of {@code name} has all these labels (each written as {@code key="value"}). */
+    boolean has(String name, String... labels) {
+        return samples.stream().anyMatch(s -> s.name().equals(name) && containsAll(s.labels(), labels));
+    }
+
+    /** The sum of the samples of {@code name} that have all these labels. */
+    double sum(String name, String... labels) {
+        return samples.stream().filter(s -> s.name().equals(name) && containsAll(s.labels(), labels)).mapToDouble(Sample::value).sum();
+    }
+
+    private static boolean containsAll(String written, String[] labels) {
+        for (String l : labels) {
+            if (!written.contains("{" + l + ",") && !written.contains("," + l + ",") && !written.contains("{" + l + "}")
+                    && !written.contains("," + l + "}")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     Set<String> labelValues(String name, String label) {
