@@ -22,9 +22,14 @@ public class RouteTemplates {
 
     void install(@Observes Router router) {
         router.route().order(Integer.MIN_VALUE).handler(ctx -> {
-            String fallback = fallback(ctx.request().path());
+            String path = ctx.request().path();
+            String fallback = fallback(path);
             if (fallback != null) {
                 label(ctx.request(), fallback);
+            }
+            // file bodies, in and out (the files API and the console's file routes): onebase_transfer_bytes_total
+            if (path != null && (path.startsWith("/api/v1/files") || path.startsWith("/console/files/"))) {
+                ctx.addEndHandler(done -> ServiceMetrics.transferred(ctx.request().bytesRead(), ctx.response().bytesWritten()));
             }
             ctx.next();
         });

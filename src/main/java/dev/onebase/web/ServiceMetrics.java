@@ -15,7 +15,9 @@ import io.quarkus.runtime.Startup;
  * <li>{@code onebase_cache_lookups_total{result="hit|miss"}}: cache reads by key (HTTP, RESP), one per key asked for;</li>
  * <li>{@code onebase_requests_limited_total{reason="plan|transfers"}}: answers 429, over the plan's request limit or
  * the tenant's concurrent transfers;</li>
- * <li>{@code onebase_auth_failures_total{credential="api-key|admin-token"}}: credentials refused (401/403).</li>
+ * <li>{@code onebase_auth_failures_total{credential="api-key|admin-token"}}: credentials refused (401/403);</li>
+ * <li>{@code onebase_transfer_bytes_total{direction="uploaded|downloaded"}}: bytes of the files API's and the console's
+ * file requests and answers (the S3 port is not counted here).</li>
  * </ul>
  */
 @Startup
@@ -59,6 +61,17 @@ public class ServiceMetrics {
         counters.adminToken.increment();
     }
 
+    /** Counts the bytes a file request brought in and its answer took out. */
+    public static void transferred(long uploaded, long downloaded) {
+        Counters c = counters;
+        if (uploaded > 0) {
+            c.uploaded.increment(uploaded);
+        }
+        if (downloaded > 0) {
+            c.downloaded.increment(downloaded);
+        }
+    }
+
     private static final class Counters {
         final Counter hits;
         final Counter misses;
@@ -66,6 +79,8 @@ public class ServiceMetrics {
         final Counter transfers;
         final Counter apiKey;
         final Counter adminToken;
+        final Counter uploaded;
+        final Counter downloaded;
 
         Counters(MeterRegistry r) {
             hits = lookups(r, "hit");
@@ -74,6 +89,10 @@ public class ServiceMetrics {
             transfers = limited(r, "transfers");
             apiKey = auth(r, "api-key");
             adminToken = auth(r, "admin-token");
+            uploaded = Counter.builder("onebase.transfer.bytes").description("Bytes of file bodies, uploaded and downloaded")
+                    .baseUnit("bytes").tag("direction", "uploaded").register(r);
+            downloaded = Counter.builder("onebase.transfer.bytes").description("Bytes of file bodies, uploaded and downloaded")
+                    .baseUnit("bytes").tag("direction", "downloaded").register(r);
         }
 
         private static Counter lookups(MeterRegistry r, String result) {

@@ -76,9 +76,9 @@ class HttpMetricsTest {
         assertTrue(after.sum("onebase_cache_lookups_total", "result=\"miss\"") - before.sum("onebase_cache_lookups_total", "result=\"miss\"") >= DISTINCT);
         assertTrue(after.sum("onebase_auth_failures_total", "credential=\"api-key\"")
                 - before.sum("onebase_auth_failures_total", "credential=\"api-key\"") >= DISTINCT);
-        // bytes uploaded: what the HTTP server read on the upload route
-        assertTrue(after.sum("http_server_bytes_read_sum", "uri=\"/api/v1/files/{path}\"")
-                - before.sum("http_server_bytes_read_sum", "uri=\"/api/v1/files/{path}\"") >= DISTINCT * body.length);
+        // bytes uploaded through the files API
+        assertTrue(after.sum("onebase_transfer_bytes_total", "direction=\"uploaded\"")
+                - before.sum("onebase_transfer_bytes_total", "direction=\"uploaded\"") >= DISTINCT * body.length);
     }
 
     @Test
