@@ -4,6 +4,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.onebase.auth.ApiKeyRecords.Principal;
 import dev.onebase.web.ProblemException;
+import dev.onebase.web.ServiceMetrics;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -27,22 +28,28 @@ public class ApiKeyAuthenticator {
 
     public Uni<Authenticated> authenticate(String authorization, String scope) {
         if (authorization == null || !authorization.startsWith(BEARER)) {
-            return Uni.createFrom().failure(ProblemException.unauthorized("Send an API key as 'Authorization: Bearer <key>'"));
+            return Uni.createFrom().failure(refused(ProblemException.unauthorized("Send an API key as 'Authorization: Bearer <key>'")));
         }
         var parsed = ApiKeys.parse(authorization.substring(BEARER.length()).trim());
         if (parsed.isEmpty()) {
-            return Uni.createFrom().failure(ProblemException.unauthorized("The API key is malformed"));
+            return Uni.createFrom().failure(refused(ProblemException.unauthorized("The API key is malformed")));
         }
         ApiKeys.Presented key = parsed.get();
         return keys.authenticate(key).map(found -> {
-            Principal p = found.orElseThrow(() -> ProblemException.unauthorized("The API key is unknown, revoked, or its tenant was deleted"));
+            Principal p = found.orElseThrow(() -> refused(ProblemException.unauthorized("The API key is unknown, revoked, or its tenant was deleted")));
             if ("suspended".equals(p.status())) {
-                throw ProblemException.forbidden("The tenant is suspended");
+                throw refused(ProblemException.forbidden("The tenant is suspended"));
             }
             if (!p.scopes().contains(scope)) {
-                throw ProblemException.forbidden("The API key lacks the '" + scope + "' scope");
+                throw refused(ProblemException.forbidden("The API key lacks the '" + scope + "' scope"));
             }
             return new Authenticated(key, p);
         });
+    }
+
+    /** Counts the refusal in {@code onebase_auth_failures_total} (docs/observability.md). */
+    private static ProblemException refused(ProblemException e) {
+        ServiceMetrics.apiKeyRefused();
+        return e;
     }
 }

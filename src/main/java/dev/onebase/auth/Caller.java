@@ -5,6 +5,7 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.RequestScoped;
 
+import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
 import dev.onebase.web.ProblemException;
@@ -13,6 +14,8 @@ import dev.onebase.web.RequestIdFilter;
 /** Who is calling: the tenant and key the authentication filter established for this request. */
 @RequestScoped
 public class Caller {
+
+    private static final Logger LOG = Logger.getLogger(Caller.class);
 
 
     private UUID tenantId;
@@ -26,6 +29,9 @@ public class Caller {
         this.scopes = scopes;
         this.plan = plan;
         MDC.put(RequestIdFilter.MDC_TENANT, tenantId.toString());
+        if (LOG.isDebugEnabled()) {
+            LOG.debugf("authenticated with key %s", keyId);
+        }
     }
 
     public UUID tenantId() {

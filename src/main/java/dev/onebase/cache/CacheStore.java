@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import dev.onebase.db.Rows;
 import dev.onebase.db.TenantTx;
 import dev.onebase.web.ProblemException;
+import dev.onebase.web.ServiceMetrics;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Row;
@@ -291,8 +292,10 @@ public class CacheStore {
     }
 
     public Uni<Optional<Value>> get(UUID tenant, String key) {
-        return tx.callShared(tenant, GET, Tuple.of(key)).map(rows -> Rows.first(rows)
-                .map(r -> new Value(r.getBuffer("value").getBytes(), r.getString("content_type"))));
+        return tx.callShared(tenant, GET, Tuple.of(key)).map(rows -> {
+            ServiceMetrics.cacheLookups(rows.size(), 1 - rows.size());
+            return Rows.first(rows).map(r -> new Value(r.getBuffer("value").getBytes(), r.getString("content_type")));
+        });
     }
 
     public Uni<SetResult> set(UUID tenant, String key, byte[] value, String contentType, Expiry expiry, Condition condition, boolean returnOld) {
@@ -390,6 +393,8 @@ public class CacheStore {
                 var b = r.getBuffer("value");
                 values.add(b == null ? null : new Value(b.getBytes(), r.getString("content_type")));
             });
+            long hits = values.stream().filter(v -> v != null).count();
+            ServiceMetrics.cacheLookups((int) hits, values.size() - (int) hits);
             return values;
         });
     }

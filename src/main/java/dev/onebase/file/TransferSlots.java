@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import dev.onebase.web.ProblemException;
+import dev.onebase.web.ServiceMetrics;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -36,6 +37,7 @@ public class TransferSlots {
             return taken[0] ? now + 1 : (now == 0 ? null : now);
         });
         if (!taken[0]) {
+            ServiceMetrics.limitedByTransfers();
             throw new ProblemException(429, "Too Many Requests", "The tenant already has " + perTenant
                     + " concurrent uploads or downloads on this replica; retry when one has finished", Map.of("Retry-After", "1"));
         }

@@ -16,6 +16,7 @@ import org.jboss.logging.Logger;
 import dev.onebase.tenant.Plan;
 import dev.onebase.tenant.PlanCatalog;
 import dev.onebase.web.ProblemException;
+import dev.onebase.web.ServiceMetrics;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
@@ -185,6 +186,7 @@ public class RequestLimit {
     }
 
     static ProblemException tooMany(RateLimiter.Decision d) {
+        ServiceMetrics.limitedByPlan();
         long retry = Math.max(1, (d.retryAfterMs() + 999) / 1000);
         Map<String, String> headers = new java.util.HashMap<>(RequestLimitFilter.headers(d));
         headers.put("Retry-After", Long.toString(retry));

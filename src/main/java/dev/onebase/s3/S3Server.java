@@ -9,6 +9,7 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import dev.onebase.web.RequestIdFilter;
+import dev.onebase.web.RouteTemplates;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
@@ -84,12 +85,14 @@ public class S3Server {
 
     private void handle(HttpServerRequest http) {
         http.pause();
+        RouteTemplates.label(http, "/s3");
         String requestId = RequestIdFilter.idFor(http.getHeader(RequestIdFilter.HEADER));
         String resource = http.path();
         Request[] parsed = new Request[1];
         Uni.createFrom().deferred(() -> {
             Request req = new Request(http, virtualBucket(http.getHeader("Host")), requestId);
             parsed[0] = req;
+            RouteTemplates.label(http, req.bucket == null ? "/s3" : req.key == null ? "/s3/{bucket}" : "/s3/{bucket}/{key}");
             if (req.method.equals("OPTIONS")) {
                 return cors.preflight(req);
             }

@@ -6,6 +6,8 @@ import jakarta.ws.rs.core.Response;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import org.jboss.logging.MDC;
+
 import io.smallrye.common.vertx.ContextLocals;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -39,7 +41,10 @@ public class RouterRequests {
     /** Starts a routed request: labels its metrics with {@code template} (never the raw path) and gives its id. */
     public String begin(RoutingContext ctx, String template) {
         ContextLocals.put(METRICS_TEMPLATE, template);
-        return RequestIdFilter.idFor(ctx.request().getHeader(RequestIdFilter.HEADER));
+        String id = RequestIdFilter.idFor(ctx.request().getHeader(RequestIdFilter.HEADER));
+        MDC.put(RequestIdFilter.MDC_KEY, id);
+        MDC.remove(RequestIdFilter.MDC_TENANT);
+        return id;
     }
 
     public void fail(RoutingContext ctx, Throwable failure, String requestId) {

@@ -148,6 +148,7 @@ class ManifestTest {
                         || containerPorts(selected.get(0)).containsValue(Integer.valueOf(target)), svc + ": targetPort " + target);
             }
         }
+        Map<String, List<String>> routes = new TreeMap<>();
         for (Doc ing : k8s.base("Ingress")) {
             List<String> paths = new ArrayList<>();
             for (Object rule : list(ing.body(), "spec", "rules")) {
@@ -157,12 +158,87 @@ class ManifestTest {
                     String portName = str(path, "backend", "service", "port", "name");
                     assertTrue(list(svc.body(), "spec", "ports").stream().anyMatch(p -> portName != null && portName.equals(str(p, "name"))),
                             ing + ": " + service + " has no port " + portName);
-                    paths.add(str(path, "path") + "->" + componentOf(svc));
+                    // the S3 host serves the S3 port's own API at its root
+                    paths.add(str(path, "path") + "->" + componentOf(svc) + ("http".equals(portName) ? "" : ":" + portName));
                 }
             }
-            // a manual backup must reach the instance that has the volume
-            assertTrue(paths.contains("/admin/backups->backup"), ing + " must route /admin/backups to the backup instance: " + paths);
-            assertTrue(paths.contains("/api->api"), ing + " must route /api to the API: " + paths);
+            routes.put(ing.name(), paths);
+        }
+        List<String> publicPaths = routes.getOrDefault("onebase", List.of());
+        assertTrue(publicPaths.contains("/api->api"), "the public Ingress must route /api to the API: " + publicPaths);
+        // the admin API and the console are the operators': never on the public host
+        assertTrue(publicPaths.stream().noneMatch(p -> p.startsWith("/admin") || p.startsWith("/console") || p.startsWith("/q")
+                || p.equals("/->api")), "the public Ingress publishes an operator's path: " + publicPaths);
+        List<String> internalPaths = routes.getOrDefault("onebase-internal", List.of());
+        // a manual backup must reach the instance that has the volume
+        assertTrue(internalPaths.containsAll(List.of("/admin/backups->backup", "/admin->api", "/console->api")),
+                "the internal Ingress must route /admin/backups to the backup instance, /admin and /console to the API: " + internalPaths);
+    }
+
+    @Test
+    void theOperatorsIngressIsItsOwnHostBehindAnAllowList() {
+        Doc internal = k8s.find("Ingress", "onebase-internal").orElseThrow(() -> new AssertionError("no Ingress onebase-internal"));
+        Doc pub = k8s.find("Ingress", "onebase").orElseThrow();
+        Set<String> publicHosts = new TreeSet<>();
+        list(pub.body(), "spec", "rules").forEach(r -> publicHosts.add(str(r, "host")));
+        for (Object rule : list(internal.body(), "spec", "rules")) {
+            assertNotNull(str(rule, "host"), internal + ": a host of its own");
+            assertFalse(publicHosts.contains(str(rule, "host")), internal + " shares a host with the public Ingress");
+        }
+        String allow = String.valueOf(map(at(internal.body(), "metadata", "annotations")).get("nginx.ingress.kubernetes.io/whitelist-source-range"));
+        assertTrue(allow.matches("[0-9./,: a-fA-F]+") && !allow.contains("0.0.0.0/0"), internal + ": an allow-list of source ranges, not everyone: " + allow);
+    }
+
+    @Test
+    void egressIsNarrowedToNamedDestinations() {
+        for (Doc np : k8s.base("NetworkPolicy")) {
+            for (Object rule : list(np.body(), "spec", "egress")) {
+                // a rule without "to" allows every address
+                assertFalse(list(rule, "to").isEmpty(), np + ": an egress rule without destinations: " + rule);
+                for (Object to : list(rule, "to")) {
+                    String cidr = str(to, "ipBlock", "cidr");
+                    assertTrue(cidr == null || !cidr.endsWith("/0"), np + ": egress to every address (" + cidr + ")");
+                }
+                assertFalse(list(rule, "ports").isEmpty(), np + ": an egress rule without ports: " + rule);
+            }
+        }
+        // the backup instance: the off-site endpoint and the webhook by address, and a managed database by address
+        Doc backup = k8s.find("NetworkPolicy", "onebase-backup-egress").orElseThrow(() -> new AssertionError("no onebase-backup-egress"));
+        assertEquals("backup", str(backup.body(), "spec", "podSelector", "matchLabels", "app.kubernetes.io/component"));
+        assertTrue(list(backup.body(), "spec", "egress").stream().allMatch(r -> list(r, "to").stream().allMatch(t -> str(t, "ipBlock", "cidr") != null)),
+                backup + ": by address range");
+        Doc external = k8s.find("NetworkPolicy", "onebase-database-external").orElseThrow(() -> new AssertionError("no onebase-database-external"));
+        assertEquals("5432", str(list(list(external.body(), "spec", "egress").get(0), "ports").get(0), "port"), external + ": PostgreSQL's port");
+    }
+
+    @Test
+    void theMonitoringScrapesEveryWorkloadAndAlertsOnWhatMatters() {
+        Doc pm = k8s.find("PodMonitor", "onebase").orElseThrow(() -> new AssertionError("no PodMonitor onebase"));
+        Map<String, Object> selector = map(at(pm.body(), "spec", "selector", "matchLabels"));
+        Object endpoint = list(pm.body(), "spec", "podMetricsEndpoints").get(0);
+        for (Container c : k8s.containers()) {
+            assertTrue(labels(c).entrySet().containsAll(selector.entrySet()), pm + " does not select " + c.workload());
+            assertTrue(containerPorts(c).containsKey(str(endpoint, "port")), pm + ": " + c.workload() + " has no port " + str(endpoint, "port"));
+        }
+        assertEquals(app.operationsPath("metrics"), str(endpoint, "path"), pm + ": the metrics path");
+        Doc rules = k8s.find("PrometheusRule", "onebase").orElseThrow(() -> new AssertionError("no PrometheusRule onebase"));
+        Map<String, String> alerts = new TreeMap<>();
+        for (Object group : list(rules.body(), "spec", "groups")) {
+            for (Object rule : list(group, "rules")) {
+                alerts.put(str(rule, "alert"), str(rule, "expr"));
+            }
+        }
+        Map<String, String> needed = Map.of("backup age", "onebase_backup_newest_verified_age_seconds", "restore test failed",
+                "onebase_backup_restore_passed", "WAL lag", "onebase_backup_wal_lag_bytes", "WAL age", "onebase_backup_wal_age_seconds",
+                "error rate", "SERVER_ERROR", "pool saturation", "onebase_db_pool_pending");
+        needed.forEach((what, term) -> assertTrue(alerts.values().stream().anyMatch(e -> e.contains(term)), "no alert on " + what + ": " + alerts));
+        // every overlay deploys the monitoring
+        for (Doc kz : k8s.kind("Kustomization")) {
+            if (kz.file().startsWith(Manifests.K8S.resolve("overlays"))) {
+                // directly, or through the overlay it builds on (native builds on prod)
+                assertTrue(list(kz.body(), "resources").stream().map(String::valueOf)
+                        .anyMatch(r -> r.equals("../../monitoring") || r.matches("\\.\\./[a-z0-9-]+")), kz + " does not include ../../monitoring");
+            }
         }
     }
 
@@ -268,6 +344,26 @@ class ManifestTest {
                 }
             }
         }
+    }
+
+    @Test
+    void theApiIsSizedForTheJvmAndTheNativeOverlayForTheNativeBinary() {
+        Container api = k8s.containers().stream().filter(c -> "api".equals(c.component())).findFirst().orElseThrow();
+        // measured: the JVM image reaches 330 MiB RSS under a short load (docs/deploy.md#sizing)
+        assertTrue(mebibytes(str(api.spec(), "resources", "limits", "memory")) >= 512, api.workload() + ": the JVM needs more than 384Mi");
+        assertTrue(mebibytes(str(api.spec(), "resources", "requests", "memory")) >= 384, api.workload() + ": memory request");
+        Doc nativeOverlay = k8s.kind("Kustomization").stream().filter(k -> k.file().startsWith(Manifests.K8S.resolve("overlays/native")))
+                .findFirst().orElseThrow(() -> new AssertionError("no k8s/overlays/native"));
+        assertTrue(String.valueOf(nativeOverlay.body().get("patches")).contains("memory"), nativeOverlay + ": sizes of its own");
+    }
+
+    private static long mebibytes(String quantity) {
+        assertNotNull(quantity);
+        if (quantity.endsWith("Gi")) {
+            return Long.parseLong(quantity.substring(0, quantity.length() - 2)) * 1024;
+        }
+        assertTrue(quantity.endsWith("Mi"), "a quantity in Mi or Gi: " + quantity);
+        return Long.parseLong(quantity.substring(0, quantity.length() - 2));
     }
 
     @Test

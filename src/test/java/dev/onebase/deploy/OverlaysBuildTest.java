@@ -71,6 +71,16 @@ class OverlaysBuildTest {
             assertEquals(1, backup, overlay + ": one backup instance");
             assertTrue(docs.stream().anyMatch(d -> "Cluster".equals(str(d, "kind"))), overlay + ": a database");
             assertTrue(at(docs.stream().filter(d -> "Ingress".equals(str(d, "kind"))).findFirst().orElseThrow(), "spec", "rules") != null);
+            // the monitoring: scraped, alerted on, and the dashboard where Grafana's sidecar finds it
+            for (String kind : List.of("PodMonitor", "PrometheusRule")) {
+                assertTrue(docs.stream().anyMatch(d -> kind.equals(str(d, "kind")) && ns.equals(str(d, "metadata", "namespace"))),
+                        overlay + ": a " + kind + " in " + ns);
+            }
+            Map<String, Object> dashboard = docs.stream().filter(d -> "ConfigMap".equals(str(d, "kind"))
+                    && "onebase-grafana-dashboard".equals(str(d, "metadata", "name"))).findFirst()
+                    .orElseThrow(() -> new AssertionError(overlay + ": no Grafana dashboard ConfigMap"));
+            assertEquals("1", str(dashboard, "metadata", "labels", "grafana_dashboard"), overlay + ": the sidecar's label");
+            assertTrue(String.valueOf(map(dashboard.get("data")).get("onebase-dashboard.json")).contains("\"panels\""), overlay + ": the dashboard");
         }
     }
 
