@@ -35,6 +35,11 @@ public final class Pages {
     public record Picker(List<TenantView> tenants, TenantView selected) {
     }
 
+    /** A tenant's usage over time: the figures in words, and the charts that draw them. */
+    public record UsageCharts(long requestsLastHour, long peakPerMinute, long requestsLast30Days, String storage,
+            RawString perMinute, RawString perDay, RawString storageOverTime) {
+    }
+
     public record Figure(String label, String value) {
     }
 
@@ -51,7 +56,7 @@ public final class Pages {
 
     static native TemplateInstance tenants(Chrome c, List<TenantView> tenants, String q, String status, List<String> plans);
 
-    static native TemplateInstance tenant(Chrome c, TenantView t, Usage usage, RawString usageChart, List<KeyView> keys,
+    static native TemplateInstance tenant(Chrome c, TenantView t, Usage usage, RawString usageChart, UsageCharts history, List<KeyView> keys,
             String secret, List<String> plans);
 
     static native TemplateInstance cache(Chrome c, Picker p, String prefix, List<String> keys, String next, CacheKey entry);
