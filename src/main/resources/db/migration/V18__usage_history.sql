@@ -129,3 +129,12 @@ $$;
 alter function admin_usage_history_prune(timestamptz, timestamptz, integer) owner to ${admin_role};
 revoke all on function admin_usage_history_prune(timestamptz, timestamptz, integer) from public;
 grant execute on function admin_usage_history_prune(timestamptz, timestamptz, integer) to ${app_role};
+
+-- A tenant's own console view (docs/console.md#a-tenants-own-view): a session opened with a manage-scoped API key
+-- belongs to that tenant and key. The row is found by its token's hash before any tenant is known, so the table
+-- stays outside RLS (the column is deliberately not tenant_id: it holds no tenant data, only who signed in); every
+-- page then reads the tenant's data through the tenant's own stores under RLS. The session ends with its tenant.
+alter table console_sessions
+    add column signed_in_tenant uuid references tenants (id) on delete cascade,
+    add column key_id uuid,
+    add constraint console_sessions_tenant_key check ((signed_in_tenant is null) = (key_id is null));

@@ -27,8 +27,11 @@ public final class Pages {
     private Pages() {
     }
 
-    /** What every page around its content needs: the CSRF token for its forms, the menu entry, a notice or error. */
-    public record Chrome(String csrf, String active, String title, String notice, String error) {
+    /**
+     * What every page around its content needs: the CSRF token for its forms, the menu entry, a notice or error, and
+     * for a tenant's own view its tenant id (null for an operator: the operator's menu).
+     */
+    public record Chrome(String csrf, String active, String title, String notice, String error, String tenant) {
     }
 
     /** A page of one tenant's data: every tenant to pick from, and the one picked (null for none). */
