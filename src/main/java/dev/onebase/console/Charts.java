@@ -31,6 +31,7 @@ public final class Charts {
     }
 
     /** One value at a moment of a series over time. */
+    @io.quarkus.runtime.annotations.RegisterForReflection
     public record Point(OffsetDateTime at, double value) {
     }
 

@@ -39,6 +39,7 @@ public final class Pages {
     }
 
     /** A tenant's usage over time: the figures in words, and the charts that draw them. */
+    @io.quarkus.runtime.annotations.RegisterForReflection
     public record UsageCharts(long requestsLastHour, long peakPerMinute, long requestsLast30Days, String storage,
             RawString perMinute, RawString perDay, RawString storageOverTime) {
     }

@@ -152,6 +152,7 @@ public class StatsService {
     }
 
     /** A checked range of history buckets: [from, to), both on bucket boundaries. */
+    @io.quarkus.runtime.annotations.RegisterForReflection
     record Range(boolean minutes, Instant from, Instant to) {
 
         static Range of(String resolution, String from, String to, Instant now) {
