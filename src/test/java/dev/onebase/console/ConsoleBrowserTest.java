@@ -347,7 +347,7 @@ class ConsoleBrowserTest {
         assertEquals(List.of(), unstyled, page + ": controls without a visible focus style");
         assertEquals(List.of(), nameless, page + ": controls without an accessible name");
         // leave the page as it was found: focus where the page puts it itself
-        js.executeScript("var a = document.querySelector('[autofocus]'); if (a) { a.focus(); } else if (document.activeElement) { document.activeElement.blur(); }");
+        js.executeScript("var a = document.querySelector('[autofocus]'); if (a) { a.focus(); } else if (document.activeElement) { document.activeElement.blur(); } window.scrollTo(0, 0);");
     }
 
     @SuppressWarnings("unchecked")
