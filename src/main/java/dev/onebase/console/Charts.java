@@ -30,6 +30,77 @@ public final class Charts {
     public record Span(String label, OffsetDateTime start, OffsetDateTime end, String kind) {
     }
 
+    /** One value at a moment of a series over time. */
+    @io.quarkus.runtime.annotations.RegisterForReflection
+    public record Point(OffsetDateTime at, double value) {
+    }
+
+    /**
+     * A series over time as columns (one per point, e.g. requests per minute), on a zero-based scale whose top is
+     * labelled; each column has a title with its time and shown value for pointers and screen readers.
+     */
+    public static RawString columns(String title, List<Point> points, java.util.function.DoubleFunction<String> shown, DateTimeFormatter time) {
+        int height = 150;
+        StringBuilder svg = open(title, height + 24).insert(4, " data-kind=\"columns\"");
+        double max = points.stream().mapToDouble(Point::value).max().orElse(0);
+        int left = 70;
+        int room = WIDTH - left - 10;
+        int n = Math.max(1, points.size());
+        double w = (double) room / n;
+        axes(svg, left, height, shown.apply(max), points, time);
+        for (int i = 0; i < points.size(); i++) {
+            Point p = points.get(i);
+            int h = max <= 0 ? 0 : (int) Math.round((height - 10) * p.value() / max);
+            svg.append("<rect class=\"bar\" x=\"").append(fmt(left + i * w + w * 0.1)).append("\" y=\"").append(height - h)
+                    .append("\" width=\"").append(fmt(Math.max(0.5, w * 0.8))).append("\" height=\"").append(h).append("\"><title>")
+                    .append(escape(time.format(p.at()) + ": " + shown.apply(p.value()))).append("</title></rect>");
+        }
+        return close(svg);
+    }
+
+    /** A series over time as a step line (e.g. storage, which holds its value until it changes). */
+    public static RawString steps(String title, List<Point> points, java.util.function.DoubleFunction<String> shown, DateTimeFormatter time) {
+        int height = 150;
+        StringBuilder svg = open(title, height + 24).insert(4, " data-kind=\"steps\"");
+        double max = points.stream().mapToDouble(Point::value).max().orElse(0);
+        int left = 70;
+        int room = WIDTH - left - 10;
+        int n = Math.max(1, points.size());
+        double w = (double) room / n;
+        axes(svg, left, height, shown.apply(max), points, time);
+        if (!points.isEmpty()) {
+            StringBuilder path = new StringBuilder();
+            for (int i = 0; i < points.size(); i++) {
+                double y = max <= 0 ? height : height - (height - 10) * points.get(i).value() / max;
+                path.append(i == 0 ? "M" + fmt(left) + " " + fmt(y) : " H" + fmt(left + i * w) + " V" + fmt(y));
+            }
+            path.append(" H").append(fmt(left + points.size() * w));
+            Point last = points.get(points.size() - 1);
+            svg.append("<path class=\"line\" d=\"").append(path.toString().trim()).append("\"><title>")
+                    .append(escape(time.format(last.at()) + ": " + shown.apply(last.value()))).append("</title></path>");
+        }
+        return close(svg);
+    }
+
+    private static void axes(StringBuilder svg, int left, int height, String top, List<Point> points, DateTimeFormatter time) {
+        svg.append("<line class=\"axis\" x1=\"").append(left).append("\" x2=\"").append(WIDTH - 10).append("\" y1=\"").append(height)
+                .append("\" y2=\"").append(height).append("\"/>")
+                .append("<line class=\"axis\" x1=\"").append(left).append("\" x2=\"").append(left).append("\" y1=\"10\" y2=\"").append(height)
+                .append("\"/>")
+                .append("<text x=\"").append(left - 4).append("\" y=\"16\" text-anchor=\"end\">").append(escape(top)).append("</text>")
+                .append("<text x=\"").append(left - 4).append("\" y=\"").append(height).append("\" text-anchor=\"end\">0</text>");
+        if (!points.isEmpty()) {
+            svg.append("<text x=\"").append(left).append("\" y=\"").append(height + 18).append("\">")
+                    .append(escape(time.format(points.get(0).at()))).append("</text>")
+                    .append("<text x=\"").append(WIDTH - 10).append("\" y=\"").append(height + 18).append("\" text-anchor=\"end\">")
+                    .append(escape(time.format(points.get(points.size() - 1).at()))).append(" UTC</text>");
+        }
+    }
+
+    private static String fmt(double v) {
+        return String.format(java.util.Locale.ROOT, "%.1f", v);
+    }
+
     public static RawString bars(String title, List<Bar> bars) {
         StringBuilder svg = open(title, Math.max(1, bars.size()) * ROW + 8);
         double max = bars.stream().mapToDouble(Bar::value).max().orElse(0);

@@ -37,7 +37,7 @@ public class Console {
     }
 
     Chrome chrome(String active, String title, String notice, String error) {
-        return new Chrome(request.csrf(), active, title, notice, error);
+        return new Chrome(request.csrf(), active, title, notice, error, request.tenant() == null ? null : request.tenant().toString());
     }
 
     static <T> T await(Uni<T> uni) {
@@ -46,6 +46,11 @@ public class Console {
 
     /** The tenants to pick from, and the picked one (by id or slug) when there is one. */
     Picker picker(String tenant) {
+        if (request.tenant() != null) {
+            // a tenant's own view: its tenant only, whatever was asked (the guard already refused another's)
+            TenantView own = await(tenants.get(request.tenant()));
+            return new Picker(List.of(own), own);
+        }
         List<TenantView> all = await(tenants.list(null, null, PICKER_LIMIT)).items();
         TenantView selected = tenant == null || tenant.isBlank() ? null
                 : all.stream().filter(t -> t.id().toString().equals(tenant) || t.slug().equals(tenant)).findFirst()

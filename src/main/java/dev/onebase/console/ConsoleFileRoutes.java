@@ -102,6 +102,13 @@ public class ConsoleFileRoutes {
             if (change && !ConsoleSessions.csrfMatches(found.get(), req.getHeader(ConsoleGuard.CSRF_HEADER))) {
                 throw ProblemException.forbidden("The CSRF token is missing or wrong; reload the page and try again");
             }
+            if (!found.get().operator()) {
+                String refused = ConsoleGuard.tenantRefusal(found.get().tenant(), req.path(), req.method().name(),
+                        req.getParam(ConsoleGuard.TENANT), null);
+                if (refused != null) {
+                    throw ProblemException.forbidden(refused);
+                }
+            }
             return null;
         });
     }

@@ -66,9 +66,57 @@ public class ConsoleGuard {
             if (change && !ConsoleSessions.csrfMatches(operator, presentedCsrf(ctx))) {
                 return refuse(path, "The CSRF token is missing or wrong; reload the page and try again");
             }
+            if (!operator.operator()) {
+                String refused = tenantRefusal(operator.tenant(), path, ctx.getMethod(),
+                        ctx.getUriInfo().getQueryParameters().getFirst(TENANT), formField(ctx, TENANT));
+                if (refused != null) {
+                    return refuse(path, refused);
+                }
+            }
             request.signedIn(operator);
             return null;
         });
+    }
+
+    static final String TENANT = "tenant";
+    private static final java.util.regex.Pattern OWN_TENANT_PAGE = java.util.regex.Pattern.compile(
+            "/console/tenants/([^/]+)(/keys(/[^/]+/revoke)?)?");
+    private static final java.util.List<String> TENANT_PAGES = java.util.List.of("/console/cache", "/console/sessions",
+            "/console/flags", "/console/files");
+
+    /**
+     * What a tenant's own view may reach: its tenant page (usage, keys: create and revoke), and the cache, sessions,
+     * flags and files pages of its own tenant, plus signing out. Operator pages (dashboard, tenant list and lifecycle,
+     * jobs, backups) and any other tenant's data answer 403. Returns why it is refused, or null when allowed.
+     */
+    static String tenantRefusal(java.util.UUID own, String path, String method, String queryTenant, String formTenant) {
+        if (path.equals("/console") || path.equals("/console/logout")) {
+            return null;
+        }
+        java.util.regex.Matcher m = OWN_TENANT_PAGE.matcher(path);
+        if (m.matches()) {
+            if (!m.group(1).equals(own.toString())) {
+                return "This console session belongs to another tenant";
+            }
+            boolean read = "GET".equals(method) || "HEAD".equals(method);
+            return read == (m.group(2) == null) ? null : "Only an operator may do that";
+        }
+        boolean tenantPage = TENANT_PAGES.stream().anyMatch(p -> path.equals(p) || path.startsWith(p + "/"));
+        if (!tenantPage) {
+            return "Only an operator may open this page";
+        }
+        for (String named : new String[] {queryTenant, formTenant}) {
+            if (named != null && !named.isBlank() && !named.equals(own.toString())) {
+                return "This console session belongs to another tenant";
+            }
+        }
+        return null;
+    }
+
+    private static String formField(ResteasyReactiveContainerRequestContext ctx, String name) {
+        ResteasyReactiveRequestContext rr = (ResteasyReactiveRequestContext) ctx.getServerRequestContext();
+        Object field = rr.getFormParameter(name, true, false);
+        return field == null ? null : field.toString();
     }
 
     @ServerResponseFilter

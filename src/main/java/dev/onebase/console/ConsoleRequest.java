@@ -4,7 +4,7 @@ import jakarta.enterprise.context.RequestScoped;
 
 import dev.onebase.console.ConsoleSessions.Operator;
 
-/** The operator of the console request at hand, as {@link ConsoleGuard} found them. */
+/** Who signed in for the console request at hand (an operator, or a tenant with its key), as {@link ConsoleGuard} found them. */
 @RequestScoped
 public class ConsoleRequest {
 
@@ -16,5 +16,10 @@ public class ConsoleRequest {
 
     public String csrf() {
         return operator == null ? "" : operator.csrf();
+    }
+
+    /** The tenant of a tenant's own view (signed in with its API key); null for an operator. */
+    public java.util.UUID tenant() {
+        return operator == null ? null : operator.tenant();
     }
 }

@@ -74,11 +74,11 @@ public class DashboardResource {
                 Charts.bars("Hours since the newest verified backup", backupAge()));
     }
 
-    /** Refreshes the usage views now instead of waiting for the refresh-stats job. */
+    /** Refreshes the usage views now instead of waiting for the refresh-stats job, and records storage as it does. */
     @POST
     @Path("/refresh")
     public Response refresh() {
-        return Console.change("/console/dashboard", () -> "Counted " + Console.await(stats.refresh()) + " tenants");
+        return Console.change("/console/dashboard", () -> "Counted " + Console.await(stats.refresh().call(stats::recordStorage)) + " tenants");
     }
 
     /** 429s against all answers per route on this replica since it started (the HTTP server's own metrics). */

@@ -27,12 +27,21 @@ public final class Pages {
     private Pages() {
     }
 
-    /** What every page around its content needs: the CSRF token for its forms, the menu entry, a notice or error. */
-    public record Chrome(String csrf, String active, String title, String notice, String error) {
+    /**
+     * What every page around its content needs: the CSRF token for its forms, the menu entry, a notice or error, and
+     * for a tenant's own view its tenant id (null for an operator: the operator's menu).
+     */
+    public record Chrome(String csrf, String active, String title, String notice, String error, String tenant) {
     }
 
     /** A page of one tenant's data: every tenant to pick from, and the one picked (null for none). */
     public record Picker(List<TenantView> tenants, TenantView selected) {
+    }
+
+    /** A tenant's usage over time: the figures in words, and the charts that draw them. */
+    @io.quarkus.runtime.annotations.RegisterForReflection
+    public record UsageCharts(long requestsLastHour, long peakPerMinute, long requestsLast30Days, String storage,
+            RawString perMinute, RawString perDay, RawString storageOverTime) {
     }
 
     public record Figure(String label, String value) {
@@ -51,7 +60,7 @@ public final class Pages {
 
     static native TemplateInstance tenants(Chrome c, List<TenantView> tenants, String q, String status, List<String> plans);
 
-    static native TemplateInstance tenant(Chrome c, TenantView t, Usage usage, RawString usageChart, List<KeyView> keys,
+    static native TemplateInstance tenant(Chrome c, TenantView t, Usage usage, RawString usageChart, UsageCharts history, List<KeyView> keys,
             String secret, List<String> plans);
 
     static native TemplateInstance cache(Chrome c, Picker p, String prefix, List<String> keys, String next, CacheKey entry);

@@ -18,20 +18,27 @@ import jakarta.ws.rs.core.UriInfo;
 import dev.onebase.web.ProblemException;
 import io.smallrye.mutiny.Uni;
 
-/** Signing in with the admin credential, and out. */
+/** Signing in with the admin credential (an operator) or a manage-scoped API key (a tenant's own view), and out. */
 @Path("/console")
 @Produces(MediaType.TEXT_HTML)
 public class SignInResource {
 
     private final ConsoleSessions sessions;
+    private final ConsoleRequest request;
 
-    public SignInResource(ConsoleSessions sessions) {
+    public SignInResource(ConsoleSessions sessions, ConsoleRequest request) {
         this.sessions = sessions;
+        this.request = request;
     }
 
+    /** An operator's home is the dashboard; a tenant's, its own tenant page. */
     @GET
     public Response home() {
-        return Response.seeOther(URI.create("/console/dashboard")).build();
+        return Response.seeOther(URI.create(homeOf(request.tenant()))).build();
+    }
+
+    static String homeOf(java.util.UUID tenant) {
+        return tenant == null ? "/console/dashboard" : "/console/tenants/" + tenant;
     }
 
     @GET
@@ -45,7 +52,7 @@ public class SignInResource {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Uni<Response> login(@FormParam("token") String token, @Context UriInfo uri) {
         return Uni.createFrom().deferred(() -> sessions.signIn(token))
-                .map(opened -> Response.seeOther(URI.create("/console/dashboard"))
+                .map(opened -> Response.seeOther(URI.create(homeOf(opened.operator().tenant())))
                         .cookie(cookie(opened.token(), (int) sessions.lifetime().toSeconds(), uri)).build())
                 .onFailure(ProblemException.class).recoverWithItem(e -> Response.status(401)
                         .entity(Pages.login(e.getMessage())).type(MediaType.TEXT_HTML).build());

@@ -1,5 +1,7 @@
 package dev.onebase.console;
 
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
@@ -18,6 +20,10 @@ import jakarta.ws.rs.core.Response;
 import dev.onebase.auth.ApiKeyRecords.NewKey;
 import dev.onebase.auth.ApiKeyStore;
 import dev.onebase.console.Charts.Bar;
+import dev.onebase.console.Charts.Point;
+import dev.onebase.console.Pages.UsageCharts;
+import dev.onebase.stats.StatsRecords.History;
+import dev.onebase.stats.StatsRecords.HistoryPoint;
 import dev.onebase.stats.StatsRecords.Usage;
 import dev.onebase.stats.StatsService;
 import dev.onebase.tenant.TenantRecords.Provisioned;
@@ -32,6 +38,9 @@ import io.quarkus.qute.TemplateInstance;
 @Produces(MediaType.TEXT_HTML)
 @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
 public class TenantPages {
+
+    static final DateTimeFormatter MINUTE = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
+    static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy-MM-dd").withZone(ZoneOffset.UTC);
 
     static final List<String> PLANS = List.of("free", "pro", "enterprise");
 
@@ -152,7 +161,30 @@ public class TenantPages {
                 new Bar("requests/day % of plan", percent(usage.requestsLastDay(), limits.requestsPerMinute() * 1440L),
                         usage.requestsLastDay() + " of " + limits.requestsPerMinute() * 1440L));
         return Pages.tenant(console.chrome("tenants", "Tenant " + t.slug(), notice, error), t, usage,
-                Charts.bars("Usage against the plan's limits", bars), Console.await(keys.list(id)), secret, PLANS);
+                Charts.bars("Usage against the plan's limits", bars), history(id), Console.await(keys.list(id)), secret, PLANS);
+    }
+
+    /** Requests per minute over the last hour, per day over 30 days, and storage per day over 30 days. */
+    UsageCharts history(UUID id) {
+        History minutes = Console.await(stats.history(id, "minute", null, null));
+        History days = Console.await(stats.history(id, "day", null, null));
+        long lastHour = minutes.points().stream().mapToLong(HistoryPoint::requests).sum();
+        long peak = minutes.points().stream().mapToLong(HistoryPoint::requests).max().orElse(0);
+        long month = days.points().stream().mapToLong(HistoryPoint::requests).sum();
+        Long storage = days.points().isEmpty() ? null : days.points().get(days.points().size() - 1).bytesStored();
+        return new UsageCharts(lastHour, peak, month, Charts.bytes(storage),
+                Charts.columns("Requests per minute, last hour", points(minutes, p -> p.requests()), v -> count(v), MINUTE),
+                Charts.columns("Requests per day, last 30 days", points(days, p -> p.requests()), v -> count(v), DAY),
+                Charts.steps("Storage, last 30 days", points(days, p -> p.bytesStored() == null ? 0 : p.bytesStored()),
+                        v -> Charts.bytes((long) v), DAY));
+    }
+
+    private static List<Point> points(History h, java.util.function.ToLongFunction<HistoryPoint> value) {
+        return h.points().stream().map(p -> new Point(p.at(), value.applyAsLong(p))).toList();
+    }
+
+    private static String count(double v) {
+        return Long.toString(Math.round(v));
     }
 
     private String confirmed(UUID id, String confirm) {

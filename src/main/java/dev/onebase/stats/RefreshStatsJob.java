@@ -8,7 +8,10 @@ import dev.onebase.job.JobResult;
 import dev.onebase.ratelimit.RequestLimit;
 import io.smallrye.mutiny.Uni;
 
-/** Refreshes tenant_usage and dashboard_stats CONCURRENTLY: readers keep reading the previous contents meanwhile. */
+/**
+ * Refreshes tenant_usage and dashboard_stats CONCURRENTLY (readers keep reading the previous contents meanwhile), then
+ * records in the usage history the storage of every tenant whose storage changed.
+ */
 @ApplicationScoped
 public class RefreshStatsJob implements Job {
 
@@ -33,6 +36,8 @@ public class RefreshStatsJob implements Job {
     @Override
     public Uni<JobResult> run(JobContext context) {
         // this replica's request counts first (the others write theirs every few seconds)
-        return requestLimit.flush().flatMap(ignored -> stats.refresh()).map(n -> new JobResult(n, 0, "tenant_usage (" + n + " tenants) and dashboard_stats refreshed"));
+        return requestLimit.flush().flatMap(ignored -> stats.refresh())
+                .flatMap(n -> stats.recordStorage().map(changed -> new JobResult(n, 0, "tenant_usage (" + n
+                        + " tenants) and dashboard_stats refreshed; storage of " + changed + " tenants recorded")));
     }
 }

@@ -28,4 +28,17 @@ public final class StatsRecords {
     public record Dashboard(long tenantsTotal, long tenantsActive, long tenantsSuspended, long tenantsDeleted, long newThisWeek,
             long activeToday, Long storageBytesTotal, OffsetDateTime refreshedAt) {
     }
+
+    /**
+     * One bucket of a tenant's usage over time: the API requests counted in it (and of them, refused with 429), and
+     * the storage as of its end ({@code null} when nothing was recorded yet).
+     */
+    @io.quarkus.runtime.annotations.RegisterForReflection
+    public record HistoryPoint(OffsetDateTime at, long requests, long rejected, Long bytesStored) {
+    }
+
+    /** A tenant's usage from {@code from} (inclusive) to {@code to} (exclusive), one point per minute or per day. */
+    @io.quarkus.runtime.annotations.RegisterForReflection
+    public record History(UUID tenantId, String resolution, OffsetDateTime from, OffsetDateTime to, List<HistoryPoint> points) {
+    }
 }

@@ -30,6 +30,7 @@ import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
+import dev.onebase.testsupport.Eventually;
 import dev.onebase.testsupport.TestApi;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -104,6 +105,7 @@ class ConsoleBrowserTest {
         assertEquals(slug, driver.findElement(By.id("tenant-slug")).getText());
         checkAccessible("tenant");
         String tenantId = driver.findElement(By.cssSelector("dd code")).getText();
+        String tenantKey = driver.findElement(By.id("secret")).getAttribute("value");
         driver.get(base + "/console/tenants?q=" + slug);
         assertTrue(driver.findElement(By.tagName("table")).getText().contains(slug));
         checkAccessible("tenants");
@@ -143,6 +145,34 @@ class ConsoleBrowserTest {
         waitFor(() -> driver.findElements(By.cssSelector("img.thumb")).stream()
                 .anyMatch(i -> (Boolean) ((JavascriptExecutor) driver).executeScript("return arguments[0].complete && arguments[0].naturalWidth > 0", i)));
         checkAccessible("files");
+
+        // the tenant's usage over time: 3 API calls, sampled by the job (run through the job API, not the clock)
+        for (int i = 0; i < 3; i++) {
+            RestAssured.given().header("Authorization", "Bearer " + tenantKey).contentType("text/plain").body("v")
+                    .put("/api/v1/cache/counted-" + i).then().statusCode(204);
+        }
+        Eventually.until("the 3 requests are sampled", () -> {
+            TestApi.asAdmin().post("/admin/jobs/sample-usage/run?wait=true").then().statusCode(200);
+            return TestApi.asAdmin().get("/admin/usage/" + tenantId + "/history").then().statusCode(200).extract().jsonPath()
+                    .getList("points.requests", Integer.class).stream().mapToInt(Integer::intValue).sum() == 3;
+        });
+        TestApi.asAdmin().post("/admin/jobs/refresh-stats/run?wait=true").then().statusCode(200);
+        driver.get(base + "/console/tenants/" + tenantId);
+        List<WebElement> perMinute = driver.findElements(By.cssSelector("#usage-history svg[data-kind=columns]"));
+        assertEquals(2, perMinute.size(), "requests per minute and per day");
+        assertEquals("Requests per minute, last hour", perMinute.get(0).findElement(By.tagName("title")).getAttribute("textContent"));
+        List<WebElement> columns = perMinute.get(0).findElements(By.cssSelector("rect.bar"));
+        assertEquals(60, columns.size(), "a column per minute");
+        int drawn = columns.stream().mapToInt(c -> {
+            String t = c.findElement(By.tagName("title")).getAttribute("textContent");
+            return Integer.parseInt(t.substring(t.lastIndexOf(' ') + 1));
+        }).sum();
+        assertEquals(3, drawn, "the columns add up to the tenant's requests");
+        assertTrue(columns.stream().anyMatch(c -> Double.parseDouble(c.getAttribute("height")) > 0), "a column is drawn");
+        WebElement storage = driver.findElement(By.cssSelector("#usage-history svg[data-kind=steps] path.line"));
+        assertTrue(storage.findElement(By.tagName("title")).getAttribute("textContent").endsWith("MiB"), "the storage line ends at the files' size");
+        ((JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView()", driver.findElement(By.id("usage-history")));
+        shot("tenant-usage");
 
         // a flag: the preview follows the edit before it is saved
         driver.get(base + "/console/flags?tenant=" + tenantId + "&key=new-checkout");
@@ -198,13 +228,27 @@ class ConsoleBrowserTest {
 
         // narrow screens: nothing wider than the window
         driver.manage().window().setSize(new Dimension(390, 844));
-        for (String page : List.of("dashboard", "tenants", "backups")) {
+        List<String> wide = new ArrayList<>();
+        for (String page : List.of("dashboard", "tenants", "tenants/" + tenantId, "cache?tenant=" + tenantId, "sessions?tenant=" + tenantId,
+                "flags?tenant=" + tenantId, "files?tenant=" + tenantId, "jobs", "backups")) {
             driver.get(base + "/console/" + page);
             Long overflow = (Long) ((JavascriptExecutor) driver)
                     .executeScript("return document.documentElement.scrollWidth - document.documentElement.clientWidth");
-            assertTrue(overflow <= 1, page + " scrolls sideways by " + overflow + "px at 390px");
-            shot(page + "-narrow");
+            if (overflow > 1) {
+                wide.add(page + " scrolls sideways by " + overflow + "px at 390px: " + ((JavascriptExecutor) driver).executeScript("""
+                        var w = document.documentElement.clientWidth, out = [];
+                        document.querySelectorAll('body *').forEach(function (e) {
+                          var r = e.getBoundingClientRect();
+                          if (r.right > w + 1) out.push(e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className + ' ' + Math.round(r.left) + '-' + Math.round(r.right));
+                        });
+                        return out.slice(0, 12).join(', ');"""));
+            }
+            String name = page.replaceAll("\\?.*", "").replaceAll("/.*", "");
+            if (List.of("dashboard", "tenants", "backups").contains(page) || page.startsWith("tenants/")) {
+                shot((page.startsWith("tenants/") ? "tenant" : name) + "-narrow");
+            }
         }
+        assertEquals(List.of(), wide, "pages wider than a phone");
         driver.manage().window().setSize(new Dimension(1280, 800));
 
         // sign out: the session is gone
@@ -213,6 +257,20 @@ class ConsoleBrowserTest {
         waitFor(() -> driver.getCurrentUrl().contains("/console/login"));
         driver.get(base + "/console/tenants");
         assertTrue(driver.getCurrentUrl().endsWith("/console/login"), "signed out: " + driver.getCurrentUrl());
+
+        // the tenant's own view, signed in with its manage-scoped key: its pages only
+        driver.switchTo().activeElement().sendKeys(tenantKey, Keys.ENTER);
+        waitFor(() -> driver.getCurrentUrl().endsWith("/console/tenants/" + tenantId));
+        String menu = driver.findElement(By.cssSelector("nav")).getText();
+        assertTrue(menu.contains("Usage and keys") && !menu.contains("Dashboard") && !menu.contains("Backups"), menu);
+        assertTrue(driver.findElements(By.id("delete-confirm")).isEmpty(), "no lifecycle controls for a tenant");
+        assertEquals(2, driver.findElements(By.cssSelector("#usage-history svg[data-kind=columns]")).size());
+        checkAccessible("tenant-view");
+        driver.get(base + "/console/backups");
+        assertTrue(driver.getPageSource().contains("Only an operator may open this page"), driver.getPageSource());
+        driver.get(base + "/console/tenants/" + tenantId);
+        driver.findElement(By.id("sign-out")).click();
+        waitFor(() -> driver.getCurrentUrl().contains("/console/login"));
     }
 
     /** Every visible control has a name a screen reader can read, and the page is shot for review. */
@@ -228,7 +286,76 @@ class ConsoleBrowserTest {
                 });
                 return bad;""");
         assertEquals(List.of(), unlabelled, page + ": controls without a label");
+        checkKeyboard(page);
         shot(page);
+    }
+
+    /**
+     * The whole page with the Tab key alone: every control that can take focus is reached, in document order (no
+     * positive tabindex reshuffles it), the skip link first; each shows a visible focus style when it has focus, and
+     * has an accessible name as Chromium computes it (its accessibility tree, not a guess of ours).
+     */
+    @SuppressWarnings("unchecked")
+    private static void checkKeyboard(String page) {
+        JavascriptExecutor js = (JavascriptExecutor) driver;
+        List<WebElement> expected = (List<WebElement>) js.executeScript("""
+                var all = document.querySelectorAll('a[href], button, input, select, textarea, summary, [tabindex], [contenteditable]');
+                return Array.prototype.filter.call(all, function (el) {
+                  if (el.disabled || el.type === 'hidden' || el.tabIndex < 0) return false;
+                  var st = getComputedStyle(el);
+                  return el.getClientRects().length > 0 && st.visibility !== 'hidden' && st.display !== 'none';
+                });""");
+        assertTrue(expected.size() > 1, page + ": controls found");
+        List<Object> positive = (List<Object>) js.executeScript(
+                "return Array.prototype.map.call(document.querySelectorAll('[tabindex]'), function (e) { return e.tabIndex; })"
+                        + ".filter(function (t) { return t > 0; });");
+        assertEquals(List.of(), positive, page + ": a positive tabindex breaks the document order");
+        // start before the first element, then press Tab once per control; a focusin listener notes each stop and its style
+        js.executeScript("""
+                window.__stops = []; window.__styles = [];
+                document.addEventListener('focusin', function (e) {
+                  var st = getComputedStyle(e.target);
+                  var outline = st.outlineStyle !== 'none' && parseFloat(st.outlineWidth) >= 2;
+                  window.__stops.push(e.target);
+                  window.__styles.push(outline || (st.boxShadow && st.boxShadow !== 'none'));
+                });
+                if (document.activeElement) document.activeElement.blur();
+                window.scrollTo(0, 0);
+                document.body.setAttribute('tabindex', '-1'); document.body.focus(); document.body.removeAttribute('tabindex');
+                window.__stops = []; window.__styles = [];""");
+        new org.openqa.selenium.interactions.Actions(driver)
+                .sendKeys(Keys.TAB.toString().repeat(expected.size())).perform();
+        List<WebElement> stops = (List<WebElement>) js.executeScript("return window.__stops;");
+        List<Boolean> styled = (List<Boolean>) js.executeScript("return window.__styles;");
+        List<String> want = describe(expected);
+        List<String> got = describe(stops);
+        assertEquals(want, got, page + ": the Tab order reaches every control, in document order");
+        if (!driver.findElements(By.cssSelector("a.skip")).isEmpty()) {
+            assertTrue(got.get(0).startsWith("a.skip"), page + ": the skip link comes first: " + got.get(0));
+        }
+        List<String> unstyled = new ArrayList<>();
+        List<String> nameless = new ArrayList<>();
+        for (int i = 0; i < stops.size(); i++) {
+            if (!styled.get(i)) {
+                unstyled.add(got.get(i));
+            }
+            String name = stops.get(i).getAccessibleName();
+            if (name == null || name.isBlank()) {
+                nameless.add(got.get(i));
+            }
+        }
+        assertEquals(List.of(), unstyled, page + ": controls without a visible focus style");
+        assertEquals(List.of(), nameless, page + ": controls without an accessible name");
+        // leave the page as it was found: focus where the page puts it itself
+        js.executeScript("var a = document.querySelector('[autofocus]'); if (a) { a.focus(); } else if (document.activeElement) { document.activeElement.blur(); } window.scrollTo(0, 0);");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> describe(List<WebElement> elements) {
+        return (List<String>) ((JavascriptExecutor) driver).executeScript("""
+                return arguments[0].map(function (e) { return e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className && typeof e.className === 'string' ? '.' + e.className : '')
+                  + (e.getAttribute('href') ? '[' + e.getAttribute('href') + ']' : '') + (e.name ? '[name=' + e.name + ']' : '')
+                  + ' ' + (e.textContent || e.value || '').trim().substring(0, 30); });""", elements);
     }
 
     private static void shot(String name) throws IOException {
