@@ -68,6 +68,9 @@ class OffsiteCopiesTest {
 
     private OffsiteStore.Target bucket(String name) {
         TestApi.Tenant tenant = TestApi.signup();
+        // every WAL upload lands in this same database, so its full copies grow past the free plan's 100 MB per file
+        TestApi.asAdmin().contentType(ContentType.JSON).body("{\"plan\":\"enterprise\"}").put("/admin/tenants/" + tenant.id() + "/plan")
+                .then().statusCode(200);
         var r = TestApi.as(tenant).contentType(ContentType.JSON).body("{\"name\":\"offsite\"}").post("/api/v1/keys/s3").then()
                 .statusCode(201).extract();
         OffsiteStore.Target t = new OffsiteStore.Target(URI.create("http://127.0.0.1:" + s3.port()), name, "us-east-1",
