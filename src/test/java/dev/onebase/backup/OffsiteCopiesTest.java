@@ -279,8 +279,14 @@ class OffsiteCopiesTest {
     /** Runs the backup-restore-test job through the admin API and returns the restore tests it recorded. */
     private static List<Map<String, Object>> runRestoreTestJob(String outcome) {
         long newest = newestRestoreTestId();
-        String got = TestApi.asAdmin().post("/admin/jobs/backup-restore-test/run?wait=true").then().statusCode(200)
-                .extract().path("outcome");
+        // started without waiting on the HTTP answer: a restore test on a loaded machine outlasts a client's read timeout
+        long run = ((Number) TestApi.asAdmin().post("/admin/jobs/backup-restore-test/run").then().statusCode(202)
+                .extract().path("id")).longValue();
+        String got = Eventually.until("restore-test run " + run + " to finish", Duration.ofMinutes(15),
+                () -> TestApi.asAdmin().get("/admin/jobs/backup-restore-test/runs?limit=20").then().statusCode(200).extract().jsonPath()
+                        .<Map<String, Object>>getList("items").stream().filter(r -> ((Number) r.get("id")).longValue() == run)
+                        .map(r -> (String) r.get("outcome")).findFirst().orElse("running"),
+                o -> !"running".equals(o));
         List<Map<String, Object>> tests = TestApi.asAdmin().get("/admin/backups/restore-tests?limit=10").then().statusCode(200)
                 .extract().jsonPath().getList("$");
         List<Map<String, Object>> recorded = tests.stream().filter(r -> ((Number) r.get("id")).longValue() > newest).toList();
