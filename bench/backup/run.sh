@@ -140,7 +140,8 @@ s3key=$(curl -fsS -X POST -H "Authorization: Bearer $API_KEY" -H 'Content-Type: 
   "$BASE_URL/api/v1/keys/s3")
 S3_ID=$(echo "$s3key" | field "d['key']['accessKeyId']")
 S3_SECRET=$(echo "$s3key" | field "d['secretAccessKey']")
-curl -fsS -X PUT --aws-sigv4 "aws:amz:us-east-1:s3" --user "$S3_ID:$S3_SECRET" "http://127.0.0.1:$S3_PORT/bench-backups" >/dev/null \
+curl -fsS -X PUT --aws-sigv4 "aws:amz:us-east-1:s3" --user "$S3_ID:$S3_SECRET" \
+  -H "x-amz-content-sha256: $(printf "" | sha256sum | cut -d" " -f1)" "http://127.0.0.1:$S3_PORT/bench-backups" >/dev/null \
   || die "could not create the bucket on onebase's S3 endpoint"
 stop_service
 OFFSITE=("${S3[@]}" ONEBASE_BACKUP_OFFSITE_ENDPOINT="http://127.0.0.1:$S3_PORT" ONEBASE_BACKUP_OFFSITE_BUCKET=bench-backups
