@@ -4,12 +4,14 @@
 # service (its embedded catalog database in WORK_DIR, backing up that cluster); takes a snapshot and a full copy and
 # runs the restore tests through the admin API, then pgBackRest's full backup and restore of the same database, and
 # prints times, sizes and ratios; then the same with backups encrypted at rest (onebase's encryption-key against a
-# pgBackRest repository with aes-256-cbc).
+# pgBackRest repository with aes-256-cbc); then with off-site copies, plain and encrypted, to onebase's own S3 endpoint
+# (a bucket of a tenant of the bench's service itself, whose objects live in its embedded database, not in the
+# backed-up cluster), the restore tests reading the bucket (restore-test.source=offsite).
 #
-#   bench/backup/run.sh                 SCALE=1 bench/backup/run.sh     (about 20 MB: checks the script, not a figure)
+#   bench/backup/run.sh                 SCALE=7 bench/backup/run.sh     (about 100 MB: checks the script, not a figure)
 #
 # Needs the PostgreSQL server binaries (PG_BIN, default the newest /usr/lib/postgresql/*/bin), pgbackrest (installed
-# with apt-get when missing, as root), curl, bc, python3. SCALE (70), CLUSTER_PORT and HTTP_PORT (free ports),
+# with apt-get when missing, as root), curl (7.75 or newer: --aws-sigv4 creates the bucket), bc, python3. SCALE (70), CLUSTER_PORT and HTTP_PORT (free ports),
 # WORK_DIR (a temp directory, removed at exit), JAVA_OPTS (none). As root the cluster runs as the user postgres.
 . "$(dirname "$0")/../lib.sh"
 int_var SCALE 70
@@ -86,14 +88,14 @@ onebase_round() {
   curl -fs -o /dev/null -H "$AUTH" "$API" || die "the admin backup API does not answer"
   local snap full tests
   echo "onebase$sfx snapshot ..."
-  run_onebase "$API?kind=snapshot" >/dev/null
+  printf -v "SNAP_WALL$sfx" %s "$(run_onebase "$API?kind=snapshot")"
   snap=$(curl -fs -H "$AUTH" "$API?kind=snapshot&limit=1")
   echo "$snap" | field "d[0]['status'], d[0]['verification']"
   printf -v "SNAP_MS$sfx" %s "$(echo "$snap" | field "d[0]['durationMs']")"
   printf -v "SNAP_SIZE$sfx" %s "$(echo "$snap" | field "d[0]['sizeBytes']")"
   printf -v "SNAP_TOOL_MS$sfx" %s "$(echo "$snap" | field "d[0]['verification'].split('pg_dump ')[1].split(' ms')[0]")"
   echo "onebase$sfx full copy ..."
-  run_onebase "$API?kind=full" >/dev/null
+  printf -v "FULL_WALL$sfx" %s "$(run_onebase "$API?kind=full")"
   full=$(curl -fs -H "$AUTH" "$API?kind=full&limit=1")
   echo "$full" | field "d[0]['status'], d[0]['verification']"
   printf -v "FULL_MS$sfx" %s "$(echo "$full" | field "d[0]['durationMs']")"
@@ -102,13 +104,14 @@ onebase_round() {
   echo "onebase$sfx restore tests ..."
   run_onebase "$API/restore-tests" >/dev/null
   tests=$(curl -fs -H "$AUTH" "$API/restore-tests?limit=2")
-  echo "$tests" | field "[(t['kind'], t['status'], t['durationMs'], t['error']) for t in d]"
+  echo "$tests" | field "[(t['kind'], t['status'], t['checks'].get('source'), t['durationMs'], t['error']) for t in d]"
+  [ "$(echo "$tests" | field "all(t['status'] == 'passed' for t in d)")" = True ] || die "a restore test failed: $tests"
   printf -v "RS_MS$sfx" %s "$(echo "$tests" | field "[t for t in d if t['kind']=='snapshot'][0]['checks']['restoreMs']")"
   printf -v "RF_MS$sfx" %s "$(echo "$tests" | field "[t for t in d if t['kind']=='full'][0]['checks']['restoreMs']")"
   stop_service
 }
 
-# waits until nothing runs, prints elapsed wall seconds
+# waits until nothing runs, prints elapsed wall milliseconds (the off-site copy included: it runs inside the job)
 run_onebase() {
   local t0 t1; t0=$(date +%s.%N)
   curl -fs -X POST -H "$AUTH" "$1" >/dev/null
@@ -117,13 +120,35 @@ run_onebase() {
     kill -0 "$SERVICE_PID" 2>/dev/null || { tail -40 "$SERVICE_LOG" >&2; die "the service exited"; }
     sleep 0.2
   done
-  t1=$(date +%s.%N); echo "$t1 - $t0" | bc
+  t1=$(date +%s.%N); echo "($t1 - $t0) * 1000 / 1" | bc
 }
 field() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
 onebase_round "" ONEBASE_BACKUP_DIR="$BENCH_DIR/backups"
 # encrypted at rest: AES-256-GCM in 1 MiB chunks, a key of 32 random bytes
 onebase_round _ENC ONEBASE_BACKUP_DIR="$BENCH_DIR/backups-enc" \
+  ONEBASE_BACKUP_ENCRYPTION_KEY="$(head -c 32 /dev/urandom | base64)"
+
+# off-site: the service's own S3 endpoint is the store. A first start creates a tenant, its S3 key and the bucket (the
+# key stays in the service's embedded database in WORK_DIR, so the next starts know it); each round then copies every
+# verified backup there, and its restore tests download from the bucket and check what came back
+S3_PORT=$(free_port)
+S3=(ONEBASE_S3_PORT="$S3_PORT" ONEBASE_S3_SECRET_KEY=bench-backup-s3-secret-key)
+start_service "${S3[@]}"
+signup pro
+s3key=$(curl -fsS -X POST -H "Authorization: Bearer $API_KEY" -H 'Content-Type: application/json' -d '{"name":"offsite"}' \
+  "$BASE_URL/api/v1/keys/s3")
+S3_ID=$(echo "$s3key" | field "d['key']['accessKeyId']")
+S3_SECRET=$(echo "$s3key" | field "d['secretAccessKey']")
+curl -fsS -X PUT --aws-sigv4 "aws:amz:us-east-1:s3" --user "$S3_ID:$S3_SECRET" \
+  -H "x-amz-content-sha256: $(printf "" | sha256sum | cut -d" " -f1)" "http://127.0.0.1:$S3_PORT/bench-backups" >/dev/null \
+  || die "could not create the bucket on onebase's S3 endpoint"
+stop_service
+OFFSITE=("${S3[@]}" ONEBASE_BACKUP_OFFSITE_ENDPOINT="http://127.0.0.1:$S3_PORT" ONEBASE_BACKUP_OFFSITE_BUCKET=bench-backups
+  ONEBASE_BACKUP_OFFSITE_ACCESS_KEY_ID="$S3_ID" ONEBASE_BACKUP_OFFSITE_SECRET_ACCESS_KEY="$S3_SECRET"
+  ONEBASE_BACKUP_RESTORE_TEST_SOURCE=offsite)
+onebase_round _OFF ONEBASE_BACKUP_DIR="$BENCH_DIR/backups-off" "${OFFSITE[@]}" ONEBASE_BACKUP_OFFSITE_PREFIX=plain/
+onebase_round _OFFENC ONEBASE_BACKUP_DIR="$BENCH_DIR/backups-offenc" "${OFFSITE[@]}" ONEBASE_BACKUP_OFFSITE_PREFIX=encrypted/ \
   ONEBASE_BACKUP_ENCRYPTION_KEY="$(head -c 32 /dev/urandom | base64)"
 
 # ---- pgBackRest ----------------------------------------------------------------------------------------------
@@ -172,4 +197,17 @@ printf '%-58s %8s %8s %14s\n' "onebase full copy incl. checks, encrypted" "$(rat
 printf '%-58s %8s %8s %14s\n' "pgBackRest restore, encrypted" "$(ratio $PGBR_R_MS_ENC 1000)" "" "$(ratio $PGBR_R_MS_ENC $PGBR_R_MS)x"
 printf '%-58s %8s %8s %14s\n' "onebase snapshot restore, encrypted" "$(ratio $RS_MS_ENC 1000)" "" "$(ratio $RS_MS_ENC $PGBR_R_MS_ENC)x"
 printf '%-58s %8s %8s %14s\n' "onebase full-copy restore, encrypted" "$(ratio $RF_MS_ENC 1000)" "" "$(ratio $RF_MS_ENC $PGBR_R_MS_ENC)x"
+echo "off-site to onebase's own S3 endpoint (wall time of the job, the upload and its read-back included; restore tests"
+echo "download from the bucket); last column: against the same onebase step with local copies only, measured above"
+printf '%-58s %8s %8s %14s\n' "what" "time s" "size MB" "vs local"
+printf '%-58s %8s %8s %14s\n' "onebase snapshot + off-site copy" "$(ratio $SNAP_WALL_OFF 1000)" "$(mb $SNAP_SIZE_OFF)" "$(ratio $SNAP_WALL_OFF $SNAP_WALL)x"
+printf '%-58s %8s %8s %14s\n' "onebase full copy + off-site copy" "$(ratio $FULL_WALL_OFF 1000)" "$(mb $FULL_SIZE_OFF)" "$(ratio $FULL_WALL_OFF $FULL_WALL)x"
+printf '%-58s %8s %8s %14s\n' "onebase snapshot restore from the bucket" "$(ratio $RS_MS_OFF 1000)" "" "$(ratio $RS_MS_OFF $RS_MS)x"
+printf '%-58s %8s %8s %14s\n' "onebase full-copy restore from the bucket" "$(ratio $RF_MS_OFF 1000)" "" "$(ratio $RF_MS_OFF $RF_MS)x"
+printf '%-58s %8s %8s %14s\n' "onebase snapshot + off-site copy, encrypted" "$(ratio $SNAP_WALL_OFFENC 1000)" "$(mb $SNAP_SIZE_OFFENC)" "$(ratio $SNAP_WALL_OFFENC $SNAP_WALL_ENC)x"
+printf '%-58s %8s %8s %14s\n' "onebase full copy + off-site copy, encrypted" "$(ratio $FULL_WALL_OFFENC 1000)" "$(mb $FULL_SIZE_OFFENC)" "$(ratio $FULL_WALL_OFFENC $FULL_WALL_ENC)x"
+printf '%-58s %8s %8s %14s\n' "onebase snapshot restore from the bucket, encrypted" "$(ratio $RS_MS_OFFENC 1000)" "" "$(ratio $RS_MS_OFFENC $RS_MS_ENC)x"
+printf '%-58s %8s %8s %14s\n' "onebase full-copy restore from the bucket, encrypted" "$(ratio $RF_MS_OFFENC 1000)" "" "$(ratio $RF_MS_OFFENC $RF_MS_ENC)x"
+printf '%-58s %8s %8s %14s\n' "vs pgBackRest: full copy + off-site copy / pgBackRest backup" "" "" "$(ratio $FULL_WALL_OFF $PGBR_MS)x"
+printf '%-58s %8s %8s %14s\n' "vs pgBackRest: full-copy restore from the bucket / restore" "" "" "$(ratio $RF_MS_OFF $PGBR_R_MS)x"
 footer

@@ -111,6 +111,14 @@ public interface BackupConfig {
 
         /** Where the full copy is restored for the test; default: the system's temporary directory. */
         Optional<String> scratchDir();
+
+        /**
+         * Where the tested backup and its WAL are read from: {@code local} (the backup directory), {@code offsite} (the
+         * off-site bucket, every time), or {@code auto}: the backup directory, and the bucket when the backup's files are
+         * gone from it.
+         */
+        @WithDefault("auto")
+        String source();
     }
 
     interface Alert {

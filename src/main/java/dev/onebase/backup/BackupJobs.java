@@ -62,21 +62,35 @@ public final class BackupJobs {
         }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
-    /** pg_dump -Fc, daily at 02:00 by default. */
-    @ApplicationScoped
-    public static class SnapshotJob implements Job {
-        private final Snapshots snapshots;
-        private final BackupConfig config;
+    /**
+     * What every backup job shares: one timeout, the backup's own ({@code onebase.backup.timeout}, which also stops its
+     * tools), not the job runner's 30-minute default; {@code onebase.jobs.<name>.timeout} still overrides it.
+     */
+    abstract static class BackupJob implements Job {
+        private BackupConfig config;
 
-        public SnapshotJob(Snapshots snapshots, BackupConfig config) {
-            this.snapshots = snapshots;
+        /** For the client proxy of a normal-scoped bean only. */
+        BackupJob() {
+        }
+
+        BackupJob(BackupConfig config) {
             this.config = config;
         }
 
-        /** One timeout: the backup's own (onebase.jobs.{name}.timeout still overrides it). */
         @Override
-        public Duration defaultTimeout() {
+        public final Duration defaultTimeout() {
             return config.timeout();
+        }
+    }
+
+    /** pg_dump -Fc, daily at 02:00 by default. */
+    @ApplicationScoped
+    public static class SnapshotJob extends BackupJob {
+        private final Snapshots snapshots;
+
+        public SnapshotJob(Snapshots snapshots, BackupConfig config) {
+            super(config);
+            this.snapshots = snapshots;
         }
 
         @Override
@@ -100,19 +114,12 @@ public final class BackupJobs {
 
     /** pg_basebackup + pg_verifybackup, Sundays at 03:00 by default. */
     @ApplicationScoped
-    public static class FullCopyJob implements Job {
+    public static class FullCopyJob extends BackupJob {
         private final FullCopies fullCopies;
-        private final BackupConfig config;
 
         public FullCopyJob(FullCopies fullCopies, BackupConfig config) {
+            super(config);
             this.fullCopies = fullCopies;
-            this.config = config;
-        }
-
-        /** One timeout: the backup's own (onebase.jobs.{name}.timeout still overrides it). */
-        @Override
-        public Duration defaultTimeout() {
-            return config.timeout();
         }
 
         @Override
@@ -136,19 +143,12 @@ public final class BackupJobs {
 
     /** Restores the newest snapshot and full copy and checks them, Sundays at 05:00 by default. */
     @ApplicationScoped
-    public static class RestoreTestJob implements Job {
+    public static class RestoreTestJob extends BackupJob {
         private final RestoreTester tester;
-        private final BackupConfig config;
 
         public RestoreTestJob(RestoreTester tester, BackupConfig config) {
+            super(config);
             this.tester = tester;
-            this.config = config;
-        }
-
-        /** One timeout: the backup's own (onebase.jobs.{name}.timeout still overrides it). */
-        @Override
-        public Duration defaultTimeout() {
-            return config.timeout();
         }
 
         @Override
@@ -180,22 +180,14 @@ public final class BackupJobs {
 
     /** Copies new WAL segments off-site and applies the off-site retention, every minute; nothing when off-site is off. */
     @ApplicationScoped
-    public static class OffsiteJob implements Job {
+    public static class OffsiteJob extends BackupJob {
         private final OffsiteCopies offsite;
         private final BackupAlerts alerts;
 
-        private final BackupConfig config;
-
         public OffsiteJob(OffsiteCopies offsite, BackupAlerts alerts, BackupConfig config) {
+            super(config);
             this.offsite = offsite;
             this.alerts = alerts;
-            this.config = config;
-        }
-
-        /** A backlog of WAL (after an outage of the store) may take long to upload: the backup's timeout. */
-        @Override
-        public Duration defaultTimeout() {
-            return config.timeout();
         }
 
         @Override

@@ -19,7 +19,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -135,8 +137,11 @@ public class OffsiteCopies {
     }
 
     /**
-     * Deletes off-site backups older than {@code retention-days} (never the newest snapshot nor the newest full copy),
-     * then the WAL before the oldest full copy still kept. Returns the keys deleted.
+     * Deletes off-site backups taken more than {@code retention-days} before {@code now}, keeping what recovery to any
+     * moment since then needs: the newest complete backup of each kind (whatever its age; a half-copied newer one does
+     * not count) and the newest complete full copy taken at or before that moment, which recovery to it starts from.
+     * Then deletes the WAL before the oldest complete full copy still kept (history files stay). Returns the keys
+     * deleted.
      */
     List<String> prune(Instant now) throws IOException {
         Optional<OffsiteStore> store = store();
@@ -145,32 +150,31 @@ public class OffsiteCopies {
         }
         OffsiteStore s = store.get();
         Instant cutoff = now.minus(Duration.ofDays(config.offsite().retentionDays()));
-        List<String> deleted = new ArrayList<>();
         Map<String, List<String>> full = group(s.list("full/"), k -> k.substring(0, k.indexOf('/', 5)));
         Map<String, List<String>> snapshots = group(s.list("snapshots/"), k -> k.substring(0, k.lastIndexOf('.')));
-        String oldestKeptFull = null;
+        Predicate<String> fullComplete = name -> full.get(name).containsAll(List.of(name + "/" + Artifacts.INFO, name + "/" + Artifacts.VERIFIED));
+        Set<String> keepFull = kept(full.keySet(), fullComplete, cutoff, true);
+        Set<String> keepSnapshots = kept(snapshots.keySet(), name -> snapshots.get(name).contains(name + ".json"), cutoff, false);
+        List<String> deleted = new ArrayList<>();
         for (Map<String, List<String>> kind : List.of(snapshots, full)) {
-            List<String> names = new ArrayList<>(kind.keySet());
-            for (int i = 0; i < names.size(); i++) {
-                Instant taken = takenAt(names.get(i));
-                boolean newest = i == names.size() - 1;
-                if (!newest && taken != null && taken.isBefore(cutoff)) {
-                    for (String k : kind.get(names.get(i))) {
+            Set<String> keep = kind == full ? keepFull : keepSnapshots;
+            for (Map.Entry<String, List<String>> backup : kind.entrySet()) {
+                if (!keep.contains(backup.getKey())) {
+                    for (String k : backup.getValue()) {
                         s.delete(k);
                         deleted.add(k);
                     }
-                } else if (kind == full && oldestKeptFull == null) {
-                    oldestKeptFull = names.get(i);
                 }
             }
         }
-        if (oldestKeptFull != null && full.get(oldestKeptFull).contains(oldestKeptFull + "/" + Artifacts.INFO)) {
+        String oldestKeptFull = keepFull.stream().filter(fullComplete).sorted().findFirst().orElse(null);
+        long segmentSize = oldestKeptFull == null ? -1 : walSegmentSize();
+        if (segmentSize > 0) {
             Path tmp = Files.createTempFile("onebase-offsite-", ".json");
             try {
                 s.get(oldestKeptFull + "/" + Artifacts.INFO, tmp);
                 String keepFrom = Artifacts.readInfo(tmp).startLsn();
-                long segmentSize = walSegmentSize();
-                for (String k : segmentSize > 0 ? s.list(WAL) : List.<String>of()) {
+                for (String k : s.list(WAL)) {
                     if (Retention.walDeletable(k.substring(WAL.length()), keepFrom, segmentSize)) {
                         s.delete(k);
                         deleted.add(k);
@@ -180,7 +184,40 @@ public class OffsiteCopies {
                 Files.deleteIfExists(tmp);
             }
         }
+        if (!deleted.isEmpty()) {
+            LOG.infof("off-site: %d objects past retention (%d days) deleted", deleted.size(), config.offsite().retentionDays());
+        }
         return deleted;
+    }
+
+    /**
+     * Which of {@code names} (backup names, which sort by the time they were taken) the off-site retention keeps: those
+     * taken after {@code cutoff} (or of a name that carries no time), the newest complete one and, with
+     * {@code windowStart}, the newest complete one taken at or before the cutoff.
+     */
+    static Set<String> kept(Set<String> names, Predicate<String> complete, Instant cutoff, boolean windowStart) {
+        Set<String> keep = new HashSet<>();
+        String newestComplete = null;
+        String startsWindow = null;
+        for (String name : new TreeSet<>(names)) {
+            Instant taken = takenAt(name);
+            if (taken == null || taken.isAfter(cutoff)) {
+                keep.add(name);
+            }
+            if (complete.test(name)) {
+                newestComplete = name;
+                if (taken != null && !taken.isAfter(cutoff)) {
+                    startsWindow = name;
+                }
+            }
+        }
+        if (newestComplete != null) {
+            keep.add(newestComplete);
+        }
+        if (windowStart && startsWindow != null) {
+            keep.add(startsWindow);
+        }
+        return keep;
     }
 
     /** Whether the bucket answers; "not configured" counts as fine. */
@@ -230,19 +267,77 @@ public class OffsiteCopies {
         for (String k : full.get(chosen)) {
             store.get(k, scratch.resolve(k));
         }
-        Path wal = scratch.resolve("wal");
-        Artifacts.privateDirectories(scratch, wal);
-        for (String k : store.list(WAL)) {
-            String name = k.substring(WAL.length());
-            Path f = wal.resolve(name);
-            store.get(k, f);
-            Path plain = BackupCipher.readable(f, cipher, scratch.resolve(".plain"));
-            if (!plain.equals(f)) {
-                Files.move(plain, f, StandardCopyOption.REPLACE_EXISTING);
+        fetchWal(store, scratch.resolve("wal"), null, 0, cipher);
+        return scratch;
+    }
+
+    /**
+     * Downloads one backup ({@code key}: "full/NAME" or "snapshots/NAME.dump") into {@code scratch} under the same
+     * relative name and returns its path there, after checking it is the backup the catalog recorded: a full copy must
+     * be complete (its onebase.json and onebase.verified arrived) and every file must match the checksum its onebase.json
+     * gives; a snapshot, and a full copy's combined checksum, must match {@code checksum}.
+     */
+    static Path fetchBackup(OffsiteStore store, String key, String checksum, Path scratch) throws IOException {
+        Path local = scratch.resolve(key);
+        Artifacts.privateDirectories(scratch, local.getParent());
+        if (key.startsWith("snapshots/")) {
+            if (!store.list(key).contains(key)) {
+                throw new BackupException(key + " is not off-site");
+            }
+            store.get(key, local);
+            if (checksum != null && !checksum.equals(Artifacts.sha256(local))) {
+                throw new BackupException("the off-site copy of " + key + " is damaged: its SHA-256 is not the one recorded at backup time");
+            }
+            return local;
+        }
+        List<String> keys = store.list(key + "/");
+        if (!keys.contains(key + "/" + Artifacts.INFO) || !keys.contains(key + "/" + Artifacts.VERIFIED)) {
+            throw new BackupException(key + " is not off-site, or only in part (no " + Artifacts.INFO + " or " + Artifacts.VERIFIED + ")");
+        }
+        Artifacts.privateDirectories(scratch, local);
+        for (String k : keys) {
+            store.get(k, scratch.resolve(k));
+        }
+        ArtifactInfo info = Artifacts.readInfo(local.resolve(Artifacts.INFO));
+        if (checksum != null && !checksum.equals(info.checksum())) {
+            throw new BackupException("the off-site copy of " + key + " is another backup: its checksum is not the one recorded at backup time");
+        }
+        for (Map.Entry<String, String> f : info.files().entrySet()) {
+            Path p = local.resolve(f.getKey());
+            if (!Files.exists(p) || !Artifacts.sha256(p).equals(f.getValue())) {
+                throw new BackupException("the off-site copy of " + key + " is damaged: " + f.getKey()
+                        + (Files.exists(p) ? " does not match its checksum" : " is missing"));
             }
         }
-        Artifacts.deleteTree(scratch.resolve(".plain"));
-        return scratch;
+        return local;
+    }
+
+    /**
+     * Downloads the off-site WAL into {@code dir}, decrypted: from the segment holding {@code fromLsn} on (all when
+     * null), and every timeline history file. Returns how many files.
+     */
+    static int fetchWal(OffsiteStore store, Path dir, String fromLsn, long segmentSize, Optional<BackupCipher> cipher) throws IOException {
+        Path scratch = dir.resolveSibling("." + dir.getFileName() + ".plain");
+        Artifacts.privateDirectories(dir, dir);
+        int n = 0;
+        try {
+            for (String k : store.list(WAL)) {
+                String name = k.substring(WAL.length());
+                if (fromLsn != null && Retention.walDeletable(name, fromLsn, segmentSize)) {
+                    continue;
+                }
+                Path f = dir.resolve(name);
+                store.get(k, f);
+                Path plain = BackupCipher.readable(f, cipher, scratch);
+                if (!plain.equals(f)) {
+                    Files.move(plain, f, StandardCopyOption.REPLACE_EXISTING);
+                }
+                n++;
+            }
+        } finally {
+            Artifacts.deleteTree(scratch);
+        }
+        return n;
     }
 
     /** -1 (keep all WAL) when the database cannot say. */

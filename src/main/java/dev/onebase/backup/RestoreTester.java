@@ -41,9 +41,11 @@ public class RestoreTester {
     private final BackupDirectory directory;
     private final BackupProgress progress;
     private final BackupAlerts alerts;
+    private final OffsiteCopies offsite;
 
     public RestoreTester(BackupConfig config, PgTools tools, BackupCatalog catalog, BackupDirectory directory,
-            BackupProgress progress, BackupAlerts alerts) {
+            BackupProgress progress, BackupAlerts alerts, OffsiteCopies offsite) {
+        this.offsite = offsite;
         this.config = config;
         this.tools = tools;
         this.catalog = catalog;
@@ -121,7 +123,7 @@ public class RestoreTester {
             Path list = Files.createTempFile("onebase-restore-", ".list");
             Path decrypted = scratchRoot().resolve("onebase-restore-test-" + id);
             try {
-                Path dump = BackupCipher.readable(Path.of(b.path()), directory.cipher(), decrypted);
+                Path dump = BackupCipher.readable(source(b, decrypted.resolve("offsite"), checks), directory.cipher(), decrypted);
                 String toc = Processes.command(List.of(tools.tool("pg_restore"), "-l", dump.toString())).named("pg_restore -l")
                         .timeout(config.timeout()).run();
                 Files.write(list, toc.lines().filter(line -> !line.contains(" MATERIALIZED VIEW DATA ")).toList());
@@ -183,7 +185,9 @@ public class RestoreTester {
             progress.phase("extract", 0, 30);
             Path data = scratch.resolve("pgdata");
             Path wal = scratch.resolve("wal");
-            Restorer.extract(Path.of(b.path()), data, directory.cipher());
+            Path copy = source(b, scratch.resolve("offsite"), checks);
+            boolean fromOffsite = !copy.equals(Path.of(b.path()));
+            Restorer.extract(copy, data, directory.cipher());
             // the tables that exist now, before the WAL is copied, must all be there after replaying it
             Map<String, Object> tables = new LinkedHashMap<>();
             try (Connection c = t.connect()) {
@@ -191,7 +195,9 @@ public class RestoreTester {
             }
             progress.phase("copy WAL", 30, 40);
             long segmentSize = t.walSegmentSize();
-            int segments = Restorer.copyWal(directory.wal(), wal, b.startLsn(), segmentSize);
+            int segments = fromOffsite
+                    ? OffsiteCopies.fetchWal(offsite.store().orElseThrow(), wal, b.startLsn(), segmentSize, directory.cipher())
+                    : Restorer.copyWal(directory.wal(), wal, b.startLsn(), segmentSize);
             checks.put("walFiles", segments);
             String walEnd = Restorer.newestCompleteSegmentStart(wal, segmentSize);
             checks.put("walEndLsn", walEnd);
@@ -225,6 +231,35 @@ public class RestoreTester {
             Artifacts.deleteTree(scratch);
             this.progress.finished(OPERATION);
         }
+    }
+
+    /**
+     * Where the tested backup is read from ({@code restore-test.source}): its path in the backup directory, or a copy
+     * downloaded from the off-site bucket into {@code scratch} and checked against the catalog's checksums (with
+     * {@code offsite}, or with {@code auto} when the backup's files are gone locally). The full-copy test then reads
+     * the WAL from the same place.
+     */
+    private Path source(BackupRecord b, Path scratch, Map<String, Object> checks) throws java.io.IOException {
+        Path local = Path.of(b.path());
+        String source = config.restoreTest().source();
+        boolean fromOffsite = switch (source) {
+            case "local" -> false;
+            case "offsite" -> true;
+            case "auto" -> !Files.exists(local);
+            default -> throw new BackupException("onebase.backup.restore-test.source must be auto, local or offsite: " + source);
+        };
+        checks.put("source", fromOffsite ? "offsite" : "local");
+        if (!fromOffsite) {
+            if (!Files.exists(local)) {
+                throw new BackupException(local + " is gone (onebase.backup.restore-test.source=local)");
+            }
+            return local;
+        }
+        OffsiteStore store = offsite.store().orElseThrow(() -> new BackupException(
+                "off-site copies are not configured (onebase.backup.offsite.*)" + (Files.exists(local) ? "" : ", and " + local + " is gone")));
+        String key = (BackupCatalog.FULL.equals(b.kind()) ? "full/" : "snapshots/") + local.getFileName();
+        checks.put("offsiteKey", key);
+        return OffsiteCopies.fetchBackup(store, key, b.checksum(), scratch);
     }
 
     /**
