@@ -96,6 +96,20 @@ class TenantExportTest {
         return s;
     }
 
+    /** A tenant table's large-object column left unmarked would travel as a bare OID, its content lost on import. */
+    @Test
+    void everyLargeObjectColumnOfATenantTableIsMarkedForTheExport() {
+        long unmarked = Db.count("""
+                select count(*) from information_schema.columns c
+                 where c.table_schema = 'public' and c.column_name like '%lo_oid%'
+                   and exists (select 1 from information_schema.columns t
+                                where t.table_schema = 'public' and t.table_name = c.table_name and t.column_name = 'tenant_id')
+                   and coalesce(col_description(('public.' || c.table_name)::regclass, c.ordinal_position::int), '')
+                       not like 'onebase:large-object%'
+                """);
+        assertEquals(0, unmarked, "tenant tables with an unmarked large-object column");
+    }
+
     @Test
     void aTenantRoundTripsThroughExportAndImportAsANewTenant() throws Exception {
         Tenant a = TestApi.signup();
