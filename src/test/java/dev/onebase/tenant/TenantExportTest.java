@@ -104,6 +104,7 @@ class TenantExportTest {
                  where c.table_schema = 'public' and c.column_name like '%lo_oid%'
                    and exists (select 1 from information_schema.columns t
                                 where t.table_schema = 'public' and t.table_name = c.table_name and t.column_name = 'tenant_id')
+                   and coalesce(obj_description(('public.' || c.table_name)::regclass, 'pg_class'), '') not like 'onebase:derived%'
                    and coalesce(col_description(('public.' || c.table_name)::regclass, c.ordinal_position::int), '')
                        not like 'onebase:large-object%'
                 """);
