@@ -21,11 +21,12 @@ class RespCommands {
     private final Map<String, Command> table = new TreeMap<>();
     private final RespGate gate;
 
-    RespCommands(RespGate gate, ConnectionCommands connection, StringCommands strings, KeyCommands keys) {
+    RespCommands(RespGate gate, ConnectionCommands connection, StringCommands strings, KeyCommands keys, HashCommands hashes) {
         this.gate = gate;
         connection.register(this);
         strings.register(this);
         keys.register(this);
+        hashes.register(this);
     }
 
     void add(String name, int arity, Command.Kind kind, Command.Handler handler) {
@@ -54,7 +55,7 @@ class RespCommands {
             if (!command.touchesKeys()) {
                 return command.handler.run(new Call(client, args, null, null));
             }
-            return gate.admit(client.apiKey, command).flatMap(ok -> command.handler.run(new Call(client, args, ok.tenant(), ok.plan())));
+            return gate.admit(client, command).flatMap(ok -> command.handler.run(new Call(client, args, ok.tenant(), ok.plan())));
         } catch (RuntimeException e) {
             return Call.reply(RespErrors.reply(e));
         }
