@@ -73,6 +73,7 @@ public class CacheResource {
             @HeaderParam("Content-Type") String contentType, @Context UriInfo uri, byte[] body) {
         var query = uri.getQueryParameters();
         CacheRequests.checkQuery(query, "ex", "px", "exat", "pxat", "keepttl", "nx", "xx", "get");
+        key = CacheRequests.pathKey(key);
         CacheRequests.checkKeyShape(key);
         // from the query itself: a parameter given empty ("?ex=") is refused, never read as absent
         Expiry expiry = CacheRequests.expiry(query.getFirst("ex"), query.getFirst("px"), query.getFirst("exat"), query.getFirst("pxat"),
@@ -103,6 +104,7 @@ public class CacheResource {
     @Path("{key}")
     public Uni<Response> delete(@PathParam("key") String key, @Context UriInfo uri) {
         CacheRequests.checkQuery(uri.getQueryParameters());
+        key = CacheRequests.pathKey(key);
         CacheRequests.checkKeyShape(key);
         return store.delete(caller.tenantId(), List.of(key)).map(n -> {
             if (n == 0) {
@@ -117,6 +119,7 @@ public class CacheResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Ttl> ttl(@PathParam("key") String key, @Context UriInfo uri) {
         CacheRequests.checkQuery(uri.getQueryParameters());
+        key = CacheRequests.pathKey(key);
         CacheRequests.checkKeyShape(key);
         return store.pttl(caller.tenantId(), key).map(pttl -> new Ttl(pttl < 0 ? pttl : (pttl + 500) / 1000, pttl));
     }
@@ -129,6 +132,7 @@ public class CacheResource {
             @QueryParam("mode") String mode, @Context UriInfo uri) {
         var query = uri.getQueryParameters();
         CacheRequests.checkQuery(query, "ex", "px", "mode");
+        key = CacheRequests.pathKey(key);
         CacheRequests.checkKeyShape(key);
         long ttlMs = CacheRequests.expireTtlMs(query.getFirst("ex"), query.getFirst("px"));
         return store.expire(caller.tenantId(), key, ttlMs, mode).map(Applied::new);
@@ -139,6 +143,7 @@ public class CacheResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Applied> persist(@PathParam("key") String key, @Context UriInfo uri) {
         CacheRequests.checkQuery(uri.getQueryParameters());
+        key = CacheRequests.pathKey(key);
         CacheRequests.checkKeyShape(key);
         return store.persist(caller.tenantId(), key).map(Applied::new);
     }
@@ -168,6 +173,7 @@ public class CacheResource {
     }
 
     private Uni<Counter> counter(String key, long by) {
+        key = CacheRequests.pathKey(key);
         CacheRequests.checkKeyShape(key);
         return plans.limits(caller.plan()).flatMap(limits -> {
             CacheRequests.checkKey(key, limits);

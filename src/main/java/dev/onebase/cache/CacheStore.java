@@ -2,6 +2,7 @@ package dev.onebase.cache;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -572,6 +573,36 @@ public class CacheStore {
     /** Unix milliseconds of the expiry: -2 when the key does not exist, -1 when it has no expiry. */
     public Uni<Long> expiresAt(UUID tenant, String key) {
         return statement(tenant, EXPIRES_AT, Tuple.of(key)).map(rows -> Rows.first(rows).map(r -> r.getLong("at")).orElse(-2L));
+    }
+
+    // --- transactions (MULTI/EXEC) ----------------------------------------------------------------------------
+
+    /**
+     * A version of each key for WATCH: the row version ({@code xmin}, new on every change of the row, by any writer,
+     * over any protocol) of a live key, "none" for a missing or expired one. In a transaction the rows are locked, so
+     * they cannot change before it ends.
+     */
+    private static final String VERSIONS = """
+            select key, xmin::text as v, (expires_at is null or expires_at > now()) as live from cache_entries
+             where key = any($1::text[]) %s""";
+
+    public Uni<Map<String, String>> versions(UUID tenant, List<String> keys) {
+        String sql = VERSIONS.formatted(bound == null ? "" : "order by key for update");
+        return statement(tenant, sql, Tuple.of(keys.toArray(String[]::new))).map(rows -> {
+            Map<String, String> versions = new java.util.HashMap<>();
+            keys.forEach(k -> versions.put(k, "none"));
+            rows.forEach(r -> versions.put(r.getString("key"), r.getBoolean("live") ? r.getString("v") : "none"));
+            return versions;
+        });
+    }
+
+    /** In a transaction: marks the point a failed command rolls back to, so the commands after it still run. */
+    public Uni<Void> savepoint() {
+        return bound.query("SAVEPOINT command").execute().replaceWithVoid();
+    }
+
+    public Uni<Void> rollbackToSavepoint() {
+        return bound.query("ROLLBACK TO SAVEPOINT command").execute().replaceWithVoid();
     }
 
     // --- hashes ------------------------------------------------------------------------------------------------

@@ -16,6 +16,18 @@ final class RespClient {
     String libName;
     String libVersion;
     boolean closing;
+    /** After MULTI: the commands queued for EXEC (null outside a transaction). */
+    java.util.List<TransactionCommands.Queued> queued;
+    /** A command was refused while queuing: EXEC answers EXECABORT. */
+    boolean queueFailed;
+    /** WATCHed keys and their versions when first watched (null: none). */
+    java.util.Map<String, String> watched;
+
+    void endTransaction() {
+        queued = null;
+        queueFailed = false;
+        watched = null;
+    }
 
     RespClient(String address) {
         this.address = address;
@@ -36,43 +48,50 @@ final class RespClient {
         return presented;
     }
 
+    /** Request-limit checks of one connection in flight at most (most are decided at once, from the lease). */
+    static final int MAX_COUNTING = 16;
+
     private final java.util.ArrayDeque<java.util.function.Consumer<Runnable>> counting = new java.util.ArrayDeque<>();
-    private boolean countingBusy;
+    private int countingActive;
+    private boolean countingDraining;
 
     /**
-     * Runs {@code step} once the steps queued before it have called their {@code done}: one at a time per connection.
+     * Runs {@code step} (in the order given) once fewer than {@link #MAX_COUNTING} earlier steps are still waiting;
+     * a step calls its {@code done} when it is decided. A pipeline of hundreds of commands then waits for a few
+     * request-limit leases at a time instead of asking the database for hundreds at once.
      */
     void counted(java.util.function.Consumer<Runnable> step) {
         synchronized (counting) {
             counting.add(step);
-            if (countingBusy) {
-                return;
-            }
-            countingBusy = true;
         }
         drainCounted();
     }
 
-    /** Runs the queued steps in order; a step that finishes later (asynchronously) resumes the loop itself. */
     private void drainCounted() {
         while (true) {
             java.util.function.Consumer<Runnable> step;
             synchronized (counting) {
-                step = counting.poll();
-                if (step == null) {
-                    countingBusy = false;
+                if (countingDraining || countingActive >= MAX_COUNTING || counting.isEmpty()) {
                     return;
                 }
+                step = counting.poll();
+                countingActive++;
+                countingDraining = true;
             }
-            // 0: running, 1: done during accept, 2: accept returned first, 3: done after that
-            java.util.concurrent.atomic.AtomicInteger state = new java.util.concurrent.atomic.AtomicInteger();
-            step.accept(() -> {
-                if (!state.compareAndSet(0, 1) && state.compareAndSet(2, 3)) {
-                    drainCounted();
+            java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();
+            try {
+                step.accept(() -> {
+                    if (once.compareAndSet(false, true)) {
+                        synchronized (counting) {
+                            countingActive--;
+                        }
+                        drainCounted();
+                    }
+                });
+            } finally {
+                synchronized (counting) {
+                    countingDraining = false;
                 }
-            });
-            if (state.compareAndSet(0, 2)) {
-                return;
             }
         }
     }
@@ -82,6 +101,7 @@ final class RespClient {
     }
 
     void reset() {
+        endTransaction();
         protocol = 2;
         apiKey = null;
         name = null;

@@ -37,7 +37,7 @@ final class RespConnection {
                 return 0;
             }
             if (command.kind == Command.Kind.READ) {
-                return 1;
+                return command.name.equals("exec") || command.name.equals("watch") ? 0 : 1;
             }
             return command.name.equals("set") && args.size() == 3 ? 2 : 0;
         }

@@ -190,7 +190,7 @@ class StringCommands {
         return limits(c).flatMap(limits -> {
             checkKey(c.key(1), limits);
             return c.store(store).incrBy(c.tenant, c.key(1), by);
-        }).map(Reply::integer).onFailure(ProblemException.class).transform(e -> ((ProblemException) e).status() == 409
+        }).map(Reply::integer).onFailure(ProblemException.class).transform(e -> ((ProblemException) e).status() == 409 && !(e instanceof CacheStore.WrongType)
                 ? RespError.err("value is not an integer or out of range") : e);
     }
 
@@ -202,7 +202,7 @@ class StringCommands {
         return limits(c).flatMap(limits -> {
             checkKey(c.key(1), limits);
             return c.store(store).incrByFloat(c.tenant, c.key(1), by);
-        }).map(Reply::bulk).onFailure(ProblemException.class).transform(e -> ((ProblemException) e).status() == 409
+        }).map(Reply::bulk).onFailure(ProblemException.class).transform(e -> ((ProblemException) e).status() == 409 && !(e instanceof CacheStore.WrongType)
                 ? RespError.err("value is not a valid float") : e);
     }
 
