@@ -67,13 +67,13 @@ public class CacheResource {
     @PUT
     @Path("{key}")
     @Consumes(MediaType.WILDCARD)
-    public Uni<Response> set(@PathParam("key") String key, @QueryParam("ex") String ex, @QueryParam("px") String px,
+    public Uni<Response> set(@PathParam("key") String rawKey, @QueryParam("ex") String ex, @QueryParam("px") String px,
             @QueryParam("exat") String exat, @QueryParam("pxat") String pxat, @QueryParam("keepttl") String keepTtl,
             @QueryParam("nx") String nx, @QueryParam("xx") String xx, @QueryParam("get") String getText,
             @HeaderParam("Content-Type") String contentType, @Context UriInfo uri, byte[] body) {
         var query = uri.getQueryParameters();
         CacheRequests.checkQuery(query, "ex", "px", "exat", "pxat", "keepttl", "nx", "xx", "get");
-        key = CacheRequests.pathKey(key);
+        String key = CacheRequests.pathKey(rawKey);
         CacheRequests.checkKeyShape(key);
         // from the query itself: a parameter given empty ("?ex=") is refused, never read as absent
         Expiry expiry = CacheRequests.expiry(query.getFirst("ex"), query.getFirst("px"), query.getFirst("exat"), query.getFirst("pxat"),
@@ -102,9 +102,9 @@ public class CacheResource {
 
     @DELETE
     @Path("{key}")
-    public Uni<Response> delete(@PathParam("key") String key, @Context UriInfo uri) {
+    public Uni<Response> delete(@PathParam("key") String rawKey, @Context UriInfo uri) {
         CacheRequests.checkQuery(uri.getQueryParameters());
-        key = CacheRequests.pathKey(key);
+        String key = CacheRequests.pathKey(rawKey);
         CacheRequests.checkKeyShape(key);
         return store.delete(caller.tenantId(), List.of(key)).map(n -> {
             if (n == 0) {
@@ -117,9 +117,9 @@ public class CacheResource {
     @GET
     @Path("{key}/ttl")
     @Produces(MediaType.APPLICATION_JSON)
-    public Uni<Ttl> ttl(@PathParam("key") String key, @Context UriInfo uri) {
+    public Uni<Ttl> ttl(@PathParam("key") String rawKey, @Context UriInfo uri) {
         CacheRequests.checkQuery(uri.getQueryParameters());
-        key = CacheRequests.pathKey(key);
+        String key = CacheRequests.pathKey(rawKey);
         CacheRequests.checkKeyShape(key);
         return store.pttl(caller.tenantId(), key).map(pttl -> new Ttl(pttl < 0 ? pttl : (pttl + 500) / 1000, pttl));
     }
@@ -128,11 +128,11 @@ public class CacheResource {
     @POST
     @Path("{key}/expire")
     @Produces(MediaType.APPLICATION_JSON)
-    public Uni<Applied> expire(@PathParam("key") String key, @QueryParam("ex") String exText, @QueryParam("px") String pxText,
+    public Uni<Applied> expire(@PathParam("key") String rawKey, @QueryParam("ex") String exText, @QueryParam("px") String pxText,
             @QueryParam("mode") String mode, @Context UriInfo uri) {
         var query = uri.getQueryParameters();
         CacheRequests.checkQuery(query, "ex", "px", "mode");
-        key = CacheRequests.pathKey(key);
+        String key = CacheRequests.pathKey(rawKey);
         CacheRequests.checkKeyShape(key);
         long ttlMs = CacheRequests.expireTtlMs(query.getFirst("ex"), query.getFirst("px"));
         return store.expire(caller.tenantId(), key, ttlMs, mode).map(Applied::new);
@@ -141,9 +141,9 @@ public class CacheResource {
     @POST
     @Path("{key}/persist")
     @Produces(MediaType.APPLICATION_JSON)
-    public Uni<Applied> persist(@PathParam("key") String key, @Context UriInfo uri) {
+    public Uni<Applied> persist(@PathParam("key") String rawKey, @Context UriInfo uri) {
         CacheRequests.checkQuery(uri.getQueryParameters());
-        key = CacheRequests.pathKey(key);
+        String key = CacheRequests.pathKey(rawKey);
         CacheRequests.checkKeyShape(key);
         return store.persist(caller.tenantId(), key).map(Applied::new);
     }
@@ -152,18 +152,18 @@ public class CacheResource {
     @POST
     @Path("{key}/incr")
     @Produces(MediaType.APPLICATION_JSON)
-    public Uni<Counter> incr(@PathParam("key") String key, @QueryParam("by") @DefaultValue("1") String by, @Context UriInfo uri) {
+    public Uni<Counter> incr(@PathParam("key") String rawKey, @QueryParam("by") @DefaultValue("1") String by, @Context UriInfo uri) {
         CacheRequests.checkQuery(uri.getQueryParameters(), "by");
-        return counter(key, CacheRequests.increment(step(uri)));
+        return counter(rawKey, CacheRequests.increment(step(uri)));
     }
 
     /** DECR / DECRBY: by defaults to 1. */
     @POST
     @Path("{key}/decr")
     @Produces(MediaType.APPLICATION_JSON)
-    public Uni<Counter> decr(@PathParam("key") String key, @QueryParam("by") @DefaultValue("1") String by, @Context UriInfo uri) {
+    public Uni<Counter> decr(@PathParam("key") String rawKey, @QueryParam("by") @DefaultValue("1") String by, @Context UriInfo uri) {
         CacheRequests.checkQuery(uri.getQueryParameters(), "by");
-        return counter(key, CacheRequests.decrement(step(uri)));
+        return counter(rawKey, CacheRequests.decrement(step(uri)));
     }
 
     /** by as given ("?by=" is refused), 1 when absent. */
@@ -172,8 +172,8 @@ public class CacheResource {
         return by == null ? "1" : by;
     }
 
-    private Uni<Counter> counter(String key, long by) {
-        key = CacheRequests.pathKey(key);
+    private Uni<Counter> counter(String rawKey, long by) {
+        String key = CacheRequests.pathKey(rawKey);
         CacheRequests.checkKeyShape(key);
         return plans.limits(caller.plan()).flatMap(limits -> {
             CacheRequests.checkKey(key, limits);
