@@ -41,8 +41,8 @@ public class CacheGetRoute {
     /**
      * A path's key segment that is "." or ".." (raw or percent-encoded): a path normalizer removes such segments, so
      * /api/v1/cache/. would become the key listing (or, for DELETE, the whole cache) and /api/v1/cache/./ttl the key
-     * "ttl". They are ordinary keys: the request is rerouted with the segment masked behind a NUL (which normalizers
-     * leave alone and no other key may contain), and the routes unmask it ({@link CacheRequests#pathKey}).
+     * "ttl". They are ordinary keys: the request is rerouted with the segment masked as "_batch%2F." (which normalizers
+     * leave alone), and the routes unmask it ({@link CacheRequests#pathKey}).
      */
     static final java.util.regex.Pattern DOT_KEYS = java.util.regex.Pattern.compile(
             "^" + java.util.regex.Pattern.quote(PREFIX) + "((?:\\.|%2[eE]){1,2})(/.*)?$");
@@ -66,7 +66,7 @@ public class CacheGetRoute {
         }
         String dots = m.group(1).replace("%2E", ".").replace("%2e", ".");
         String query = ctx.request().query();
-        ctx.reroute(ctx.request().method(), PREFIX + "%00" + dots + (m.group(2) == null ? "" : m.group(2)) + (query == null ? "" : "?" + query));
+        ctx.reroute(ctx.request().method(), PREFIX + CacheRequests.RESERVED + "%2F" + dots + (m.group(2) == null ? "" : m.group(2)) + (query == null ? "" : "?" + query));
     }
 
     private void get(RoutingContext ctx) {
