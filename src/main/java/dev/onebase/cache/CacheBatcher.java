@@ -52,9 +52,11 @@ public class CacheBatcher {
         this.store = store;
     }
 
+    @io.quarkus.runtime.annotations.RegisterForReflection
     private record Get(String key, UniEmitter<? super Optional<CacheStore.Value>> emitter) {
     }
 
+    @io.quarkus.runtime.annotations.RegisterForReflection
     private record Set(String key, byte[] value, Long ttlMs, UniEmitter<? super Void> emitter) {
     }
 

@@ -25,6 +25,7 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 class TransactionCommands {
 
+    @io.quarkus.runtime.annotations.RegisterForReflection
     record Queued(Command command, List<byte[]> args) {
     }
 
