@@ -44,15 +44,20 @@ redis-cli -p "$RESP_PORT" -a "$API_KEY" --no-auth-warning ping | grep -q PONG ||
 MGET_ARGS=$(for i in $(seq 1 10); do printf 'key:__rand_int__ '; done)
 # bench NAME PORT CONNS PIPELINE AUTH...: one redis-benchmark run of each command; lines "name command conns pipeline rps"
 bench() {
-  local name=$1 port=$2 c=$3 p=$4
+  local name=$1 port=$2 c=$3 p=$4 err="$WORK_DIR/errors-$1-$3-$4.txt" before
   shift 4
-  redis-benchmark -p "$port" "$@" -t get,set,incr -c "$c" -P "$p" -n "$REQUESTS" -d 100 -r "$KEYS" --csv -q 2>/dev/null \
+  before=$(wc -l <"$WORK_DIR/results")
+  # a failed run (an error reply, a dropped connection) leaves its row out and says so; it never ends the script
+  redis-benchmark -p "$port" "$@" -t get,set,incr -c "$c" -P "$p" -n "$REQUESTS" -d 100 -r "$KEYS" --csv -q 2>"$err" \
     | tr -d '"' | awk -F, -v n="$name" -v c="$c" -v p="$p" '$1=="GET"||$1=="SET"||$1=="INCR" {printf "%s %s %s %s %.0f\n", n, $1, c, p, $2}' \
-    >>"$WORK_DIR/results"
+    >>"$WORK_DIR/results" || true
   # shellcheck disable=SC2086
-  redis-benchmark -p "$port" "$@" -c "$c" -P "$p" -n "$REQUESTS" -r "$KEYS" --csv -q MGET $MGET_ARGS 2>/dev/null \
+  redis-benchmark -p "$port" "$@" -c "$c" -P "$p" -n "$REQUESTS" -r "$KEYS" --csv -q MGET $MGET_ARGS 2>>"$err" \
     | tr -d '"' | awk -F, -v n="$name" -v c="$c" -v p="$p" '$1!="test" && !done {printf "%s MGET %s %s %.0f\n", n, c, p, $2; done=1}' \
-    >>"$WORK_DIR/results"
+    >>"$WORK_DIR/results" || true
+  if [ "$(wc -l <"$WORK_DIR/results")" -lt $((before + 4)) ]; then
+    echo "bench: some $name runs at $c connections, -P $p gave no figure: $(grep -v 'Could not fetch server CONFIG' "$err" | head -3 | tr '\n' ' ')" >&2
+  fi
 }
 run_pgbench() { # conns
   local f="$WORK_DIR/pgbench-$1.txt" tps

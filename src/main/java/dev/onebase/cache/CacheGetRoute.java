@@ -38,15 +38,41 @@ public class CacheGetRoute {
         this.requests = requests;
     }
 
+    /**
+     * A path's key segment that is "." or ".." (raw or percent-encoded): a path normalizer removes such segments, so
+     * /api/v1/cache/. would become the key listing (or, for DELETE, the whole cache) and /api/v1/cache/./ttl the key
+     * "ttl". They are ordinary keys: the request is rerouted with the segment masked as "_batch%2F." (which normalizers
+     * leave alone), and the routes unmask it ({@link CacheRequests#pathKey}).
+     */
+    static final java.util.regex.Pattern DOT_KEYS = java.util.regex.Pattern.compile(
+            "^" + java.util.regex.Pattern.quote(PREFIX) + "((?:\\.|%2[eE]){1,2})(/.*)?$");
+
     void install(@Observes Router router) {
+        router.route("/api/v1/*").order(-100).handler(CacheGetRoute::unmaskDots);
         router.get(PREFIX + ":key").order(-10).handler(this::get);
         router.head(PREFIX + ":key").order(-10).handler(this::get);
+    }
+
+    private static void unmaskDots(RoutingContext ctx) {
+        String raw = ctx.request().path();
+        if (raw == null || raw.length() < PREFIX.length() + 1 || raw.length() > PREFIX.length() + 200 || !raw.startsWith(PREFIX)) {
+            ctx.next();
+            return;
+        }
+        java.util.regex.Matcher m = DOT_KEYS.matcher(raw);
+        if (!m.matches()) {
+            ctx.next();
+            return;
+        }
+        String dots = m.group(1).replace("%2E", ".").replace("%2e", ".");
+        String query = ctx.request().query();
+        ctx.reroute(ctx.request().method(), PREFIX + CacheRequests.RESERVED + "%2F" + dots + (m.group(2) == null ? "" : m.group(2)) + (query == null ? "" : "?" + query));
     }
 
     private void get(RoutingContext ctx) {
         String requestId = requests.begin(ctx, TEMPLATE);
         Uni.createFrom().deferred(() -> {
-            String key = ctx.pathParam("key");
+            String key = CacheRequests.pathKey(ctx.pathParam("key"));
             return gate.admit(ctx, ApiKeys.SCOPE_READ)
                     .invoke(() -> CacheRequests.checkKeyShape(key))
                     .flatMap(tenant -> store.get(tenant, key))

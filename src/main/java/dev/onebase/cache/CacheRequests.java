@@ -37,6 +37,20 @@ public final class CacheRequests {
     }
 
     /** The key checks that need no plan: the GET route runs them before it knows the tenant. */
+    /** How {@link CacheGetRoute#DOT_KEYS} hands the keys "." and ".." on: behind the reserved segment's name. */
+    static final String DOT_MASK = RESERVED + "/";
+
+    /** The key a cache route's path names: "." and ".." come masked (see CacheGetRoute), every other key as sent. */
+    public static String pathKey(String key) {
+        if (key != null && key.startsWith(DOT_MASK)) {
+            String dots = key.substring(DOT_MASK.length());
+            if (dots.equals(".") || dots.equals("..")) {
+                return dots;
+            }
+        }
+        return key;
+    }
+
     public static void checkKeyShape(String key) {
         if (key.isEmpty()) {
             throw ProblemException.badRequest("The key must not be empty");

@@ -82,12 +82,13 @@ public class CacheResource {
     @RequestBody(required = true, description = "the value; its Content-Type is stored with it and sent back by GET", content = {
             @Content(mediaType = "application/octet-stream", schema = @Schema(type = SchemaType.STRING, format = "binary"), example = "hello"),
             @Content(mediaType = "text/plain", schema = @Schema(type = SchemaType.STRING), example = "hello") })
-    public Uni<Response> set(@PathParam("key") String key, @QueryParam("ex") String ex, @QueryParam("px") String px,
+    public Uni<Response> set(@PathParam("key") String rawKey, @QueryParam("ex") String ex, @QueryParam("px") String px,
             @QueryParam("exat") String exat, @QueryParam("pxat") String pxat, @QueryParam("keepttl") String keepTtl,
             @QueryParam("nx") String nx, @QueryParam("xx") String xx, @QueryParam("get") String getText,
             @HeaderParam("Content-Type") String contentType, @Context UriInfo uri, byte[] body) {
         var query = uri.getQueryParameters();
         CacheRequests.checkQuery(query, "ex", "px", "exat", "pxat", "keepttl", "nx", "xx", "get");
+        String key = CacheRequests.pathKey(rawKey);
         CacheRequests.checkKeyShape(key);
         // from the query itself: a parameter given empty ("?ex=") is refused, never read as absent
         Expiry expiry = CacheRequests.expiry(query.getFirst("ex"), query.getFirst("px"), query.getFirst("exat"), query.getFirst("pxat"),
@@ -119,8 +120,9 @@ public class CacheResource {
     @Operation(summary = "Delete a key (DEL)", description = "Deletes the key. Write scope.")
     @APIResponse(responseCode = "204", description = "deleted")
     @APIResponse(responseCode = "404", description = "no such key")
-    public Uni<Response> delete(@PathParam("key") String key, @Context UriInfo uri) {
+    public Uni<Response> delete(@PathParam("key") String rawKey, @Context UriInfo uri) {
         CacheRequests.checkQuery(uri.getQueryParameters());
+        String key = CacheRequests.pathKey(rawKey);
         CacheRequests.checkKeyShape(key);
         return store.delete(caller.tenantId(), List.of(key)).map(n -> {
             if (n == 0) {
@@ -134,8 +136,9 @@ public class CacheResource {
     @Path("{key}/ttl")
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Time to live (TTL)", description = "Seconds and milliseconds left: -1 without expiry, -2 when the key does not exist. Read scope.")
-    public Uni<Ttl> ttl(@PathParam("key") String key, @Context UriInfo uri) {
+    public Uni<Ttl> ttl(@PathParam("key") String rawKey, @Context UriInfo uri) {
         CacheRequests.checkQuery(uri.getQueryParameters());
+        String key = CacheRequests.pathKey(rawKey);
         CacheRequests.checkKeyShape(key);
         return store.pttl(caller.tenantId(), key).map(pttl -> new Ttl(pttl < 0 ? pttl : (pttl + 500) / 1000, pttl));
     }
@@ -145,10 +148,11 @@ public class CacheResource {
     @Path("{key}/expire")
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Set an expiry (EXPIRE)", description = "Sets the key's expiry in seconds (ex) or milliseconds (px), with the NX, XX, GT, LT modes. Write scope.")
-    public Uni<Applied> expire(@PathParam("key") String key, @QueryParam("ex") String exText, @QueryParam("px") String pxText,
+    public Uni<Applied> expire(@PathParam("key") String rawKey, @QueryParam("ex") String exText, @QueryParam("px") String pxText,
             @QueryParam("mode") String mode, @Context UriInfo uri) {
         var query = uri.getQueryParameters();
         CacheRequests.checkQuery(query, "ex", "px", "mode");
+        String key = CacheRequests.pathKey(rawKey);
         CacheRequests.checkKeyShape(key);
         long ttlMs = CacheRequests.expireTtlMs(query.getFirst("ex"), query.getFirst("px"));
         return store.expire(caller.tenantId(), key, ttlMs, mode).map(Applied::new);
@@ -158,8 +162,9 @@ public class CacheResource {
     @Path("{key}/persist")
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Remove the expiry (PERSIST)", description = "The key no longer expires. Write scope.")
-    public Uni<Applied> persist(@PathParam("key") String key, @Context UriInfo uri) {
+    public Uni<Applied> persist(@PathParam("key") String rawKey, @Context UriInfo uri) {
         CacheRequests.checkQuery(uri.getQueryParameters());
+        String key = CacheRequests.pathKey(rawKey);
         CacheRequests.checkKeyShape(key);
         return store.persist(caller.tenantId(), key).map(Applied::new);
     }
@@ -171,9 +176,9 @@ public class CacheResource {
     @Operation(summary = "Increment (INCRBY)", description = "Adds by (default 1) to an integer value, creating it at 0. Write scope.")
     @APIResponse(responseCode = "200", description = "the new value", content = @Content(mediaType = "application/json", schema = @Schema(implementation = Counter.class)))
     @APIResponse(responseCode = "409", description = "the value is not an integer, or the result is out of range")
-    public Uni<Counter> incr(@PathParam("key") String key, @QueryParam("by") @DefaultValue("1") String by, @Context UriInfo uri) {
+    public Uni<Counter> incr(@PathParam("key") String rawKey, @QueryParam("by") @DefaultValue("1") String by, @Context UriInfo uri) {
         CacheRequests.checkQuery(uri.getQueryParameters(), "by");
-        return counter(key, CacheRequests.increment(step(uri)));
+        return counter(rawKey, CacheRequests.increment(step(uri)));
     }
 
     /** DECR / DECRBY: by defaults to 1. */
@@ -183,9 +188,9 @@ public class CacheResource {
     @Operation(summary = "Decrement (DECRBY)", description = "Subtracts by (default 1) from an integer value, creating it at 0. Write scope.")
     @APIResponse(responseCode = "200", description = "the new value", content = @Content(mediaType = "application/json", schema = @Schema(implementation = Counter.class)))
     @APIResponse(responseCode = "409", description = "the value is not an integer, or the result is out of range")
-    public Uni<Counter> decr(@PathParam("key") String key, @QueryParam("by") @DefaultValue("1") String by, @Context UriInfo uri) {
+    public Uni<Counter> decr(@PathParam("key") String rawKey, @QueryParam("by") @DefaultValue("1") String by, @Context UriInfo uri) {
         CacheRequests.checkQuery(uri.getQueryParameters(), "by");
-        return counter(key, CacheRequests.decrement(step(uri)));
+        return counter(rawKey, CacheRequests.decrement(step(uri)));
     }
 
     /** by as given ("?by=" is refused), 1 when absent. */
@@ -194,7 +199,8 @@ public class CacheResource {
         return by == null ? "1" : by;
     }
 
-    private Uni<Counter> counter(String key, long by) {
+    private Uni<Counter> counter(String rawKey, long by) {
+        String key = CacheRequests.pathKey(rawKey);
         CacheRequests.checkKeyShape(key);
         return plans.limits(caller.plan()).flatMap(limits -> {
             CacheRequests.checkKey(key, limits);

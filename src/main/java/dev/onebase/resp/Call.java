@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.UUID;
 
 import dev.onebase.cache.CacheRequests;
+import dev.onebase.cache.CacheStore;
 import io.smallrye.mutiny.Uni;
 
 /** One command being run: its words, the connection it came on, and (for READ and WRITE commands) the tenant. */
@@ -18,12 +19,28 @@ final class Call {
     final List<byte[]> args;
     final UUID tenant;
     final String plan;
+    /** The store bound to the open transaction of EXEC, or null outside one. */
+    final CacheStore inTransaction;
 
     Call(RespClient client, List<byte[]> args, UUID tenant, String plan) {
+        this(client, args, tenant, plan, null);
+    }
+
+    Call(RespClient client, List<byte[]> args, UUID tenant, String plan, CacheStore inTransaction) {
         this.client = client;
         this.args = args;
         this.tenant = tenant;
         this.plan = plan;
+        this.inTransaction = inTransaction;
+    }
+
+    boolean inTransaction() {
+        return inTransaction != null;
+    }
+
+    /** The store the command's statements go to: the EXEC transaction's, or {@code shared} (each its own transaction). */
+    CacheStore store(CacheStore shared) {
+        return inTransaction != null ? inTransaction : shared;
     }
 
     int size() {

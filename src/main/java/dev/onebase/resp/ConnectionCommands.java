@@ -58,7 +58,7 @@ class ConnectionCommands {
             long micros = System.currentTimeMillis() * 1000 + (System.nanoTime() / 1000) % 1000;
             return Call.reply(Reply.bulks(List.of(Long.toString(micros / 1_000_000), Long.toString(micros % 1_000_000))));
         });
-        t.add("dbsize", 1, READ, c -> store.size(c.tenant).map(Reply::integer));
+        t.add("dbsize", 1, READ, c -> c.store(store).size(c.tenant).map(Reply::integer));
     }
 
     private Uni<Reply> ping(Call c) {

@@ -28,23 +28,23 @@ class KeyCommands {
     }
 
     void register(RespCommands t) {
-        t.add("del", -2, WRITE, c -> store.delete(c.tenant, c.keys(1)).map(Reply::integer));
-        t.add("unlink", -2, WRITE, c -> store.delete(c.tenant, c.keys(1)).map(Reply::integer));
-        t.add("exists", -2, READ, c -> store.exists(c.tenant, c.keys(1)).map(Reply::integer));
+        t.add("del", -2, WRITE, c -> c.store(store).delete(c.tenant, c.keys(1)).map(Reply::integer));
+        t.add("unlink", -2, WRITE, c -> c.store(store).delete(c.tenant, c.keys(1)).map(Reply::integer));
+        t.add("exists", -2, READ, c -> c.store(store).exists(c.tenant, c.keys(1)).map(Reply::integer));
         t.add("expire", -3, WRITE, c -> expire(c, 1000, false));
         t.add("pexpire", -3, WRITE, c -> expire(c, 1, false));
         t.add("expireat", -3, WRITE, c -> expire(c, 1000, true));
         t.add("pexpireat", -3, WRITE, c -> expire(c, 1, true));
-        t.add("ttl", 2, READ, c -> store.pttl(c.tenant, c.key(1)).map(ms -> Reply.integer(ms < 0 ? ms : (ms + 500) / 1000)));
-        t.add("pttl", 2, READ, c -> store.pttl(c.tenant, c.key(1)).map(Reply::integer));
-        t.add("expiretime", 2, READ, c -> store.expiresAt(c.tenant, c.key(1)).map(ms -> Reply.integer(ms < 0 ? ms : ms / 1000)));
-        t.add("pexpiretime", 2, READ, c -> store.expiresAt(c.tenant, c.key(1)).map(Reply::integer));
-        t.add("persist", 2, WRITE, c -> store.persist(c.tenant, c.key(1)).map(Reply::bool));
-        t.add("type", 2, READ, c -> store.exists(c.tenant, List.of(c.key(1))).map(n -> Reply.simple(n > 0 ? "string" : "none")));
+        t.add("ttl", 2, READ, c -> c.store(store).pttl(c.tenant, c.key(1)).map(ms -> Reply.integer(ms < 0 ? ms : (ms + 500) / 1000)));
+        t.add("pttl", 2, READ, c -> c.store(store).pttl(c.tenant, c.key(1)).map(Reply::integer));
+        t.add("expiretime", 2, READ, c -> c.store(store).expiresAt(c.tenant, c.key(1)).map(ms -> Reply.integer(ms < 0 ? ms : ms / 1000)));
+        t.add("pexpiretime", 2, READ, c -> c.store(store).expiresAt(c.tenant, c.key(1)).map(Reply::integer));
+        t.add("persist", 2, WRITE, c -> c.store(store).persist(c.tenant, c.key(1)).map(Reply::bool));
+        t.add("type", 2, READ, c -> c.store(store).type(c.tenant, c.key(1)).map(Reply::simple));
         t.add("scan", -2, READ, this::scan);
         t.add("keys", 2, READ, c -> {
             String pattern = c.text(1);
-            return store.allKeys(c.tenant).map(keys -> Reply.bulks(keys.stream().filter(k -> RespGlob.matches(pattern, k)).toList()));
+            return c.store(store).allKeys(c.tenant).map(keys -> Reply.bulks(keys.stream().filter(k -> RespGlob.matches(pattern, k)).toList()));
         });
         t.add("rename", 3, WRITE, c -> rename(c, false));
         t.add("renamenx", 3, WRITE, c -> rename(c, true));
@@ -82,7 +82,7 @@ class KeyCommands {
         } catch (ProblemException e) {
             throw RespError.invalidExpire(c.name());
         }
-        return (at ? store.expireAt(c.tenant, c.key(1), ms, mode) : store.expire(c.tenant, c.key(1), ms, mode)).map(Reply::bool);
+        return (at ? c.store(store).expireAt(c.tenant, c.key(1), ms, mode) : c.store(store).expire(c.tenant, c.key(1), ms, mode)).map(Reply::bool);
     }
 
     /**
@@ -118,10 +118,12 @@ class KeyCommands {
             }
         }
         String pattern = match;
-        boolean anyType = type == null || type.equals("string");
+        String wanted = type;
         long from = cursor ^ Long.MIN_VALUE;
-        return store.scanByHash(c.tenant, from, (int) Math.min(count, SCAN_MAX_COUNT)).map(page -> {
-            List<String> keys = page.keys().stream().filter(k -> anyType && (pattern == null || RespGlob.matches(pattern, k))).toList();
+        return c.store(store).scanByHash(c.tenant, from, (int) Math.min(count, SCAN_MAX_COUNT)).map(page -> {
+            List<String> keys = page.keys().stream()
+                    .filter(k -> wanted == null || wanted.equals(page.hashes().contains(k) ? "hash" : "string"))
+                    .filter(k -> pattern == null || RespGlob.matches(pattern, k)).toList();
             String next = page.next() == null ? "0" : Long.toUnsignedString(page.next() ^ Long.MIN_VALUE);
             return Reply.array(List.of(Reply.bulk(next), Reply.bulks(keys)));
         });
@@ -131,7 +133,7 @@ class KeyCommands {
         String from = c.key(1);
         String to = c.key(2);
         if (from.equals(to)) {
-            return store.exists(c.tenant, List.of(from)).map(n -> {
+            return c.store(store).exists(c.tenant, List.of(from)).map(n -> {
                 if (n == 0) {
                     throw RespError.err("no such key");
                 }
@@ -140,7 +142,7 @@ class KeyCommands {
         }
         return plans.limits(c.plan).flatMap(limits -> {
             CacheRequests.checkKey(to, limits);
-            return store.rename(c.tenant, from, to, onlyIfAbsent);
+            return c.store(store).rename(c.tenant, from, to, onlyIfAbsent);
         }).map(result -> switch (result) {
             case NO_SOURCE -> throw RespError.err("no such key");
             case TARGET_EXISTS -> Reply.ZERO;
@@ -171,7 +173,7 @@ class KeyCommands {
         boolean overwrite = replace;
         return plans.limits(c.plan).flatMap(limits -> {
             CacheRequests.checkKey(to, limits);
-            return store.copy(c.tenant, from, to, overwrite);
+            return c.store(store).copy(c.tenant, from, to, overwrite);
         }).map(Reply::bool);
     }
 
@@ -179,6 +181,6 @@ class KeyCommands {
         if (c.size() > 2 || (c.size() == 2 && !List.of("ASYNC", "SYNC").contains(c.option(1)))) {
             throw RespError.syntax();
         }
-        return store.flush(c.tenant).replaceWith(Reply.OK);
+        return c.store(store).flush(c.tenant).replaceWith(Reply.OK);
     }
 }

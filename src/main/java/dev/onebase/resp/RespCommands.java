@@ -21,11 +21,14 @@ class RespCommands {
     private final Map<String, Command> table = new TreeMap<>();
     private final RespGate gate;
 
-    RespCommands(RespGate gate, ConnectionCommands connection, StringCommands strings, KeyCommands keys) {
+    RespCommands(RespGate gate, ConnectionCommands connection, StringCommands strings, KeyCommands keys, HashCommands hashes,
+            TransactionCommands transactions) {
         this.gate = gate;
         connection.register(this);
         strings.register(this);
         keys.register(this);
+        hashes.register(this);
+        transactions.register(this);
     }
 
     void add(String name, int arity, Command.Kind kind, Command.Handler handler) {
@@ -42,6 +45,9 @@ class RespCommands {
 
     Uni<Reply> execute(RespClient client, Command command, List<byte[]> args) {
         try {
+            if (client.queued != null && (command == null || !TRANSACTION_CONTROL.contains(command.name))) {
+                return Call.reply(queue(client, command, args));
+            }
             if (command == null) {
                 return Call.reply(unknown(args));
             }
@@ -54,11 +60,34 @@ class RespCommands {
             if (!command.touchesKeys()) {
                 return command.handler.run(new Call(client, args, null, null));
             }
-            return gate.admit(client.apiKey, command).flatMap(ok -> command.handler.run(new Call(client, args, ok.tenant(), ok.plan())));
+            return gate.admit(client, command).flatMap(ok -> command.handler.run(new Call(client, args, ok.tenant(), ok.plan())));
         } catch (RuntimeException e) {
             return Call.reply(RespErrors.reply(e));
         }
     }
+
+    /** What runs at once inside MULTI; everything else is queued for EXEC. */
+    private static final java.util.Set<String> TRANSACTION_CONTROL = java.util.Set.of("exec", "discard", "multi", "watch", "quit", "reset");
+
+    /** Inside MULTI: a command checked and queued (QUEUED), or refused, which makes EXEC answer EXECABORT. */
+    private static Reply queue(RespClient client, Command command, List<byte[]> args) {
+        Reply refused = null;
+        if (command == null) {
+            refused = unknown(args);
+        } else if (!command.arityFits(args.size())) {
+            refused = Reply.error("ERR wrong number of arguments for '" + command.name + "' command");
+        } else if (command.kind != Command.Kind.CONNECTION && !client.authenticated()) {
+            refused = Reply.error("NOAUTH Authentication required.");
+        }
+        if (refused != null) {
+            client.queueFailed = true;
+            return refused;
+        }
+        client.queued.add(new TransactionCommands.Queued(command, args));
+        return QUEUED;
+    }
+
+    private static final Reply QUEUED = Reply.simple("QUEUED");
 
     /** Redis's own text: the name and the first arguments, each quoted and cut at 128 characters. */
     private static Reply unknown(List<byte[]> args) {

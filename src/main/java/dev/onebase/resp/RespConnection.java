@@ -10,8 +10,9 @@ import io.vertx.core.net.NetSocket;
 
 /**
  * One client connection, on the event loop that accepted it. Commands are answered in the order they arrived.
- * Reads that arrive together start together (their statements reach PostgreSQL in the same round of writes); any
- * other command starts once everything before it has been answered, so a pipeline behaves as if run one by one.
+ * Reads that arrive together start together (the GETs of a tenant become one statement, see CacheBatcher), and so do
+ * plain SETs; any other command starts once everything before it has been answered, so a pipeline behaves as if run
+ * one by one.
  * Answers are written as soon as they are next in line, several at once when they are ready together.
  */
 final class RespConnection {
@@ -27,8 +28,18 @@ final class RespConnection {
             this.command = command;
         }
 
-        boolean concurrent() {
-            return command != null && command.kind == Command.Kind.READ;
+        /**
+         * Commands of one group may run together when they are next in line: reads (1), and plain SETs (2: one
+         * statement per batch, the last write of a key kept, so their order is kept). 0: runs alone.
+         */
+        int group() {
+            if (command == null) {
+                return 0;
+            }
+            if (command.kind == Command.Kind.READ) {
+                return command.name.equals("exec") || command.name.equals("watch") ? 0 : 1;
+            }
+            return command.name.equals("set") && args.size() == 3 ? 2 : 0;
         }
     }
 
@@ -78,25 +89,25 @@ final class RespConnection {
         pump();
     }
 
-    /** Starts what may start now: the reads at the front (while only reads run), or the next command once all before it are answered. */
+    /** Starts what may start now: the commands at the front that share a group with the first, or the first alone. */
     private void pump() {
-        boolean onlyReadsAhead = true;
-        for (Pending p : queue) {
-            if (p.started) {
-                if (!p.concurrent()) {
-                    return;
-                }
-                continue;
+        Pending first = queue.peekFirst();
+        if (first == null) {
+            return;
+        }
+        int group = first.group();
+        if (group == 0) {
+            if (!first.started) {
+                run(first);
             }
-            if (p.concurrent() && onlyReadsAhead) {
-                run(p);
-            } else if (p == queue.peekFirst()) {
-                run(p);
-                if (!p.concurrent()) {
-                    return;
-                }
-            } else {
+            return;
+        }
+        for (Pending p : queue) {
+            if (p.group() != group) {
                 return;
+            }
+            if (!p.started) {
+                run(p);
             }
         }
     }

@@ -16,6 +16,9 @@ final class RespErrors {
         if (failure instanceof RespError e) {
             return Reply.error(e.getMessage());
         }
+        if (failure instanceof dev.onebase.cache.CacheStore.WrongType) {
+            return Reply.error(dev.onebase.cache.CacheStore.WrongType.MESSAGE);
+        }
         if (failure instanceof ProblemException p) {
             String prefix = switch (p.status()) {
                 case 401 -> "NOAUTH ";

@@ -1,14 +1,15 @@
 package dev.onebase.resp;
 
+import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import dev.onebase.auth.ApiKeyAuthenticator;
+import dev.onebase.auth.ApiKeyRecords.Principal;
 import dev.onebase.auth.ApiKeys;
 import dev.onebase.auth.ApiKeyStore;
+import dev.onebase.auth.KnownKeys;
 import dev.onebase.ratelimit.RequestLimit;
-import dev.onebase.web.ProblemException;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -23,13 +24,13 @@ class RespGate {
     record Admitted(UUID tenant, String plan) {
     }
 
-    private final ApiKeyAuthenticator authenticator;
     private final ApiKeyStore keys;
+    private final KnownKeys knownKeys;
     private final RequestLimit requestLimit;
 
-    RespGate(ApiKeyAuthenticator authenticator, ApiKeyStore keys, RequestLimit requestLimit) {
-        this.authenticator = authenticator;
+    RespGate(ApiKeyStore keys, KnownKeys knownKeys, RequestLimit requestLimit) {
         this.keys = keys;
+        this.knownKeys = knownKeys;
         this.requestLimit = requestLimit;
     }
 
@@ -42,19 +43,53 @@ class RespGate {
         return keys.authenticate(parsed.get()).map(found -> found.filter(p -> !"suspended".equals(p.status())).isPresent());
     }
 
-    Uni<Admitted> admit(String apiKey, Command command) {
+    Uni<Admitted> admit(RespClient client, Command command) {
         String scope = command.kind == Command.Kind.WRITE ? ApiKeys.SCOPE_WRITE : ApiKeys.SCOPE_READ;
-        return authenticator.authenticate("Bearer " + apiKey, scope)
-                .onFailure(ProblemException.class).transform(e -> refused((ProblemException) e, command, scope))
-                .flatMap(ok -> requestLimit.enforce(ok.key().tenantId(), ok.principal().plan())
-                        .map(decision -> new Admitted(ok.key().tenantId(), ok.principal().plan())));
+        ApiKeys.Presented presented = client.presented();
+        if (presented == null) {
+            return Uni.createFrom().failure(new RespError("NOAUTH The API key is malformed"));
+        }
+        // the connection parsed and hashed its key once; the per-replica memory of keys (cleared by the database's
+        // change notifications) answers without a Uni or a database trip, and the database when it cannot
+        Optional<Principal> known = knownKeys.find(presented);
+        if (known.isPresent()) {
+            return limit(client, presented, check(known.get(), command, scope));
+        }
+        return keys.authenticate(presented).map(found -> check(found.orElseThrow(
+                () -> new RespError("NOAUTH The API key is unknown, revoked, or its tenant was deleted")), command, scope))
+                .flatMap(p -> limit(client, presented, p));
     }
 
-    private static RuntimeException refused(ProblemException e, Command command, String scope) {
-        if (e.status() == 403 && e.getMessage() != null && e.getMessage().contains("scope")) {
-            return new RespError("NOPERM this API key has no permissions to run the '" + command.name + "' command (it lacks the '"
+    /**
+     * Counts the command against the tenant's request limit. A connection's commands are counted one after the other
+     * (the next once the previous is decided, mostly at once from the replica's lease): a pipeline of hundreds of
+     * commands then asks the database for at most one lease at a time instead of hundreds at once.
+     */
+    private Uni<Admitted> limit(RespClient client, ApiKeys.Presented presented, Principal p) {
+        Admitted admitted = new Admitted(presented.tenantId(), p.plan());
+        if (!requestLimit.enabled()) {
+            return Uni.createFrom().item(admitted);
+        }
+        return Uni.createFrom().emitter(em -> client.counted(done -> requestLimit.enforce(presented.tenantId(), p.plan()).subscribe().with(
+                d -> {
+                    done.run();
+                    em.complete(admitted);
+                },
+                e -> {
+                    done.run();
+                    em.fail(e);
+                })));
+    }
+
+    private static Principal check(Principal p, Command command, String scope) {
+        if ("suspended".equals(p.status())) {
+            throw new RespError("NOPERM The tenant is suspended");
+        }
+        if (!p.scopes().contains(scope)) {
+            throw new RespError("NOPERM this API key has no permissions to run the '" + command.name + "' command (it lacks the '"
                     + scope + "' scope)");
         }
-        return e.status() == 401 ? new RespError("NOAUTH " + e.getMessage()) : e;
+        return p;
     }
+
 }

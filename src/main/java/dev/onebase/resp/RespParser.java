@@ -29,6 +29,7 @@ final class RespParser {
 
     private Buffer pending = Buffer.buffer();
     private int position;
+    private boolean authSent;
 
     /** The complete commands in what has arrived so far, in order. */
     List<List<byte[]>> feed(Buffer data, boolean authenticated) {
@@ -36,13 +37,17 @@ final class RespParser {
         List<List<byte[]>> commands = new ArrayList<>();
         while (position < pending.length()) {
             int start = position;
-            List<byte[]> command = pending.getByte(position) == '*' ? array(authenticated) : inline();
+            List<byte[]> command = pending.getByte(position) == '*' ? array(authenticated || authSent) : inline();
             if (command == null) {
                 position = start;
                 break;
             }
             if (!command.isEmpty()) {
                 commands.add(command);
+                // Redis runs a pipelined AUTH before it parses the next command; here the whole read is parsed
+                // first, so the commands after an AUTH (or HELLO) get the limits of an authenticated connection
+                String name = new String(command.get(0), java.nio.charset.StandardCharsets.US_ASCII);
+                authSent |= name.equalsIgnoreCase("auth") || name.equalsIgnoreCase("hello");
             }
         }
         if (position == pending.length()) {

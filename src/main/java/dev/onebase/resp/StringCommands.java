@@ -10,6 +10,7 @@ import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.onebase.cache.CacheBatcher;
 import dev.onebase.cache.CacheRequests;
 import dev.onebase.cache.CacheStore;
 import dev.onebase.cache.CacheStore.Condition;
@@ -24,27 +25,32 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 class StringCommands {
 
+    private static final CacheStore.SetResult PLAIN_SET = new CacheStore.SetResult(true, null);
+
     private final CacheStore store;
+    private final CacheBatcher batcher;
     private final PlanCatalog plans;
 
-    StringCommands(CacheStore store, PlanCatalog plans) {
+    StringCommands(CacheStore store, CacheBatcher batcher, PlanCatalog plans) {
         this.store = store;
+        this.batcher = batcher;
         this.plans = plans;
     }
 
     void register(RespCommands t) {
-        t.add("get", 2, READ, c -> store.get(c.tenant, c.key(1)).map(v -> Reply.bulk(v.map(CacheStore.Value::bytes).orElse(null))));
+        t.add("get", 2, READ, c -> (c.inTransaction() ? c.store(store).get(c.tenant, c.key(1)) : batcher.get(c.tenant, c.key(1)))
+                .map(v -> Reply.bulk(v.map(CacheStore.Value::bytes).orElse(null))));
         t.add("set", -3, WRITE, this::set);
         t.add("setnx", 3, WRITE, c -> write(c, 1, 2, Expiry.NONE, Condition.NX, false).map(r -> Reply.bool(r.written())));
         t.add("setex", 4, WRITE, c -> setWithTtl(c, true));
         t.add("psetex", 4, WRITE, c -> setWithTtl(c, false));
         t.add("getset", 3, WRITE, c -> write(c, 1, 2, Expiry.NONE, Condition.ALWAYS, true).map(r -> old(r)));
-        t.add("getdel", 2, WRITE, c -> store.getDel(c.tenant, c.key(1)).map(v -> Reply.bulk(v.map(CacheStore.Value::bytes).orElse(null))));
+        t.add("getdel", 2, WRITE, c -> c.store(store).getDel(c.tenant, c.key(1)).map(v -> Reply.bulk(v.map(CacheStore.Value::bytes).orElse(null))));
         t.add("getex", -2, WRITE, this::getex);
-        t.add("mget", -2, READ, c -> store.mget(c.tenant, c.keys(1)).map(values -> Reply.array(values.stream()
+        t.add("mget", -2, READ, c -> c.store(store).mget(c.tenant, c.keys(1)).map(values -> Reply.array(values.stream()
                 .map(v -> Reply.bulk(v == null ? null : v.bytes())).toList())));
-        t.add("mset", -3, WRITE, c -> limits(c).flatMap(limits -> store.mset(c.tenant, entries(c, limits))).replaceWith(Reply.OK));
-        t.add("msetnx", -3, WRITE, c -> limits(c).flatMap(limits -> store.msetNx(c.tenant, entries(c, limits))).map(Reply::bool));
+        t.add("mset", -3, WRITE, c -> limits(c).flatMap(limits -> c.store(store).mset(c.tenant, entries(c, limits))).replaceWith(Reply.OK));
+        t.add("msetnx", -3, WRITE, c -> limits(c).flatMap(limits -> c.store(store).msetNx(c.tenant, entries(c, limits))).map(Reply::bool));
         t.add("incr", 2, WRITE, c -> incr(c, 1));
         t.add("decr", 2, WRITE, c -> incr(c, -1));
         t.add("incrby", 3, WRITE, c -> incr(c, c.integer(2)));
@@ -58,9 +64,9 @@ class StringCommands {
         t.add("incrbyfloat", 3, WRITE, this::incrByFloat);
         t.add("append", 3, WRITE, c -> limits(c).flatMap(limits -> {
             checkKey(c.key(1), limits);
-            return store.append(c.tenant, c.key(1), c.bytes(2), limits.maxValueBytes());
+            return c.store(store).append(c.tenant, c.key(1), c.bytes(2), limits.maxValueBytes());
         }).map(n -> Reply.integer(n.orElseThrow(StringCommands::tooLarge))));
-        t.add("strlen", 2, READ, c -> store.strlen(c.tenant, c.key(1)).map(Reply::integer));
+        t.add("strlen", 2, READ, c -> c.store(store).strlen(c.tenant, c.key(1)).map(Reply::integer));
         t.add("getrange", 4, READ, this::getrange);
         t.add("substr", 4, READ, this::getrange);
         t.add("setrange", 4, WRITE, this::setrange);
@@ -127,7 +133,10 @@ class StringCommands {
         return limits(c).flatMap(limits -> {
             checkKey(key, limits);
             checkValue(value.length, limits);
-            return store.set(c.tenant, key, value, null, expiry, condition, returnOld);
+            if (condition == Condition.ALWAYS && !returnOld && !expiry.keep() && expiry.absoluteMs() == null && !c.inTransaction()) {
+                return batcher.set(c.tenant, key, value, expiry.relativeMs()).replaceWith(PLAIN_SET);
+            }
+            return c.store(store).set(c.tenant, key, value, null, expiry, condition, returnOld);
         });
     }
 
@@ -156,9 +165,9 @@ class StringCommands {
             }
         }
         if (expiry == Expiry.NONE && !persist) {
-            return store.get(c.tenant, c.key(1)).map(v -> Reply.bulk(v.map(CacheStore.Value::bytes).orElse(null)));
+            return c.store(store).get(c.tenant, c.key(1)).map(v -> Reply.bulk(v.map(CacheStore.Value::bytes).orElse(null)));
         }
-        return store.getEx(c.tenant, c.key(1), expiry, persist).map(v -> Reply.bulk(v.map(CacheStore.Value::bytes).orElse(null)));
+        return c.store(store).getEx(c.tenant, c.key(1), expiry, persist).map(v -> Reply.bulk(v.map(CacheStore.Value::bytes).orElse(null)));
     }
 
     /** MSET's pairs, a later one of the same key replacing an earlier one, as Redis does. */
@@ -180,8 +189,8 @@ class StringCommands {
     private Uni<Reply> incr(Call c, long by) {
         return limits(c).flatMap(limits -> {
             checkKey(c.key(1), limits);
-            return store.incrBy(c.tenant, c.key(1), by);
-        }).map(Reply::integer).onFailure(ProblemException.class).transform(e -> ((ProblemException) e).status() == 409
+            return c.store(store).incrBy(c.tenant, c.key(1), by);
+        }).map(Reply::integer).onFailure(ProblemException.class).transform(e -> ((ProblemException) e).status() == 409 && !(e instanceof CacheStore.WrongType)
                 ? RespError.err("value is not an integer or out of range") : e);
     }
 
@@ -192,8 +201,8 @@ class StringCommands {
         }
         return limits(c).flatMap(limits -> {
             checkKey(c.key(1), limits);
-            return store.incrByFloat(c.tenant, c.key(1), by);
-        }).map(Reply::bulk).onFailure(ProblemException.class).transform(e -> ((ProblemException) e).status() == 409
+            return c.store(store).incrByFloat(c.tenant, c.key(1), by);
+        }).map(Reply::bulk).onFailure(ProblemException.class).transform(e -> ((ProblemException) e).status() == 409 && !(e instanceof CacheStore.WrongType)
                 ? RespError.err("value is not a valid float") : e);
     }
 
@@ -201,7 +210,7 @@ class StringCommands {
     private Uni<Reply> getrange(Call c) {
         long start = c.integer(2);
         long end = c.integer(3);
-        return store.get(c.tenant, c.key(1)).map(v -> {
+        return c.store(store).get(c.tenant, c.key(1)).map(v -> {
             byte[] bytes = v.map(CacheStore.Value::bytes).orElse(new byte[0]);
             return Reply.bulk(range(bytes, start, end));
         });
@@ -234,7 +243,7 @@ class StringCommands {
             if (offset + part.length > limits.maxValueBytes()) {
                 throw tooLarge();
             }
-            return store.setRange(c.tenant, c.key(1), (int) offset, part, limits.maxValueBytes());
+            return c.store(store).setRange(c.tenant, c.key(1), (int) offset, part, limits.maxValueBytes());
         }).map(n -> Reply.integer(n.orElseThrow(StringCommands::tooLarge)));
     }
 

@@ -1,0 +1,207 @@
+package dev.onebase.cache;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.onebase.db.TenantTx;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.UniEmitter;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.pgclient.PgException;
+
+/**
+ * GETs and plain SETs of one tenant that arrive together on one event loop become one statement
+ * ({@code cache_get_many}, {@code cache_set_many} of V19): each event loop keeps, per tenant, at most one batch of
+ * each kind in flight; what arrives meanwhile waits for it and goes out as the next batch. A lone command goes out at
+ * the end of the event loop's current turn (so the commands read from the sockets in that turn join it). The
+ * statements are tenant functions, so Row-Level Security fences them exactly as a single GET or SET.
+ *
+ * <p>The order of commands is kept where it is observable: one connection sends its next write only after the
+ * previous answer, and within a batch of SETs the last write of a key is the one kept (every caller gets OK, as if
+ * the writes had run one after the other). A SET batch that hits the plan's entry limit is retried one SET at a time,
+ * so only the SETs that really do not fit fail.
+ */
+@ApplicationScoped
+public class CacheBatcher {
+
+    static final int MAX_BATCH = 512;
+
+    private static final String GET_MANY = "select i, value, content_type, is_hash from cache_get_many($1, $2)";
+    private static final Object HASH = new Object();
+    private static final String SET_MANY = "select cache_set_many($1, $2, $3, $4)";
+
+    private final TenantTx tx;
+    private final CacheStore store;
+    private final ThreadLocal<Map<UUID, Batch<Get>>> gets = ThreadLocal.withInitial(HashMap::new);
+    private final ThreadLocal<Map<UUID, Batch<Set>>> sets = ThreadLocal.withInitial(HashMap::new);
+
+    public CacheBatcher(TenantTx tx, CacheStore store) {
+        this.tx = tx;
+        this.store = store;
+    }
+
+    @io.quarkus.runtime.annotations.RegisterForReflection
+    private record Get(String key, UniEmitter<? super Optional<CacheStore.Value>> emitter) {
+    }
+
+    @io.quarkus.runtime.annotations.RegisterForReflection
+    private record Set(String key, byte[] value, Long ttlMs, UniEmitter<? super Void> emitter) {
+    }
+
+    private static final class Batch<T> {
+        final List<T> waiting = new ArrayList<>();
+        boolean inFlight;
+        boolean scheduled;
+    }
+
+    /** GET: the live string value; a hash fails with {@link CacheStore.WrongType}. */
+    public Uni<Optional<CacheStore.Value>> get(UUID tenant, String key) {
+        Context ctx = Vertx.currentContext();
+        if (ctx == null || !ctx.isEventLoopContext()) {
+            return store.get(tenant, key);
+        }
+        return Uni.createFrom().emitter(em -> enqueue(ctx, gets.get(), tenant, new Get(key, em), this::sendGets));
+    }
+
+    /** A plain SET (no condition, no GET, no absolute expiry): ttlMs null for none. */
+    public Uni<Void> set(UUID tenant, String key, byte[] value, Long ttlMs) {
+        Context ctx = Vertx.currentContext();
+        if (ctx == null || !ctx.isEventLoopContext()) {
+            return store.set(tenant, key, value, null, new CacheStore.Expiry(ttlMs, null, false), CacheStore.Condition.ALWAYS, false)
+                    .replaceWithVoid();
+        }
+        return Uni.createFrom().emitter(em -> enqueue(ctx, sets.get(), tenant, new Set(key, value, ttlMs, em), this::sendSets));
+    }
+
+    private interface Sender<T> {
+        Uni<?> send(UUID tenant, List<T> batch);
+    }
+
+    private static <T> void enqueue(Context ctx, Map<UUID, Batch<T>> batches, UUID tenant, T item, Sender<T> sender) {
+        Batch<T> b = batches.computeIfAbsent(tenant, t -> new Batch<>());
+        b.waiting.add(item);
+        if (!b.inFlight && !b.scheduled) {
+            b.scheduled = true;
+            ctx.runOnContext(v -> flush(ctx, batches, tenant, b, sender));
+        }
+    }
+
+    private static <T> void flush(Context ctx, Map<UUID, Batch<T>> batches, UUID tenant, Batch<T> b, Sender<T> sender) {
+        b.scheduled = false;
+        if (b.waiting.isEmpty()) {
+            batches.remove(tenant, b);
+            return;
+        }
+        List<T> batch;
+        if (b.waiting.size() <= MAX_BATCH) {
+            batch = new ArrayList<>(b.waiting);
+            b.waiting.clear();
+        } else {
+            List<T> head = b.waiting.subList(0, MAX_BATCH);
+            batch = new ArrayList<>(head);
+            head.clear();
+        }
+        b.inFlight = true;
+        Runnable next = () -> {
+            b.inFlight = false;
+            flush(ctx, batches, tenant, b, sender);
+        };
+        Uni<?> sent;
+        try {
+            sent = sender.send(tenant, batch);
+        } catch (RuntimeException e) {
+            sent = Uni.createFrom().failure(e);
+        }
+        sent.subscribe().with(ok -> onContext(ctx, next), failed -> onContext(ctx, next));
+    }
+
+    private static void onContext(Context ctx, Runnable action) {
+        if (Vertx.currentContext() == ctx) {
+            action.run();
+        } else {
+            ctx.runOnContext(v -> action.run());
+        }
+    }
+
+    private Uni<?> sendGets(UUID tenant, List<Get> batch) {
+        String[] keys = new String[batch.size()];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = batch.get(i).key();
+        }
+        return tx.callShared(tenant, GET_MANY, Tuple.of(keys)).invoke(rows -> answerGets(batch, rows))
+                .onFailure().invoke(e -> batch.forEach(g -> g.emitter().fail(e)));
+    }
+
+    private static void answerGets(List<Get> batch, RowSet<Row> rows) {
+        Object[] found = new Object[batch.size()];
+        for (Row r : rows) {
+            int i = (int) (r.getLong("i") - 1);
+            found[i] = r.getBoolean("is_hash") ? HASH
+                    : new CacheStore.Value(r.getBuffer("value").getBytes(), r.getString("content_type"));
+        }
+        for (int i = 0; i < found.length; i++) {
+            UniEmitter<? super Optional<CacheStore.Value>> em = batch.get(i).emitter();
+            if (found[i] == HASH) {
+                em.fail(new CacheStore.WrongType());
+            } else {
+                em.complete(Optional.ofNullable((CacheStore.Value) found[i]));
+            }
+        }
+    }
+
+    private Uni<?> sendSets(UUID tenant, List<Set> batch) {
+        Map<String, Set> last = new LinkedHashMap<>();
+        for (Set s : batch) {
+            last.remove(s.key());
+            last.put(s.key(), s);
+        }
+        List<Set> distinct = new ArrayList<>(last.values());
+        // rows locked in one key order, so concurrent batches on overlapping keys wait instead of deadlocking
+        distinct.sort((a, b) -> CacheStore.compareUtf8(a.key(), b.key()));
+        String[] keys = new String[distinct.size()];
+        Buffer[] values = new Buffer[distinct.size()];
+        Long[] ttls = new Long[distinct.size()];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = distinct.get(i).key();
+            values[i] = Buffer.buffer(distinct.get(i).value());
+            ttls[i] = distinct.get(i).ttlMs();
+        }
+        return CacheStore.mapLimits(tx.call(tenant, SET_MANY, Tuple.of(keys, values, ttls)))
+                .invoke(ok -> batch.forEach(s -> s.emitter().complete(null)))
+                .onFailure().recoverWithUni(e -> {
+                    if (batch.size() > 1 && (e instanceof dev.onebase.web.ProblemException
+                            || e instanceof PgException pg && "40P01".equals(pg.getSqlState()))) {
+                        return oneByOne(tenant, batch); // the entry limit (or a deadlock): settle each SET alone
+                    }
+                    batch.forEach(s -> s.emitter().fail(e));
+                    return Uni.createFrom().nullItem();
+                });
+    }
+
+    private Uni<RowSet<Row>> oneByOne(UUID tenant, List<Set> batch) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (Set s : batch) {
+            chain = chain.flatMap(x -> store.set(tenant, s.key(), s.value(), null, new CacheStore.Expiry(s.ttlMs(), null, false),
+                    CacheStore.Condition.ALWAYS, false).onItemOrFailure().invoke((ok, e) -> {
+                        if (e == null) {
+                            s.emitter().complete(null);
+                        } else {
+                            s.emitter().fail(e);
+                        }
+                    }).onFailure().recoverWithNull().replaceWithVoid());
+        }
+        return chain.replaceWith((RowSet<Row>) null);
+    }
+}
