@@ -44,6 +44,48 @@ public class PoolSetup implements PgPoolCreator {
             bounded.getProperties().put("idle_in_transaction_session_timeout", Long.toString(idleInTransaction.toMillis()));
             return (SqlConnectOptions) bounded;
         }).toList();
+        ignoreTheWaitTimersSecondFailure(input.vertx());
         return PgBuilder.pool().with(options).connectingTo(servers).using(input.vertx()).build();
+    }
+
+    /**
+     * Vert.x 4.5's pool (SqlConnectionPool.execute, behind {@code pool.query}/{@code preparedQuery}) starts a timer of
+     * the wait bound and cancels it when a connection comes, but not when getting one fails: during a database outage
+     * the request is answered 503 at once, and the timer then fails the same, already failed, promise. That second
+     * failure reached Vert.x as an uncaught "Result is already complete" after every outage, though nothing was lost.
+     * Exactly that exception, thrown by that timer, is dropped here; every other one goes to the handler before.
+     */
+    static void ignoreTheWaitTimersSecondFailure(io.vertx.core.Vertx vertx) {
+        io.vertx.core.Handler<Throwable> before = vertx.exceptionHandler();
+        if (before instanceof WaitTimerFilter) {
+            return;
+        }
+        vertx.exceptionHandler(new WaitTimerFilter(before));
+    }
+
+    record WaitTimerFilter(io.vertx.core.Handler<Throwable> next) implements io.vertx.core.Handler<Throwable> {
+        @Override
+        public void handle(Throwable t) {
+            if (isTheWaitTimersSecondFailure(t)) {
+                return;
+            }
+            if (next != null) {
+                next.handle(t);
+            }
+        }
+    }
+
+    static boolean isTheWaitTimersSecondFailure(Throwable t) {
+        if (!(t instanceof IllegalStateException) || !"Result is already complete".equals(t.getMessage())) {
+            return false;
+        }
+        StackTraceElement[] frames = t.getStackTrace();
+        for (int i = 0; i < Math.min(frames.length, 4); i++) {
+            if (frames[i].getClassName().equals("io.vertx.sqlclient.impl.pool.SqlConnectionPool")
+                    && frames[i].getMethodName().startsWith("lambda$execute")) {
+                return true;
+            }
+        }
+        return false;
     }
 }
