@@ -51,6 +51,7 @@ public class TenantRestore implements TenantRestorer {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterForReflection
+    @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "TenantRestoreRun")
     public record Run(long id, UUID tenant, OffsetDateTime targetTime, String mode, UUID newTenant, String status, String phase,
             int percent, Long backupId, Object rows, String error, OffsetDateTime startedAt, OffsetDateTime finishedAt,
             Long durationMs) {

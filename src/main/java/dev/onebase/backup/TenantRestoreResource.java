@@ -1,5 +1,6 @@
 package dev.onebase.backup;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import java.util.List;
 
 import jakarta.ws.rs.DefaultValue;
@@ -25,12 +26,14 @@ public class TenantRestoreResource {
     }
 
     @GET
+    @Operation(summary = "Tenant restores", description = "The newest restores of one tenant to a point in time first: phase, percent, outcome and duration.")
     public List<TenantRestore.Run> list(@QueryParam("limit") @DefaultValue("100") String limit) {
         return restores.list(ListParams.limit(limit, 1000));
     }
 
     @GET
     @Path("/{id}")
+    @Operation(summary = "One tenant restore", description = "Its phase and percent while it runs, then its outcome, duration and the full copy it used.")
     public TenantRestore.Run get(@PathParam("id") String id) {
         try {
             return restores.get(Long.parseLong(id));

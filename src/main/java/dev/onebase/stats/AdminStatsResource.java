@@ -45,6 +45,7 @@ public class AdminStatsResource {
     /** One tenant's usage over time, as the tenant sees it at /api/v1/usage/history. */
     @GET
     @Path("/usage/{tenant}/history")
+    @Operation(summary = "A tenant's usage over time", description = "Requests, 429 rejections and storage per minute (last 48 h) or per day (last 400 days), from and to as ISO 8601 instants.")
     public Uni<History> tenantHistory(@PathParam("tenant") String tenant, @QueryParam("resolution") String resolution,
             @QueryParam("from") String from, @QueryParam("to") String to) {
         return Uni.createFrom().deferred(() -> stats.history(Ids.parse(tenant), resolution, from, to));

@@ -39,6 +39,7 @@ public final class StatsRecords {
 
     /** A tenant's usage from {@code from} (inclusive) to {@code to} (exclusive), one point per minute or per day. */
     @io.quarkus.runtime.annotations.RegisterForReflection
+    @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "UsageHistory")
     public record History(UUID tenantId, String resolution, OffsetDateTime from, OffsetDateTime to, List<HistoryPoint> points) {
     }
 }

@@ -34,6 +34,7 @@ public class UsageResource {
     /** Requests per minute or day and storage over time ({@link StatsService#history}). */
     @GET
     @Path("/history")
+    @Operation(summary = "Your usage over time", description = "Requests, 429 rejections and storage per minute (last 48 h) or per day (last 400 days), from and to as ISO 8601 instants.")
     public Uni<History> history(@QueryParam("resolution") String resolution, @QueryParam("from") String from, @QueryParam("to") String to) {
         return Uni.createFrom().deferred(() -> stats.history(caller.tenantId(), resolution, from, to));
     }

@@ -1,5 +1,7 @@
 package dev.onebase.tenant;
 
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import java.io.InputStream;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -134,6 +136,8 @@ public class AdminTenantResource {
     @GET
     @Path("/{id}/export")
     @Produces({ "application/x-tar", MediaType.APPLICATION_JSON })
+    @Operation(summary = "Export a tenant", description = "The tenant's whole data from one consistent snapshot as a tar archive: NDJSON per table, large objects, a manifest with counts and SHA-256 of every member. Secrets are left out (docs/tenants.md).")
+    @APIResponse(responseCode = "200", description = "the archive, streamed", content = @Content(mediaType = "application/x-tar", schema = @Schema(type = SchemaType.STRING, format = "binary"), example = "(a tar archive: onebase-export.json, tables/*.ndjson, large-objects/*, manifest.json)"))
     public Response export(@PathParam("id") String id) {
         return exports.export(Ids.parse(id));
     }
@@ -145,6 +149,11 @@ public class AdminTenantResource {
     @POST
     @Path("/import")
     @Consumes({ "application/x-tar", MediaType.APPLICATION_OCTET_STREAM })
+    @Operation(summary = "Import a tenant", description = "Loads an export archive in one transaction, checked against its manifest (schema version, sizes, SHA-256, row counts): as=new gives it a new id (and slug), as=same keeps the archive's. A bad or truncated archive writes nothing.")
+    @RequestBody(required = true, description = "an archive from an export", content = @Content(mediaType = "application/x-tar", schema = @Schema(type = SchemaType.STRING, format = "binary"), example = "(a tar archive: onebase-export.json, tables/*.ndjson, large-objects/*, manifest.json)"))
+    @APIResponse(responseCode = "201", description = "the imported tenant, with a new API key's secret shown once", content = @Content(mediaType = "application/json", schema = @Schema(implementation = TenantImporter.Result.class)))
+    @APIResponse(responseCode = "409", description = "the tenant id or the slug exists")
+    @APIResponse(responseCode = "422", description = "the archive does not match its manifest or this database's schema version")
     public Response importArchive(InputStream body, @QueryParam("as") @DefaultValue("new") String as,
             @QueryParam("slug") String slug) {
         TenantImporter.Mode mode = switch (as) {
@@ -162,6 +171,9 @@ public class AdminTenantResource {
      */
     @POST
     @Path("/{id}/restore-to")
+    @Operation(summary = "Restore one tenant to a point in time", description = "Recovers the newest verified full copy and WAL to the time in a scratch cluster, exports the tenant there and replaces its live data (mode=replace) or imports it as a new tenant (mode=new); other tenants are untouched. Poll GET /admin/tenant-restores/{id}.")
+    @APIResponse(responseCode = "202", description = "started", content = @Content(mediaType = "application/json", schema = @Schema(ref = "TenantRestoreRun")))
+    @APIResponse(responseCode = "501", description = "this build has no point-in-time recovery")
     public Response restoreTo(@PathParam("id") String id, @QueryParam("time") String time,
             @QueryParam("mode") @DefaultValue("replace") String mode, @QueryParam("slug") String slug) {
         UUID tenant = Ids.parse(id);

@@ -63,6 +63,7 @@ public final class TenantImporter {
     }
 
     @RegisterForReflection
+    @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "TenantImportResult")
     public record Result(UUID tenantId, String slug, UUID sourceTenantId, String schemaVersion, Map<String, Long> rows,
             int largeObjects, long largeObjectBytes, String apiKey) {
     }

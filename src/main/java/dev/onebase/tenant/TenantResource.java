@@ -1,6 +1,7 @@
 package dev.onebase.tenant;
 
 
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
@@ -85,6 +86,8 @@ public class TenantResource {
     @GET
     @Path("/tenant/export")
     @Produces({ "application/x-tar", MediaType.APPLICATION_JSON })
+    @Operation(summary = "Export your tenant", description = "Your whole data from one consistent snapshot as a tar archive: NDJSON per table, large objects, a manifest with counts and SHA-256 of every member. Secrets are left out (docs/tenants.md). Manage scope.")
+    @APIResponse(responseCode = "200", description = "the archive, streamed", content = @Content(mediaType = "application/x-tar", schema = @Schema(type = SchemaType.STRING, format = "binary"), example = "(a tar archive: onebase-export.json, tables/*.ndjson, large-objects/*, manifest.json)"))
     public Response export() {
         if (!caller.scopes().contains(ApiKeys.SCOPE_MANAGE)) {
             throw ProblemException.forbidden("Exporting the tenant needs a key with the manage scope");

@@ -59,7 +59,7 @@ public class OpenApiDocument implements OASFilter {
                 "/api/v1/folders");
         feature("stats", "Your tenant's usage", "/api/v1/usage");
         feature("admin-tenants", "Operators: provision, list, change plan, suspend, delete, restore and purge tenants",
-                "/admin/tenants");
+                "/admin/tenants", "/admin/tenant-restores");
         feature("admin-flags", "Operators: any tenant's flags", "/admin/tenants/{id}/flags");
         feature("admin-s3-keys", "Operators: any tenant's S3 access keys", "/admin/tenants/{tenant}/s3-keys");
         feature("admin-stats", "Operators: the dashboard and every tenant's usage", "/admin/dashboard", "/admin/usage");
