@@ -63,18 +63,42 @@ public class S3Server {
             LOG.warn("The S3 endpoint is off: set onebase.s3.secret-key (ONEBASE_S3_SECRET_KEY) to turn it on");
             return;
         }
-        HttpServerOptions options = new HttpServerOptions().setPort(config.port()).setHost(config.host())
-                .setMaxHeaderSize(16384).setDecompressionSupported(false)
-                // S3 clients speak HTTP/1.1; refusing the h2c upgrade keeps one framing to reason about
-                .setHttp2ClearTextEnabled(false);
-        server = vertx.createHttpServer(options).requestHandler(this::handle);
-        server.listen().toCompletionStage().toCompletableFuture().join();
+        for (int attempt = 1;; attempt++) {
+            // Quarkus' Micrometer binder tags a server's meters (http.server.active.connections, ...) with
+            // server.port only when the options name a port: with port 0 (tests) the S3 server's gauges would collide
+            // with the main server's and be dropped as duplicates, so a free port is picked here first
+            // (docs/observability.md#metrics).
+            int port = config.port() == 0 ? freePort(config.host()) : config.port();
+            HttpServerOptions options = new HttpServerOptions().setPort(port).setHost(config.host())
+                    .setMaxHeaderSize(16384).setDecompressionSupported(false)
+                    // S3 clients speak HTTP/1.1; refusing the h2c upgrade keeps one framing to reason about
+                    .setHttp2ClearTextEnabled(false);
+            HttpServer candidate = vertx.createHttpServer(options).requestHandler(this::handle);
+            try {
+                candidate.listen().toCompletionStage().toCompletableFuture().join();
+                server = candidate;
+                break;
+            } catch (RuntimeException e) {
+                if (config.port() != 0 || attempt == 5) {
+                    throw e;
+                }
+                LOG.debugf("S3 endpoint: port %d was taken meanwhile (%s), picking another", port, e.getMessage());
+            }
+        }
         LOG.infof("S3 endpoint listening on %s:%d", config.host(), server.actualPort());
     }
 
     void stop(@Observes ShutdownEvent event) {
         if (server != null) {
             server.close().toCompletionStage().toCompletableFuture().join();
+        }
+    }
+
+    private static int freePort(String host) {
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+            return probe.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("no free port for the S3 endpoint on " + host, e);
         }
     }
 

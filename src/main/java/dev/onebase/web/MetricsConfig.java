@@ -12,6 +12,11 @@ import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.sdk.trace.ReadWriteSpan;
+import io.opentelemetry.sdk.trace.ReadableSpan;
+import io.opentelemetry.sdk.trace.SpanProcessor;
 
 /**
  * How the metrics are shaped (docs/observability.md):
@@ -35,6 +40,10 @@ public class MetricsConfig {
 
     private static final List<String> HISTOGRAMS = List.of("http.server.requests", "onebase.db.pool.wait");
 
+    /** Meters Quarkus' Vert.x binder registers once per HTTP server (main port and S3 port), tagged by its port. */
+    static final List<String> SERVER_METERS = List.of("http.server.active.connections", "http.server.active.requests",
+            "http.server.connections", "http.server.bytes.read", "http.server.bytes.written", "http.server.errors");
+
     private static final Map<String, String> POOL = Map.of("sql.pool.queue.size", "onebase.db.pool.pending",
             "sql.pool.queue.delay", "onebase.db.pool.wait");
 
@@ -51,6 +60,11 @@ public class MetricsConfig {
             @Override
             public Meter.Id map(Meter.Id id) {
                 String name = id.getName();
+                if (SERVER_METERS.contains(name) && id.getTag("server.port") == null) {
+                    // Quarkus' binder leaves server.port out for a server on port 0 (the main server in tests):
+                    // one set of label names per metric, so the S3 server's series (which has one) sits beside it
+                    return id.withTag(Tag.of("server.port", "0"));
+                }
                 if (name.startsWith("sql.pool.")) {
                     return id.withName(POOL.getOrDefault(name, "onebase.db.pool." + name.substring("sql.pool.".length())));
                 }
@@ -80,6 +94,56 @@ public class MetricsConfig {
                 }
                 return DistributionStatisticConfig.builder().percentilesHistogram(false).serviceLevelObjectives(slos).build()
                         .merge(config);
+            }
+        };
+    }
+
+    static final AttributeKey<String> URL_PATH = AttributeKey.stringKey("url.path");
+    static final AttributeKey<String> URL_QUERY = AttributeKey.stringKey("url.query");
+    static final AttributeKey<String> DB_SYSTEM = AttributeKey.stringKey("db.system");
+    static final AttributeKey<String> DB_NAME = AttributeKey.stringKey("db.name");
+
+    /**
+     * Tracing (docs/observability.md#tracing, off unless the OpenTelemetry SDK is turned on): an HTTP span keeps the
+     * route ({@code http.route}, the span's name), never the raw path or query, which carry cache keys, file paths and
+     * object keys. The database spans carry the statement text as the SQL client sends it ({@code $1} placeholders,
+     * literals masked by the instrumentation), never the parameters, and {@code db.system=postgresql} with the
+     * database's name in {@code db.name}.
+     */
+    @Produces
+    @Singleton
+    SpanProcessor redactPaths() {
+        return new SpanProcessor() {
+            @Override
+            public void onStart(Context parent, ReadWriteSpan span) {
+                String path = span.getAttribute(URL_PATH);
+                if (path != null) {
+                    String root = RouteTemplates.fallback(path);
+                    span.setAttribute(URL_PATH, root == null ? "/{path}" : root);
+                }
+                if (span.getAttribute(URL_QUERY) != null) {
+                    span.setAttribute(URL_QUERY, "{query}");
+                }
+                String system = span.getAttribute(DB_SYSTEM);
+                if (system != null && !"postgresql".equals(system)) {
+                    // the reactive SQL client's tracer hands over the database's name where the system belongs
+                    span.setAttribute(DB_NAME, system);
+                    span.setAttribute(DB_SYSTEM, "postgresql");
+                }
+            }
+
+            @Override
+            public boolean isStartRequired() {
+                return true;
+            }
+
+            @Override
+            public void onEnd(ReadableSpan span) {
+            }
+
+            @Override
+            public boolean isEndRequired() {
+                return false;
             }
         };
     }
