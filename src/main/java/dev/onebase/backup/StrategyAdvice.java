@@ -13,6 +13,7 @@ public final class StrategyAdvice {
 
     public static final long GB = 1024L * 1024 * 1024;
 
+    @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "BackupSchedule")
     public record Schedule(boolean snapshotEnabled, String snapshotSchedule, boolean fullEnabled, String fullSchedule,
             boolean walEnabled) {
     }

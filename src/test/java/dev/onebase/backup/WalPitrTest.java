@@ -81,7 +81,8 @@ class WalPitrTest {
         streaming();
         Process first = streamer.process();
         int restarts = streamer.restarts();
-        ProcessHandle.of(first.pid()).orElseThrow().destroyForcibly();
+        // through the Process itself: a handle looked up by pid is gone if it had just exited (the restart still follows)
+        first.destroyForcibly();
         Eventually.until("a new pg_receivewal to run", () -> streamer.process() != first && streamer.process().isAlive());
         assertNotEquals(first.pid(), streamer.process().pid());
         assertTrue(streamer.process().isAlive());
