@@ -63,7 +63,13 @@ public class PoolSetup implements PgPoolCreator {
         vertx.exceptionHandler(new WaitTimerFilter(before));
     }
 
-    record WaitTimerFilter(io.vertx.core.Handler<Throwable> next) implements io.vertx.core.Handler<Throwable> {
+    static final class WaitTimerFilter implements io.vertx.core.Handler<Throwable> {
+        private final io.vertx.core.Handler<Throwable> next;
+
+        WaitTimerFilter(io.vertx.core.Handler<Throwable> next) {
+            this.next = next;
+        }
+
         @Override
         public void handle(Throwable t) {
             if (isTheWaitTimersSecondFailure(t)) {
