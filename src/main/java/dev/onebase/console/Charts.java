@@ -35,19 +35,32 @@ public final class Charts {
     public record Point(OffsetDateTime at, double value) {
     }
 
+    /** The frame both time charts share: the SVG opened with its kind, the scale's top and axes, one slot per point. */
+    @io.quarkus.runtime.annotations.RegisterForReflection
+    private record TimeFrame(StringBuilder svg, double max, double step) {
+        static final int HEIGHT = 150;
+        static final int LEFT = 70;
+
+        static TimeFrame of(String title, String kind, List<Point> points, java.util.function.DoubleFunction<String> shown, DateTimeFormatter time) {
+            StringBuilder svg = open(title, HEIGHT + 24).insert(4, " data-kind=\"" + kind + "\"");
+            double max = points.stream().mapToDouble(Point::value).max().orElse(0);
+            double step = (double) (WIDTH - LEFT - 10) / Math.max(1, points.size());
+            axes(svg, LEFT, HEIGHT, shown.apply(max), points, time);
+            return new TimeFrame(svg, max, step);
+        }
+    }
+
     /**
      * A series over time as columns (one per point, e.g. requests per minute), on a zero-based scale whose top is
      * labelled; each column has a title with its time and shown value for pointers and screen readers.
      */
     public static RawString columns(String title, List<Point> points, java.util.function.DoubleFunction<String> shown, DateTimeFormatter time) {
-        int height = 150;
-        StringBuilder svg = open(title, height + 24).insert(4, " data-kind=\"columns\"");
-        double max = points.stream().mapToDouble(Point::value).max().orElse(0);
-        int left = 70;
-        int room = WIDTH - left - 10;
-        int n = Math.max(1, points.size());
-        double w = (double) room / n;
-        axes(svg, left, height, shown.apply(max), points, time);
+        TimeFrame f = TimeFrame.of(title, "columns", points, shown, time);
+        StringBuilder svg = f.svg();
+        double max = f.max();
+        int left = TimeFrame.LEFT;
+        int height = TimeFrame.HEIGHT;
+        double w = f.step();
         for (int i = 0; i < points.size(); i++) {
             Point p = points.get(i);
             int h = max <= 0 ? 0 : (int) Math.round((height - 10) * p.value() / max);
@@ -60,14 +73,12 @@ public final class Charts {
 
     /** A series over time as a step line (e.g. storage, which holds its value until it changes). */
     public static RawString steps(String title, List<Point> points, java.util.function.DoubleFunction<String> shown, DateTimeFormatter time) {
-        int height = 150;
-        StringBuilder svg = open(title, height + 24).insert(4, " data-kind=\"steps\"");
-        double max = points.stream().mapToDouble(Point::value).max().orElse(0);
-        int left = 70;
-        int room = WIDTH - left - 10;
-        int n = Math.max(1, points.size());
-        double w = (double) room / n;
-        axes(svg, left, height, shown.apply(max), points, time);
+        TimeFrame f = TimeFrame.of(title, "steps", points, shown, time);
+        StringBuilder svg = f.svg();
+        double max = f.max();
+        int left = TimeFrame.LEFT;
+        int height = TimeFrame.HEIGHT;
+        double w = f.step();
         if (!points.isEmpty()) {
             StringBuilder path = new StringBuilder();
             for (int i = 0; i < points.size(); i++) {
