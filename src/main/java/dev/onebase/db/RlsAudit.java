@@ -1,6 +1,5 @@
 package dev.onebase.db;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -84,14 +83,17 @@ public class RlsAudit {
             """;
 
     private final Pool pool;
+    private final StartupWork startup;
 
-    public RlsAudit(Pool pool) {
+    public RlsAudit(Pool pool, StartupWork startup) {
         this.pool = pool;
+        this.startup = startup;
     }
 
     void onStart(@Observes StartupEvent event) {
         List<String> problems = new ArrayList<>();
-        pool.query(QUERY).execute().await().atMost(Duration.ofSeconds(60)).forEach(r -> problems.add(r.getString(0)));
+        // bounded by the start-up deadline, not by the request path's pool wait (StartupWork)
+        startup.await("the Row-Level Security audit", () -> pool.query(QUERY).execute()).forEach(r -> problems.add(r.getString(0)));
         if (!problems.isEmpty()) {
             throw new IllegalStateException("Row-Level Security audit failed, refusing to serve: " + String.join("; ", problems));
         }

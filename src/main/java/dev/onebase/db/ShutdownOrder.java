@@ -3,6 +3,7 @@ package dev.onebase.db;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,6 +13,7 @@ import jakarta.interceptor.Interceptor;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import io.quarkus.runtime.ApplicationLifecycleManager;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -22,6 +24,10 @@ import io.quarkus.runtime.StartupEvent;
  * (scheduled or manual) get {@code onebase.jobs.shutdown-grace} and have their end recorded, and only then does the
  * embedded PostgreSQL stop (its own shutdown hook waits for this). Whatever hangs, the process is halted once
  * {@code onebase.shutdown.deadline} has passed since the signal: a shutdown never needs a kill -9.
+ * <p>
+ * A start that fails (any start-up step throws) ends the process at once with status 1 and one line saying why: Quarkus
+ * fires no ShutdownEvent for an application that never started, so the embedded database's hook is told here instead of
+ * waiting for the deadline (it once did: a failed start took the 90 s deadline to end).
  */
 @ApplicationScoped
 public class ShutdownOrder {
@@ -31,12 +37,34 @@ public class ShutdownOrder {
     private static volatile boolean started;
     private static volatile Duration deadline = Duration.ofSeconds(90);
 
-    void onStart(@Observes StartupEvent event, @ConfigProperty(name = "onebase.shutdown.deadline", defaultValue = "90s") Duration limit) {
+    /** First among the start-up observers, so that whatever start-up step fails after it finds the exit armed. */
+    void onStart(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event,
+            @ConfigProperty(name = "onebase.shutdown.deadline", defaultValue = "90s") Duration limit) {
         deadline = limit;
         started = true;
         if (LaunchMode.current() == LaunchMode.NORMAL) {
             Runtime.getRuntime().addShutdownHook(new Thread(ShutdownOrder::armDeadline, "onebase-shutdown-deadline"));
+            BiConsumer<Integer, Throwable> exit = ApplicationLifecycleManager.getDefaultExitCodeHandler();
+            ApplicationLifecycleManager.setDefaultExitCodeHandler((status, failure) -> {
+                if (failure != null) {
+                    startFailed(status, failure);
+                }
+                exit.accept(status, failure);
+            });
         }
+    }
+
+    /**
+     * Quarkus calls its exit handler with the failure only when the start failed (after logging it): nothing was
+     * served, so nothing is drained, and the database may stop at once.
+     */
+    static void startFailed(int status, Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        LOG.errorf("onebase failed to start: %s; exiting with status %d", root.getMessage() == null ? root.toString() : root.getMessage(), status);
+        STOPPED.countDown();
     }
 
     /** Runs last among the shutdown observers (after the jobs' grace): the application needs its database no more. */

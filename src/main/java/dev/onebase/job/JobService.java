@@ -20,6 +20,7 @@ import org.jboss.logging.Logger;
 
 import dev.onebase.db.DedicatedConnections;
 import dev.onebase.db.ReplicaId;
+import dev.onebase.db.StartupWork;
 import dev.onebase.job.JobRecords.JobView;
 import dev.onebase.job.JobRecords.RunPage;
 import dev.onebase.job.JobRecords.RunView;
@@ -52,12 +53,15 @@ public class JobService {
     private final Config config;
     private final MeterRegistry registry;
     private final JobHistory history;
+    private final StartupWork startup;
     private final List<String> scheduled = new ArrayList<>();
     private JobRunner runner;
     private boolean schedulerEnabled;
     private Duration shutdownGrace;
 
-    public JobService(Instance<Job> beans, Scheduler scheduler, Vertx vertx, Config config, MeterRegistry registry, JobHistory history) {
+    public JobService(Instance<Job> beans, Scheduler scheduler, Vertx vertx, Config config, MeterRegistry registry, JobHistory history,
+            StartupWork startup) {
+        this.startup = startup;
         this.beans = beans;
         this.scheduler = scheduler;
         this.vertx = vertx;
@@ -79,7 +83,7 @@ public class JobService {
     }
 
     void onStart(@Observes StartupEvent event) {
-        history.summaries(runner.names()).await().atMost(Duration.ofSeconds(30))
+        startup.await("the job history", () -> history.summaries(runner.names()))
                 .forEach((job, s) -> runner.sawSuccess(job, s.lastSuccessAt()));
         if (!schedulerEnabled) {
             LOG.info("job scheduler disabled (onebase.jobs.scheduler.enabled=false): jobs run only when triggered");

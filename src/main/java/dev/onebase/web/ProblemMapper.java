@@ -111,9 +111,14 @@ public class ProblemMapper {
         return unavailable(e, uri);
     }
 
-    /** The Vert.x pool's failure when no connection became free in time (db/PoolSetup bounds the wait). */
+    /**
+     * The Vert.x pool's failure when no connection became free in time (db/PoolSetup bounds the wait): "Timeout" from
+     * {@code getConnection} and {@code withTransaction}, "Timeout waiting for connection" from {@code pool.query} and
+     * {@code pool.preparedQuery}.
+     */
     public static boolean isPoolTimeout(Throwable e) {
-        return e instanceof io.vertx.core.impl.NoStackTraceThrowable && "Timeout".equals(e.getMessage());
+        return e instanceof io.vertx.core.impl.NoStackTraceThrowable && "Timeout".equals(e.getMessage())
+                || e instanceof io.vertx.core.VertxException && "Timeout waiting for connection".equals(e.getMessage());
     }
 
     @ServerExceptionMapper

@@ -1,0 +1,81 @@
+package dev.onebase.web;
+
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.quarkus.runtime.configuration.MemorySize;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
+
+/**
+ * The service's own limits on a request's URI ({@code onebase.http.max-uri-length}, 4096 bytes) and headers
+ * ({@code onebase.http.max-header-size}, 20 KiB), and its refusal of malformed percent-encoding, answered as
+ * problem+json (414, 431, 400) before any other route runs.
+ * <p>
+ * The HTTP parser would answer these itself, empty, and Quarkus offers no way to give it a handler of ours (docs/api.md).
+ * So the parser's own limits ({@code quarkus.http.limits.max-initial-line-length}, {@code max-header-size}) are set
+ * well above these (64 KiB each), which bounds what one connection can make the parser hold, and the service's limits
+ * are kept here, where its answers are problems. Only a request past the parser's raised limits is still answered
+ * by the parser, empty.
+ */
+@ApplicationScoped
+public class HttpLimits {
+
+    private final int maxUri;
+    private final long maxHeaders;
+    private final RouterRequests requests;
+
+    public HttpLimits(@ConfigProperty(name = "onebase.http.max-uri-length", defaultValue = "4096") int maxUri,
+            @ConfigProperty(name = "onebase.http.max-header-size", defaultValue = "20K") MemorySize maxHeaders, RouterRequests requests) {
+        this.maxUri = maxUri;
+        this.maxHeaders = maxHeaders.asLongValue();
+        this.requests = requests;
+    }
+
+    void install(@Observes Router router) {
+        router.route().order(Integer.MIN_VALUE).handler(ctx -> {
+            HttpServerRequest req = ctx.request();
+            ProblemException refused = refusal(req);
+            if (refused == null) {
+                ctx.next();
+                return;
+            }
+            String path = req.path();
+            String fallback = RouteTemplates.fallback(path);
+            String id = requests.begin(ctx, fallback == null ? "/{other}" : fallback);
+            requests.fail(ctx, refused, id);
+        });
+    }
+
+    ProblemException refusal(HttpServerRequest req) {
+        String uri = req.uri();
+        if (uri.length() > maxUri) {
+            return new ProblemException(414, "URI Too Long", "The request URI is longer than " + maxUri + " bytes");
+        }
+        long headers = 0;
+        for (Map.Entry<String, String> h : req.headers()) {
+            headers += h.getKey().length() + 2 + h.getValue().length() + 2;
+        }
+        if (headers > maxHeaders) {
+            return new ProblemException(431, "Request Header Fields Too Large", "The request headers are larger than " + maxHeaders + " bytes");
+        }
+        if (!wellEncoded(uri)) {
+            return ProblemException.badRequest("Malformed percent-encoding in the request URI: every '%' must be followed by two hexadecimal digits");
+        }
+        return null;
+    }
+
+    /** Every {@code %} is followed by two hexadecimal digits (RFC 3986, section 2.1). */
+    static boolean wellEncoded(String uri) {
+        for (int i = uri.indexOf('%'); i >= 0; i = uri.indexOf('%', i + 1)) {
+            if (i + 2 >= uri.length() || Character.digit(uri.charAt(i + 1), 16) < 0 || Character.digit(uri.charAt(i + 2), 16) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

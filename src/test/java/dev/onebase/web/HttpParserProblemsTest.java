@@ -1,0 +1,97 @@
+package dev.onebase.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import org.junit.jupiter.api.Test;
+
+import dev.onebase.testsupport.TestApi;
+import dev.onebase.testsupport.TestApi.Tenant;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * Requests that used to be answered by the HTTP server itself, empty, before any handler of the service ran: a URI
+ * over the limit (414), headers over the limit (431), malformed percent-encoding (400). The parser's own limits are
+ * set well above the service's, so such a request reaches the router, which answers it as problem+json. What the
+ * parser still answers itself (docs/api.md) is pinned below, so the documentation stays true.
+ */
+@QuarkusTest
+class HttpParserProblemsTest {
+
+    @Test
+    void overLongUrisHugeHeadersAndBadPercentEncodingAreProblems() throws Exception {
+        Tenant t = TestApi.signup();
+        String auth = "Authorization: Bearer " + t.key() + "\r\n";
+        String[][] cases = {
+                {"414", "a URI over 4096 bytes", "GET /api/v1/cache/" + "k".repeat(5000) + " HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n"},
+                {"414", "a query over the limit", "GET /api/v1/files?folder=" + "f".repeat(6000) + " HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n"},
+                {"414", "a long URI on an unknown route", "GET /" + "x".repeat(9000) + " HTTP/1.1\r\nHost: x\r\n\r\n"},
+                {"431", "one header over the limit", "GET /api/v1/tenant HTTP/1.1\r\nHost: x\r\n" + auth + "X-Big: " + "b".repeat(30_000) + "\r\n\r\n"},
+                {"431", "many headers over the limit", "GET /api/v1/tenant HTTP/1.1\r\nHost: x\r\n" + auth + many(40, 800) + "\r\n"},
+                {"400", "a bad percent-escape in a path", "GET /api/v1/cache/%zz HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n"},
+                {"400", "a truncated percent-escape", "GET /api/v1/cache/ab%4 HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n"},
+                {"400", "a bad percent-escape in a query", "GET /api/v1/files?folder=%g1 HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n"},
+                {"400", "a bad percent-escape on a file route", "GET /api/v1/files/%zz/content HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n"},
+        };
+        List<String> bad = new ArrayList<>();
+        for (String[] c : cases) {
+            String answer = RawHttp.exchange(io.restassured.RestAssured.port, c[2]);
+            String why = check(answer, c[0]);
+            if (why != null) {
+                bad.add(c[1] + ": " + why);
+            }
+        }
+        assertEquals(List.of(), bad);
+    }
+
+    @Test
+    void aRequestJustUnderTheLimitsIsServed() throws Exception {
+        Tenant t = TestApi.signup();
+        String answer = RawHttp.exchange(io.restassured.RestAssured.port, "GET /api/v1/tenant?x=" + "a".repeat(3900) + " HTTP/1.1\r\nHost: x\r\n"
+                + "Authorization: Bearer " + t.key() + "\r\nX-Filler: " + "f".repeat(15_000) + "\r\n\r\n");
+        assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
+    }
+
+    /**
+     * What stays the HTTP server's own (docs/api.md, "Errors and request ids"): a request line it cannot read, an HTTP
+     * version it does not speak, a line or headers past its raised limits.
+     */
+    @Test
+    void whatTheParserStillAnswersItselfIsAsDocumented() throws Exception {
+        int port = io.restassured.RestAssured.port;
+        assertTrue(RawHttp.exchange(port, "THIS IS NOT HTTP\r\n\r\n").startsWith("HTTP/1.1 400 Bad Request\r\n"), "malformed request line");
+        assertTrue(RawHttp.exchange(port, "GET /api/v1/tenant HTTP/2.7\r\nHost: x\r\n\r\n").startsWith("HTTP/1.1 501 Not Implemented\r\n"), "HTTP/2.7");
+        String huge = RawHttp.exchange(port, "GET /" + "x".repeat(70_000) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertTrue(huge.startsWith("HTTP/1.1 414 Request-URI Too Long\r\n"), huge.length() > 200 ? huge.substring(0, 200) : huge);
+    }
+
+    private static String many(int headers, int size) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < headers; i++) {
+            b.append("X-Many-").append(i).append(": ").append("m".repeat(size)).append("\r\n");
+        }
+        return b.toString();
+    }
+
+    /** null when the answer is the status as problem+json, else what is wrong. */
+    static String check(String answer, String status) {
+        int end = answer.indexOf("\r\n\r\n");
+        String head = end < 0 ? answer : answer.substring(0, end);
+        String line = head.split("\r\n", 2)[0];
+        if (!line.startsWith("HTTP/1.1 " + status + " ")) {
+            return "answered " + (line.isEmpty() ? "nothing (connection closed)" : line);
+        }
+        if (!head.toLowerCase(Locale.ROOT).contains("content-type: application/problem+json")) {
+            return "not problem+json: " + head.replace("\r\n", " | ");
+        }
+        String body = answer.substring(end + 4);
+        if (!body.contains("\"status\":" + status) || !body.contains("\"type\":\"urn:onebase:problem:" + status + "\"")) {
+            return "body " + body;
+        }
+        return null;
+    }
+}
