@@ -1,15 +1,21 @@
 package dev.onebase.web;
 
+import java.io.IOException;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 import io.quarkus.runtime.configuration.MemorySize;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * The service's own limits on a request's URI ({@code onebase.http.max-uri-length}, 4096 bytes) and headers
@@ -20,10 +26,13 @@ import io.vertx.ext.web.Router;
  * So the parser's own limits ({@code quarkus.http.limits.max-initial-line-length}, {@code max-header-size}) are set
  * well above these (64 KiB each), which bounds what one connection can make the parser hold, and the service's limits
  * are kept here, where its answers are problems. Only a request past the parser's raised limits is still answered
- * by the parser, empty.
+ * by the parser, empty. A chunked body whose chunk-size line cannot be read is answered 400 here too, just before
+ * Vert.x closes the connection ({@link #malformedBody}).
  */
 @ApplicationScoped
 public class HttpLimits {
+
+    private static final Logger LOG = Logger.getLogger(HttpLimits.class);
 
     private final int maxUri;
     private final long maxHeaders;
@@ -41,6 +50,9 @@ public class HttpLimits {
             HttpServerRequest req = ctx.request();
             ProblemException refused = refusal(req);
             if (refused == null) {
+                if (req.getHeader(HttpHeaders.TRANSFER_ENCODING) != null) {
+                    req.connection().exceptionHandler(failure -> malformedBody(ctx, failure));
+                }
                 ctx.next();
                 return;
             }
@@ -49,6 +61,35 @@ public class HttpLimits {
             String id = requests.begin(ctx, fallback == null ? "/{other}" : fallback);
             requests.fail(ctx, refused, id);
         });
+    }
+
+    /**
+     * A chunked body the HTTP decoder cannot read (a chunk-size line that is not hexadecimal, one too long): Vert.x fails
+     * the whole connection, first telling the connection's exception handler (set here for each chunked request), then
+     * the request's (the upload rolls back), then closing it. The 400 written here, on the event loop, goes out before the
+     * close. A failure of the connection itself (an {@link IOException}: reset, closed) is no answer's business.
+     */
+    private void malformedBody(RoutingContext ctx, Throwable failure) {
+        HttpServerResponse resp = ctx.response();
+        if (failure instanceof IOException || resp.closed() || resp.ended() || resp.headWritten()) {
+            return;
+        }
+        String id = RequestIdFilter.idFor(ctx.request().getHeader(RequestIdFilter.HEADER));
+        LOG.debugf("malformed request body (%s): answered 400", failure.toString());
+        var problem = ProblemMapper.respond(400, "Bad Request", "Malformed chunked body: " + describe(failure), ctx.request().path(), Map.of());
+        Problem body = (Problem) problem.getEntity();
+        body = new Problem(body.type(), body.title(), body.status(), body.detail(), body.instance(), id);
+        resp.setStatusCode(400).putHeader("Content-Type", Problem.MEDIA_TYPE).putHeader(RequestIdFilter.HEADER, id)
+                .putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE).end(requests.encode(body));
+        // Vert.x holds writes made while it reads until the read is done, and the close comes first: send it now
+        if (ctx.request().connection() instanceof ConnectionBase connection) {
+            connection.channelHandlerContext().flush();
+        }
+    }
+
+    private static String describe(Throwable failure) {
+        return failure instanceof NumberFormatException ? "a chunk size is not a hexadecimal number"
+                : failure instanceof io.netty.handler.codec.TooLongFrameException ? "a chunk-size line is too long" : "it cannot be decoded";
     }
 
     ProblemException refusal(HttpServerRequest req) {

@@ -48,6 +48,30 @@ class HttpParserProblemsTest {
         assertEquals(List.of(), bad);
     }
 
+    /** Vert.x closes the connection on a chunk-size line it cannot read; the 400 problem goes out just before. */
+    @Test
+    void aMalformedChunkSizeLineIsA400Problem() throws Exception {
+        Tenant t = TestApi.signup();
+        String auth = "Authorization: Bearer " + t.key() + "\r\n";
+        String[][] cases = {
+                {"a cache value", "PUT /api/v1/cache/chunky HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n"},
+                {"a file upload", "PUT /api/v1/files/chunky.txt HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\nzz\r\nabc\r\n0\r\n\r\n"},
+                {"a JSON body", "POST /api/v1/keys HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n-1\r\n{}\r\n0\r\n\r\n"},
+        };
+        List<String> bad = new ArrayList<>();
+        for (String[] c : cases) {
+            String why = check(RawHttp.exchange(io.restassured.RestAssured.port, c[1]), "400");
+            if (why != null) {
+                bad.add(c[0] + ": " + why);
+            }
+        }
+        assertEquals(List.of(), bad);
+        // nothing was stored from the broken bodies
+        assertEquals(404, TestApi.as(t).get("/api/v1/cache/chunky").statusCode());
+        String files = TestApi.as(t).get("/api/v1/files?folder=").then().statusCode(200).extract().asString();
+        assertTrue(!files.contains("chunky"), files);
+    }
+
     @Test
     void aRequestJustUnderTheLimitsIsServed() throws Exception {
         Tenant t = TestApi.signup();
@@ -63,8 +87,12 @@ class HttpParserProblemsTest {
     @Test
     void whatTheParserStillAnswersItselfIsAsDocumented() throws Exception {
         int port = io.restassured.RestAssured.port;
-        assertTrue(RawHttp.exchange(port, "THIS IS NOT HTTP\r\n\r\n").startsWith("HTTP/1.1 400 Bad Request\r\n"), "malformed request line");
-        assertTrue(RawHttp.exchange(port, "GET /api/v1/tenant HTTP/2.7\r\nHost: x\r\n\r\n").startsWith("HTTP/1.1 501 Not Implemented\r\n"), "HTTP/2.7");
+        String line = RawHttp.exchange(port, "GET /api/v1/tenant HTTP/1.1 extra\r\nHost: x\r\n\r\n");
+        assertTrue(line.startsWith("HTTP/1.1 400 Bad Request\r\n") && !line.contains("problem"), "malformed request line: " + line);
+        String version = RawHttp.exchange(port, "GET /api/v1/tenant HTTP/2.7\r\nHost: x\r\n\r\n");
+        assertTrue(version.startsWith("HTTP/1.1 501 Not Implemented\r\n"), "HTTP/2.7: " + version);
+        String header = RawHttp.exchange(port, "GET /api/v1/tenant HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n");
+        assertTrue(header.startsWith("HTTP/1.1 400 Bad Request\r\n") && !header.contains("problem"), "malformed header: " + header);
         String huge = RawHttp.exchange(port, "GET /" + "x".repeat(70_000) + " HTTP/1.1\r\nHost: x\r\n\r\n");
         assertTrue(huge.startsWith("HTTP/1.1 414 Request-URI Too Long\r\n"), huge.length() > 200 ? huge.substring(0, 200) : huge);
     }
