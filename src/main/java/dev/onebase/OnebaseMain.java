@@ -15,6 +15,10 @@ public class OnebaseMain {
         if (args.length > 0 && "backup".equals(args[0])) {
             System.exit(dev.onebase.backup.BackupCommand.main(args));
         }
+        // Quarkus's own URI check answers an empty 400; web/HttpLimits makes the same check first and answers a problem
+        if (System.getProperty("vertx.disableURIValidation") == null) {
+            System.setProperty("vertx.disableURIValidation", "true");
+        }
         try {
             DatabaseBootstrap.resolve().forEach(System::setProperty);
         } catch (IllegalStateException e) {

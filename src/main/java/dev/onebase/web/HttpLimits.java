@@ -1,6 +1,8 @@
 package dev.onebase.web;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,7 +28,13 @@ import io.vertx.ext.web.RoutingContext;
  * So the parser's own limits ({@code quarkus.http.limits.max-initial-line-length}, {@code max-header-size}) are set
  * well above these (64 KiB each), which bounds what one connection can make the parser hold, and the service's limits
  * are kept here, where its answers are problems. Only a request past the parser's raised limits is still answered
- * by the parser, empty. A chunked body whose chunk-size line cannot be read is answered 400 here too, just before
+ * by the parser, empty.
+ * <p>
+ * Quarkus's own request handler refuses a URI that {@link URI} cannot parse (a bad percent-escape, a space) with an
+ * empty 400 before the router, unless the system property {@code vertx.disableURIValidation} is true: the service sets
+ * it ({@code OnebaseMain}; the tests' JVM in the pom) and makes the same check here, first, as a problem.
+ * <p>
+ * A chunked body whose chunk-size line cannot be read is answered 400 here too, just before
  * Vert.x closes the connection ({@link #malformedBody}).
  */
 @ApplicationScoped
@@ -81,8 +89,15 @@ public class HttpLimits {
         body = new Problem(body.type(), body.title(), body.status(), body.detail(), body.instance(), id);
         resp.setStatusCode(400).putHeader("Content-Type", Problem.MEDIA_TYPE).putHeader(RequestIdFilter.HEADER, id)
                 .putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE).end(requests.encode(body));
-        // Vert.x holds writes made while it reads until the read is done, and the close comes first: send it now
-        if (ctx.request().connection() instanceof ConnectionBase connection) {
+        sendNow(ctx.request());
+    }
+
+    /**
+     * Vert.x holds what is written while it reads from a connection until the read is done; when the read ends in a
+     * decoder failure it closes the connection first, which drops what was held. Flushing sends it before the close.
+     */
+    static void sendNow(HttpServerRequest req) {
+        if (req.connection() instanceof ConnectionBase connection) {
             connection.channelHandlerContext().flush();
         }
     }
@@ -106,6 +121,11 @@ public class HttpLimits {
         }
         if (!wellEncoded(uri)) {
             return ProblemException.badRequest("Malformed percent-encoding in the request URI: every '%' must be followed by two hexadecimal digits");
+        }
+        try {
+            new URI(uri);
+        } catch (URISyntaxException e) {
+            return ProblemException.badRequest("The request URI is not a valid URI: " + e.getReason());
         }
         return null;
     }

@@ -102,7 +102,14 @@ public class RouterRequests {
                 endAndClose(req, resp, answer);
             }
         });
-        req.exceptionHandler(ignored -> {
+        // a body the HTTP decoder cannot read (a bad chunk-size line): Vert.x closes the connection right after telling
+        // us, so the answer goes now, flushed, or never (HttpLimits.sendNow)
+        req.exceptionHandler(failure -> {
+            if (!(failure instanceof java.io.IOException) && !resp.ended()) {
+                ctx.vertx().cancelTimer(giveUp);
+                resp.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE).end(answer);
+                HttpLimits.sendNow(req);
+            }
         });
         req.endHandler(v -> {
             ctx.vertx().cancelTimer(giveUp);

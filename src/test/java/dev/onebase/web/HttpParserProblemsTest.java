@@ -36,6 +36,7 @@ class HttpParserProblemsTest {
                 {"400", "a truncated percent-escape", "GET /api/v1/cache/ab%4 HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n"},
                 {"400", "a bad percent-escape in a query", "GET /api/v1/files?folder=%g1 HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n"},
                 {"400", "a bad percent-escape on a file route", "GET /api/v1/files/%zz/content HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n"},
+                {"400", "a character a URI may not hold", "GET /api/v1/cache/a|b{c} HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n"},
         };
         List<String> bad = new ArrayList<>();
         for (String[] c : cases) {
@@ -56,7 +57,8 @@ class HttpParserProblemsTest {
         String[][] cases = {
                 {"a cache value", "PUT /api/v1/cache/chunky HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n"},
                 {"a file upload", "PUT /api/v1/files/chunky.txt HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\nzz\r\nabc\r\n0\r\n\r\n"},
-                {"a JSON body", "POST /api/v1/keys HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n-1\r\n{}\r\n0\r\n\r\n"},
+                {"a JSON body", "POST /api/v1/keys HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n"},
+                {"a negative chunk size", "PUT /api/v1/cache/chunky HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n-1\r\nabc\r\n0\r\n\r\n"},
         };
         List<String> bad = new ArrayList<>();
         for (String[] c : cases) {
@@ -88,13 +90,13 @@ class HttpParserProblemsTest {
     void whatTheParserStillAnswersItselfIsAsDocumented() throws Exception {
         int port = io.restassured.RestAssured.port;
         String line = RawHttp.exchange(port, "GET /api/v1/tenant HTTP/1.1 extra\r\nHost: x\r\n\r\n");
-        assertTrue(line.startsWith("HTTP/1.1 400 Bad Request\r\n") && !line.contains("problem"), "malformed request line: " + line);
+        assertTrue(line.matches("(?s)HTTP/1\\.[01] 400 .*") && !line.contains("problem"), "malformed request line: " + line);
         String version = RawHttp.exchange(port, "GET /api/v1/tenant HTTP/2.7\r\nHost: x\r\n\r\n");
-        assertTrue(version.startsWith("HTTP/1.1 501 Not Implemented\r\n"), "HTTP/2.7: " + version);
+        assertTrue(version.matches("(?s)HTTP/1\\.[01] 501 .*") && !version.contains("problem"), "HTTP/2.7: " + version);
         String header = RawHttp.exchange(port, "GET /api/v1/tenant HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n");
-        assertTrue(header.startsWith("HTTP/1.1 400 Bad Request\r\n") && !header.contains("problem"), "malformed header: " + header);
+        assertTrue(header.matches("(?s)HTTP/1\\.[01] 400 .*") && !header.contains("problem"), "malformed header: " + header);
         String huge = RawHttp.exchange(port, "GET /" + "x".repeat(70_000) + " HTTP/1.1\r\nHost: x\r\n\r\n");
-        assertTrue(huge.startsWith("HTTP/1.1 414 Request-URI Too Long\r\n"), huge.length() > 200 ? huge.substring(0, 200) : huge);
+        assertTrue(huge.matches("(?s)HTTP/1\\.[01] 414 .*") && !huge.contains("problem"), huge.length() > 200 ? huge.substring(0, 200) : huge);
     }
 
     private static String many(int headers, int size) {
