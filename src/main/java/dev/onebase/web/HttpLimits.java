@@ -79,7 +79,11 @@ public class HttpLimits {
      */
     private void malformedBody(RoutingContext ctx, Throwable failure) {
         HttpServerResponse resp = ctx.response();
-        if (failure instanceof IOException || resp.closed() || resp.ended() || resp.headWritten()) {
+        if (failure instanceof IOException || resp.closed()) {
+            return;
+        }
+        if (resp.ended() || resp.headWritten()) {
+            sendNow(ctx.request()); // an answer given before the body was read (a 411, a 401) would be dropped too
             return;
         }
         String id = RequestIdFilter.idFor(ctx.request().getHeader(RequestIdFilter.HEADER));
