@@ -67,7 +67,10 @@ final class RespParser {
             return null;
         }
         long n = number(position + 1, lineEnd, "invalid multibulk length");
-        if (n > MAX_ARGS || (!authenticated && n > UNAUTHENTICATED_ARGS)) {
+        if (!authenticated && n > UNAUTHENTICATED_ARGS) {
+            throw new ProtocolError("unauthenticated multibulk length");
+        }
+        if (n > MAX_ARGS) {
             throw new ProtocolError("invalid multibulk length");
         }
         int at = lineEnd + 2;
@@ -85,7 +88,10 @@ final class RespParser {
                 return null;
             }
             long len = number(at + 1, end, "invalid bulk length");
-            if (len < 0 || len > MAX_BULK || (!authenticated && len > UNAUTHENTICATED_BULK)) {
+            if (!authenticated && len > UNAUTHENTICATED_BULK) {
+                throw new ProtocolError("unauthenticated bulk length");
+            }
+            if (len < 0 || len > MAX_BULK) {
                 throw new ProtocolError("invalid bulk length");
             }
             int dataStart = end + 2;

@@ -31,7 +31,10 @@ class AuthConformanceTest extends ConformanceBase {
         assertEquals("NOAUTH Authentication required.", c.err("set", "foo", "bar"));
         assertEquals("NOAUTH Authentication required.", c.err("get", "foo"));
         assertEquals("NOAUTH Authentication required.", c.err("echo", "x"));
-        assertEquals(new RawResp.Status("PONG"), c.call("ping"), "PING works before AUTH");
+        if (onebase()) {
+            // the issue asks for PING before AUTH (health checks); Redis answers NOAUTH
+            assertEquals(new RawResp.Status("PONG"), c.call("ping"), "PING works before AUTH");
+        }
         assertEquals("ERR wrong number of arguments for 'auth' command", c.err("auth"));
     }
 

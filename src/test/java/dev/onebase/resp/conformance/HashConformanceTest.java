@@ -25,18 +25,29 @@ class HashConformanceTest extends ConformanceBase {
 
     private static final String WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value";
 
+    /**
+     * A hash of n random fields: the small one field by field, as the tcl suite builds both; the big one with one HSET
+     * of all its pairs (onebase rewrites a hash on every write, so 1024 single-field HSETs would only test patience).
+     */
     private Map<String, String> fill(String key, int n) {
         Random random = new Random(n);
         Map<String, String> hash = new LinkedHashMap<>();
         List<Object[]> commands = new ArrayList<>();
+        List<Object> all = new ArrayList<>(List.of("hset", key));
         while (hash.size() < n) {
             String field = "__avoid_collisions__" + random.nextInt(1_000_000_000);
             String value = "__avoid_collisions__" + random.nextInt(1_000_000_000);
             if (hash.putIfAbsent(field, value) == null) {
                 commands.add(new Object[] { "hset", key, field, value });
+                all.add(field);
+                all.add(value);
             }
         }
-        assertTrue(r.pipeline(commands).stream().allMatch(Long.valueOf(1)::equals));
+        if (n <= 8) {
+            assertTrue(r.pipeline(commands).stream().allMatch(Long.valueOf(1)::equals));
+        } else {
+            assertEquals(n, r.num(all.toArray()));
+        }
         return hash;
     }
 
@@ -47,9 +58,16 @@ class HashConformanceTest extends ConformanceBase {
             String key = "hash" + n;
             Map<String, String> hash = fill(key, n);
             assertEquals(n, r.num("hlen", key));
+            // HGET field by field (at most 100 of them: a tenant of the free plan has 600 requests a minute)
             List<Object[]> gets = new ArrayList<>();
-            hash.keySet().forEach(f -> gets.add(new Object[] { "hget", key, f }));
-            assertEquals(new ArrayList<>(hash.values()), r.pipeline(gets));
+            List<Object> expected = new ArrayList<>();
+            hash.forEach((f, v) -> {
+                if (gets.size() < 100) {
+                    gets.add(new Object[] { "hget", key, f });
+                    expected.add(v);
+                }
+            });
+            assertEquals(expected, r.pipeline(gets));
             assertNull(r.str("hget", key, "__123123123__"));
             // HMGET - small hash / big hash: values in the order asked
             List<Object> words = new ArrayList<>(List.of("hmget", key));
@@ -226,8 +244,10 @@ class HashConformanceTest extends ConformanceBase {
         List<Object> page = r.list("hscan", "h", "0", "match", "a*");
         assertEquals("0", page.get(0));
         assertEquals(sorted(List.of("a1", "1", "a2", "2")), sorted(listOfObjects(page.get(1))));
-        List<Object> names = r.list("hscan", "h", "0", "novalues");
-        assertEquals(sorted(List.of("a1", "a2", "b1")), sorted(listOfObjects(names.get(1))));
+        if (onebase()) { // NOVALUES came with Redis 7.4
+            List<Object> names = r.list("hscan", "h", "0", "novalues");
+            assertEquals(sorted(List.of("a1", "a2", "b1")), sorted(listOfObjects(names.get(1))));
+        }
         assertEquals(List.of("0", List.of()), r.list("hscan", "nokey", "0"));
         assertEquals(1, r.num("expire", "h", "100"));
         r.num("hset", "h", "c", "4");
