@@ -261,7 +261,12 @@ class StringCommands {
     private Uni<Reply> incrByFloat(Call c) {
         String by = c.text(2);
         if (infinite(by)) {
-            throw RespError.err("increment would produce NaN or Infinity");
+            // as incrbyfloatCommand: the key's type, then its value, then the sum (which an infinity makes infinite)
+            return c.store(store).get(c.tenant, c.key(1)).map(v -> {
+                String old = v.map(x -> new String(x.bytes(), java.nio.charset.StandardCharsets.UTF_8)).orElse("0");
+                boolean validOld = old.matches("[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?") && old.length() <= 5000;
+                return Reply.error(validOld ? "ERR increment would produce NaN or Infinity" : "ERR value is not a valid float");
+            });
         }
         if (!by.matches("[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?") || by.length() > 5000) {
             throw RespError.err("value is not a valid float");

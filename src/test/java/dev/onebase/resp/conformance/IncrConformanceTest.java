@@ -85,6 +85,11 @@ class IncrConformanceTest extends ConformanceBase {
         r.ok("set", "foo", "0");
         assertEquals("ERR increment would produce NaN or Infinity", r.err("incrbyfloat", "foo", "+inf"));
         assertEquals("0", r.str("get", "foo"));
+        assertEquals("ERR increment would produce NaN or Infinity", r.err("incrbyfloat", "missing", "-Infinity"));
+        assertEquals(WRONGTYPE, r.err("incrbyfloat", "mylist", "+inf"), "the type is checked first");
+        r.ok("set", "abc", "abc");
+        assertEquals(NOT_FLOAT, r.err("incrbyfloat", "abc", "+inf"), "then the value");
+        assertEquals(NOT_FLOAT, r.err("incrbyfloat", "abc", "nan"));
         r.ok("set", "foo", "1");
         assertEquals(3, r.num("setrange", "foo", "2", "2"));
         assertEquals(NOT_FLOAT, r.err("incrbyfloat", "foo", "1"));

@@ -231,6 +231,8 @@ class StringConformanceTest extends ConformanceBase {
         r.ok("set", "mykey", "hello");
         assertEquals("ERR offset is out of range", r.err("setrange", "mykey", "-1", "world"));
         assertTrue(r.err("setrange", "mykey", 512L * 1024 * 1024 - 4, "world").startsWith("ERR string exceeds maximum allowed size"));
+        assertEquals(5, r.num("setrange", "mykey", "9223372036854775807", ""), "nothing to write: the length, whatever the offset");
+        assertEquals(0, r.num("setrange", "nokey", "9223372036854775807", ""));
         for (String huge : new String[] { "9223372036854775807", "2147483647" }) {
             String e = r.err("setrange", "K", huge, "A");
             assertTrue(e.startsWith("ERR string exceeds maximum allowed size") || e.contains("out of range"), e);
