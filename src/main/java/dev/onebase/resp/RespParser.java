@@ -46,8 +46,10 @@ final class RespParser {
                 commands.add(command);
                 // Redis runs a pipelined AUTH before it parses the next command; here the whole read is parsed
                 // first, so the commands after an AUTH (or HELLO) get the limits of an authenticated connection
-                String name = new String(command.get(0), java.nio.charset.StandardCharsets.US_ASCII);
-                authSent |= name.equalsIgnoreCase("auth") || name.equalsIgnoreCase("hello");
+                if (!authenticated && !authSent) {
+                    String name = new String(command.get(0), java.nio.charset.StandardCharsets.US_ASCII);
+                    authSent = name.equalsIgnoreCase("auth") || name.equalsIgnoreCase("hello");
+                }
             }
         }
         if (position == pending.length()) {
