@@ -6,14 +6,20 @@
 #
 #   bench/resp/run.sh                   REQUESTS=2000 DURATION=2 bench/resp/run.sh   (a smoke run)
 #
-# Needs the PostgreSQL of PGHOST/PGPORT/PGUSER (default 127.0.0.1:5432, postgres, trust auth; it creates two
-# databases there, dropped at exit) and a Redis on REDIS_PORT (default 6379). REQUESTS (200000) per redis-benchmark
-# run, DURATION (10) seconds of pgbench, CONNECTIONS ("10 50"), JAVA_OPTS (-Xmx512m). bench/README.md has the figures.
+# Uses the PostgreSQL of PGHOST/PGPORT/PGUSER (default 127.0.0.1:5432, postgres, trust auth; it creates two
+# databases there, dropped at exit) and the Redis on REDIS_PORT (default 6379); when either does not answer, it starts
+# a private one of its own (a PostgreSQL cluster in the work directory on CLUSTER_PORT, a redis-server without
+# persistence on a free port) and stops it at exit, so it runs to the end unattended. REQUESTS (200000) per
+# redis-benchmark run, RUN_TIMEOUT (300) seconds at most per redis-benchmark run (a run that hangs is stopped and
+# left out, said so), DURATION (10) seconds of pgbench, CONNECTIONS ("10 50"), JAVA_OPTS (-Xmx512m).
+# bench/README.md has the figures.
 . "$(dirname "$0")/../lib.sh"
 int_var DURATION 10
 int_var REQUESTS 200000
+int_var RUN_TIMEOUT 300
 CONNECTIONS=${CONNECTIONS:-10 50}
 for c in $CONNECTIONS; do [[ $c =~ ^[1-9][0-9]*$ ]] || die "CONNECTIONS must be whole numbers, not '$CONNECTIONS'"; done
+REDIS_PORT_GIVEN=${REDIS_PORT:-}
 REDIS_PORT=${REDIS_PORT:-6379}
 JAVA_OPTS=${JAVA_OPTS:--Xmx512m}
 DB=onebase_bench_resp
@@ -23,16 +29,44 @@ KEYS=1000
 need pgbench postgresql-15
 need redis-benchmark redis-tools
 need curl
-reference_pg
-redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 || die "no Redis answers on 127.0.0.1:$REDIS_PORT (set REDIS_PORT)"
+need timeout coreutils
 work_dir resp
 header resp
+
+export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
+need psql postgresql-client
+if ! psql -X -q -d postgres -c 'select 1' >/dev/null 2>&1; then
+  # no PostgreSQL to measure against: a private cluster in the work directory (servers refuse to run as root)
+  pg_bin
+  CLUSTER_PORT=${CLUSTER_PORT:-$(free_port)}
+  port_in_use "$CLUSTER_PORT" && die "CLUSTER_PORT $CLUSTER_PORT is already in use"
+  echo "== no PostgreSQL answers on $PGHOST:$PGPORT: starting a private cluster on 127.0.0.1:$CLUSTER_PORT"
+  if [ "$(id -u)" = 0 ]; then AS="runuser -u postgres --"; chown postgres "$WORK_DIR"; else AS=""; fi
+  $AS "$PG_BIN/initdb" -D "$WORK_DIR/pgdata" -U postgres -A trust -E UTF8 --locale=C >/dev/null
+  at_exit '$AS "$PG_BIN/pg_ctl" -D "$WORK_DIR/pgdata" stop -m fast >/dev/null 2>&1'
+  $AS "$PG_BIN/pg_ctl" -D "$WORK_DIR/pgdata" -l "$WORK_DIR/pgdata.log" -w \
+    -o "-p $CLUSTER_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$WORK_DIR -c max_connections=200" start >/dev/null
+  export PGHOST=127.0.0.1 PGPORT=$CLUSTER_PORT PGUSER=postgres PGPASSWORD=
+fi
+reference_pg
+
+if ! redis-cli -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG; then
+  # no Redis to compare with: one of our own, without persistence, on a free port
+  need redis-server redis-server
+  REDIS_PORT=$(free_port)
+  echo "== no Redis answers on 127.0.0.1:${REDIS_PORT_GIVEN:-6379}: starting redis-server on $REDIS_PORT"
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
+    --pidfile "$WORK_DIR/redis.pid" --logfile "$WORK_DIR/redis.log" --dir "$WORK_DIR"
+  at_exit 'redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || kill "$(cat "$WORK_DIR/redis.pid" 2>/dev/null)" 2>/dev/null'
+  for _ in $(seq 1 100); do redis-cli -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG && break; sleep 0.1; done
+  redis-cli -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG || die "the private redis-server did not start ($WORK_DIR/redis.log)"
+fi
 
 echo "== preparing databases $DB and $PGBENCH_DB on $PGHOST:$PGPORT"
 psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "set client_min_messages = warning" -c "drop database if exists $DB" -c "create database $DB" \
   -c "drop database if exists $PGBENCH_DB" -c "create database $PGBENCH_DB"
 at_exit 'psql -X -q -d postgres -c "drop database if exists $DB" -c "drop database if exists $PGBENCH_DB" >/dev/null 2>&1'
-pgbench -q -i -s 10 "$PGBENCH_DB" >/dev/null 2>&1
+pgbench -q -i -s 10 "$PGBENCH_DB" >/dev/null 2>&1 || die "pgbench -i failed on $PGHOST:$PGPORT"
 
 RESP_PORT=$(free_port)
 echo "== starting onebase against $DB, RESP on $RESP_PORT"
@@ -48,11 +82,11 @@ bench() {
   shift 4
   before=$(wc -l <"$WORK_DIR/results")
   # a failed run (an error reply, a dropped connection) leaves its row out and says so; it never ends the script
-  redis-benchmark -p "$port" "$@" -t get,set,incr -c "$c" -P "$p" -n "$REQUESTS" -d 100 -r "$KEYS" --csv -q 2>"$err" \
+  timeout "$RUN_TIMEOUT" redis-benchmark -p "$port" "$@" -t get,set,incr -c "$c" -P "$p" -n "$REQUESTS" -d 100 -r "$KEYS" --csv -q 2>"$err" \
     | tr -d '"' | awk -F, -v n="$name" -v c="$c" -v p="$p" '$1=="GET"||$1=="SET"||$1=="INCR" {printf "%s %s %s %s %.0f\n", n, $1, c, p, $2}' \
     >>"$WORK_DIR/results" || true
   # shellcheck disable=SC2086
-  redis-benchmark -p "$port" "$@" -c "$c" -P "$p" -n "$REQUESTS" -r "$KEYS" --csv -q MGET $MGET_ARGS 2>>"$err" \
+  timeout "$RUN_TIMEOUT" redis-benchmark -p "$port" "$@" -c "$c" -P "$p" -n "$REQUESTS" -r "$KEYS" --csv -q MGET $MGET_ARGS 2>>"$err" \
     | tr -d '"' | awk -F, -v n="$name" -v c="$c" -v p="$p" '$1!="test" && !done {printf "%s MGET %s %s %.0f\n", n, c, p, $2; done=1}' \
     >>"$WORK_DIR/results" || true
   if [ "$(wc -l <"$WORK_DIR/results")" -lt $((before + 4)) ]; then
@@ -61,13 +95,13 @@ bench() {
 }
 run_pgbench() { # conns
   local f="$WORK_DIR/pgbench-$1.txt" tps
-  pgbench -n -S -M prepared -c "$1" -j 2 -T "$DURATION" "$PGBENCH_DB" >"$f" 2>&1
+  timeout $((DURATION + 120)) pgbench -n -S -M prepared -c "$1" -j 2 -T "$DURATION" "$PGBENCH_DB" >"$f" 2>&1 || true
   tps=$(awk '/^tps/ {printf "%.0f", $3}' "$f")
   echo "pgbench -S $1 1 ${tps:-0}" >>"$WORK_DIR/results"
 }
 
 # warm the JVM and fill the keys GET and MGET read
-redis-benchmark -p "$RESP_PORT" -a "$API_KEY" -t set,get -c 10 -n "$(( REQUESTS / 2 + KEYS ))" -d 100 -r "$KEYS" -q >/dev/null 2>&1 || true
+timeout "$RUN_TIMEOUT" redis-benchmark -p "$RESP_PORT" -a "$API_KEY" -t set,get -c 10 -n "$(( REQUESTS / 2 + KEYS ))" -d 100 -r "$KEYS" -q >/dev/null 2>&1 || true
 
 : >"$WORK_DIR/results"
 for c in $CONNECTIONS; do

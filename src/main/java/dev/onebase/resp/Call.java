@@ -67,6 +67,18 @@ final class Call {
 
     /** A key: UTF-8 text without NUL (the cache's keys are text, shared with HTTP); other bytes are refused, never altered. */
     String key(int i) {
+        byte[] bytes = args.get(i);
+        boolean ascii = true;
+        for (byte b : bytes) {
+            if (b <= 0) {
+                ascii = false;
+                break;
+            }
+        }
+        if (ascii) {
+            // the common case, without a decoder: printable and control ASCII but NUL (0) and every byte >= 0x80 (< 0)
+            return new String(bytes, StandardCharsets.US_ASCII);
+        }
         try {
             String key = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(args.get(i))).toString();

@@ -49,7 +49,7 @@ class ConnectionCommands {
             c.client.reset();
             return Call.reply(Reply.simple("RESET"));
         });
-        t.add("select", 2, SERVER, c -> Call.reply("0".equals(c.text(1)) ? Reply.OK : Reply.error("ERR DB index is out of range")));
+        t.add("select", 2, SERVER, c -> Call.reply(c.integer(1) == 0 ? Reply.OK : Reply.error("ERR DB index is out of range")));
         t.add("client", -2, SERVER, this::client);
         t.add("command", -1, SERVER, this::command);
         t.add("config", -2, SERVER, this::config);

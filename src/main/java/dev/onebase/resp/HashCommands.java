@@ -140,6 +140,9 @@ class HashCommands {
 
     private Uni<Reply> hincrbyfloat(Call c) {
         String field = field(c, 2);
+        if (StringCommands.infinite(c.text(3))) {
+            throw RespError.err("value is NaN or Infinity");
+        }
         BigDecimal by = decimal(c.text(3));
         if (by == null) {
             throw RespError.err("value is not a valid float");

@@ -53,21 +53,33 @@ class KeyCommands {
         t.add("flushall", -1, WRITE, this::flush);
     }
 
-    /** EXPIRE key n [NX|XX|GT|LT], in seconds or ms (unit), relative or at a Unix time (at). */
+    /**
+     * EXPIRE key n [NX|XX|GT|LT ...], in seconds or ms (unit), relative or at a Unix time (at), read as Redis's
+     * expireGenericCommand reads it: every option first (a repeated one is fine, an unknown one is refused), then
+     * their conflicts (NX with any other; GT with LT; XX goes with GT or LT), then the number.
+     */
     private Uni<Reply> expire(Call c, long unit, boolean at) {
-        String mode = null;
+        boolean nx = false;
+        boolean xx = false;
+        boolean gt = false;
+        boolean lt = false;
         for (int i = 3; i < c.size(); i++) {
-            String option = c.option(i);
-            if (!List.of("NX", "XX", "GT", "LT").contains(option)) {
-                throw RespError.err("Unsupported option " + c.text(i));
+            switch (c.option(i)) {
+                case "NX" -> nx = true;
+                case "XX" -> xx = true;
+                case "GT" -> gt = true;
+                case "LT" -> lt = true;
+                default -> throw RespError.err("Unsupported option " + c.text(i));
             }
-            if (mode != null && !mode.equals(option.toLowerCase())) {
-                throw RespError.err(mode.equals("nx") || option.equals("NX")
-                        ? "NX and XX, GT or LT options at the same time are not compatible"
-                        : "GT and LT options at the same time are not compatible");
-            }
-            mode = option.toLowerCase();
         }
+        if (nx && (xx || gt || lt)) {
+            throw RespError.err("NX and XX, GT or LT options at the same time are not compatible");
+        }
+        if (gt && lt) {
+            throw RespError.err("GT and LT options at the same time are not compatible");
+        }
+        // GT already needs an expiry (no expiry counts as infinite): XX adds nothing to it; XX with LT does
+        String mode = nx ? "nx" : gt ? "gt" : lt ? (xx ? "xx-lt" : "lt") : xx ? "xx" : null;
         long n = c.integer(2);
         long ms;
         try {
@@ -82,7 +94,23 @@ class KeyCommands {
         } catch (ProblemException e) {
             throw RespError.invalidExpire(c.name());
         }
-        return (at ? c.store(store).expireAt(c.tenant, c.key(1), ms, mode) : c.store(store).expire(c.tenant, c.key(1), ms, mode)).map(Reply::bool);
+        String key = c.key(1);
+        if ("xx-lt".equals(mode)) {
+            // one transaction: WATCH's versions lock the row, so the expiry read is the one LT compares with
+            return c.inTransaction() ? expireXxLt(c.inTransaction, c, key, ms, at)
+                    : store.inTransaction(c.tenant, tx -> expireXxLt(tx, c, key, ms, at));
+        }
+        return (at ? c.store(store).expireAt(c.tenant, key, ms, mode) : c.store(store).expire(c.tenant, key, ms, mode)).map(Reply::bool);
+    }
+
+    /** EXPIRE ... XX LT: only a key with an expiry, and only to an earlier one (LT alone also sets one where there is none). */
+    private static Uni<Reply> expireXxLt(CacheStore tx, Call c, String key, long ms, boolean at) {
+        return tx.versions(c.tenant, List.of(key)).flatMap(locked -> tx.pttl(c.tenant, key)).flatMap(pttl -> {
+            if (pttl < 0) {
+                return Uni.createFrom().item(Reply.ZERO);
+            }
+            return (at ? tx.expireAt(c.tenant, key, ms, "lt") : tx.expire(c.tenant, key, ms, "lt")).map(Reply::bool);
+        });
     }
 
     /**

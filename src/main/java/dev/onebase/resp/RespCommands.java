@@ -3,7 +3,6 @@ package dev.onebase.resp;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -19,6 +18,7 @@ import io.smallrye.mutiny.Uni;
 class RespCommands {
 
     private final Map<String, Command> table = new TreeMap<>();
+    private final Map<String, Command> byName = new java.util.HashMap<>();
     private final RespGate gate;
 
     RespCommands(RespGate gate, ConnectionCommands connection, StringCommands strings, KeyCommands keys, HashCommands hashes,
@@ -32,7 +32,9 @@ class RespCommands {
     }
 
     void add(String name, int arity, Command.Kind kind, Command.Handler handler) {
-        table.put(name, new Command(name, arity, kind, handler));
+        Command command = new Command(name, arity, kind, handler);
+        table.put(name, command);
+        byName.put(name, command);
     }
 
     Collection<Command> all() {
@@ -40,7 +42,19 @@ class RespCommands {
     }
 
     Command find(byte[] name) {
-        return name.length > 32 ? null : table.get(new String(name, StandardCharsets.UTF_8).toLowerCase(Locale.ROOT));
+        if (name.length > 32) {
+            return null;
+        }
+        // the hot path (every command): ASCII lower case in one pass and a hash lookup; other bytes never name a command
+        char[] lower = new char[name.length];
+        for (int i = 0; i < name.length; i++) {
+            int b = name[i];
+            if (b < 0) {
+                return null;
+            }
+            lower[i] = (char) (b >= 'A' && b <= 'Z' ? b + 32 : b);
+        }
+        return byName.get(new String(lower));
     }
 
     Uni<Reply> execute(RespClient client, Command command, List<byte[]> args) {

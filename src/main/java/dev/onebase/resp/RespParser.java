@@ -46,8 +46,10 @@ final class RespParser {
                 commands.add(command);
                 // Redis runs a pipelined AUTH before it parses the next command; here the whole read is parsed
                 // first, so the commands after an AUTH (or HELLO) get the limits of an authenticated connection
-                String name = new String(command.get(0), java.nio.charset.StandardCharsets.US_ASCII);
-                authSent |= name.equalsIgnoreCase("auth") || name.equalsIgnoreCase("hello");
+                if (!authenticated && !authSent) {
+                    String name = new String(command.get(0), java.nio.charset.StandardCharsets.US_ASCII);
+                    authSent = name.equalsIgnoreCase("auth") || name.equalsIgnoreCase("hello");
+                }
             }
         }
         if (position == pending.length()) {
@@ -67,7 +69,10 @@ final class RespParser {
             return null;
         }
         long n = number(position + 1, lineEnd, "invalid multibulk length");
-        if (n > MAX_ARGS || (!authenticated && n > UNAUTHENTICATED_ARGS)) {
+        if (!authenticated && n > UNAUTHENTICATED_ARGS) {
+            throw new ProtocolError("unauthenticated multibulk length");
+        }
+        if (n > MAX_ARGS) {
             throw new ProtocolError("invalid multibulk length");
         }
         int at = lineEnd + 2;
@@ -85,7 +90,10 @@ final class RespParser {
                 return null;
             }
             long len = number(at + 1, end, "invalid bulk length");
-            if (len < 0 || len > MAX_BULK || (!authenticated && len > UNAUTHENTICATED_BULK)) {
+            if (!authenticated && len > UNAUTHENTICATED_BULK) {
+                throw new ProtocolError("unauthenticated bulk length");
+            }
+            if (len < 0 || len > MAX_BULK) {
                 throw new ProtocolError("invalid bulk length");
             }
             int dataStart = end + 2;

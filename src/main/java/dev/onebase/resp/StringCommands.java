@@ -74,37 +74,86 @@ class StringCommands {
 
     /** SET key value [NX|XX] [GET] [EX s|PX ms|EXAT s|PXAT ms|KEEPTTL]. */
     private Uni<Reply> set(Call c) {
-        Condition condition = Condition.ALWAYS;
-        boolean get = false;
-        Expiry expiry = null;
-        for (int i = 3; i < c.size(); i++) {
-            String option = c.option(i);
-            switch (option) {
-                case "NX", "XX" -> {
-                    if (condition != Condition.ALWAYS) {
-                        throw RespError.syntax();
-                    }
-                    condition = option.equals("NX") ? Condition.NX : Condition.XX;
-                }
-                case "GET" -> get = true;
-                case "KEEPTTL" -> {
-                    if (expiry != null) {
-                        throw RespError.syntax();
-                    }
-                    expiry = Expiry.KEEP;
-                }
-                case "EX", "PX", "EXAT", "PXAT" -> {
-                    if (expiry != null || i + 1 >= c.size()) {
-                        throw RespError.syntax();
-                    }
-                    expiry = expiry(c, option, ++i);
-                }
-                default -> throw RespError.syntax();
-            }
-        }
-        boolean returnOld = get;
-        return write(c, 1, 2, expiry == null ? Expiry.NONE : expiry, condition, get)
+        Options o = Options.parse(c, 3, false);
+        Expiry expiry = o.expiry(c);
+        Condition condition = o.nx ? Condition.NX : o.xx ? Condition.XX : Condition.ALWAYS;
+        boolean returnOld = o.get;
+        return write(c, 1, 2, expiry, condition, returnOld)
                 .map(r -> returnOld ? old(r) : r.written() ? Reply.OK : Reply.NULL);
+    }
+
+    /**
+     * The options of SET (from word 3) and GETEX (from word 2), read as Redis's parseExtendedStringArgumentsOrReply
+     * reads them: an option may be repeated (the last expiry given counts), but NX with XX, two different expiry
+     * options, or an expiry with KEEPTTL/PERSIST are a syntax error; every word is read before the expiry's number
+     * is, so a syntax error anywhere wins over a bad number.
+     */
+    static final class Options {
+        boolean nx;
+        boolean xx;
+        boolean get;
+        boolean keepTtl;
+        boolean persist;
+        /** EX, PX, EXAT or PXAT, and the index of its number; null when none was given. */
+        String unit;
+        int valueAt;
+
+        static Options parse(Call c, int from, boolean getex) {
+            Options o = new Options();
+            for (int i = from; i < c.size(); i++) {
+                String option = c.option(i);
+                boolean more = i + 1 < c.size();
+                switch (option) {
+                    case "NX" -> {
+                        if (o.xx || getex) {
+                            throw RespError.syntax();
+                        }
+                        o.nx = true;
+                    }
+                    case "XX" -> {
+                        if (o.nx || getex) {
+                            throw RespError.syntax();
+                        }
+                        o.xx = true;
+                    }
+                    case "GET" -> {
+                        if (getex) {
+                            throw RespError.syntax();
+                        }
+                        o.get = true;
+                    }
+                    case "KEEPTTL" -> {
+                        if (getex || o.persist || o.unit != null) {
+                            throw RespError.syntax();
+                        }
+                        o.keepTtl = true;
+                    }
+                    case "PERSIST" -> {
+                        if (!getex || o.keepTtl || o.unit != null) {
+                            throw RespError.syntax();
+                        }
+                        o.persist = true;
+                    }
+                    case "EX", "PX", "EXAT", "PXAT" -> {
+                        if (o.keepTtl || o.persist || (o.unit != null && !o.unit.equals(option)) || !more) {
+                            throw RespError.syntax();
+                        }
+                        o.unit = option;
+                        o.valueAt = ++i;
+                    }
+                    default -> throw RespError.syntax();
+                }
+            }
+            return o;
+        }
+
+        /** The expiry asked for: NONE, KEEP, or the checked number of the last EX/PX/EXAT/PXAT. */
+        Expiry expiry(Call c) {
+            if (unit != null) {
+                return StringCommands.expiry(c, unit, valueAt);
+            }
+            return keepTtl ? Expiry.KEEP : Expiry.NONE;
+        }
     }
 
     /** An expiry option's value: EX/PX relative, EXAT/PXAT absolute, in seconds or ms; zero, negative or too far is refused. */
@@ -146,28 +195,12 @@ class StringCommands {
 
     /** GETEX key [EX s|PX ms|EXAT s|PXAT ms|PERSIST]. */
     private Uni<Reply> getex(Call c) {
-        Expiry expiry = Expiry.NONE;
-        boolean persist = false;
-        for (int i = 2; i < c.size(); i++) {
-            String option = c.option(i);
-            if (expiry != Expiry.NONE || persist) {
-                throw RespError.syntax();
-            }
-            switch (option) {
-                case "PERSIST" -> persist = true;
-                case "EX", "PX", "EXAT", "PXAT" -> {
-                    if (i + 1 >= c.size()) {
-                        throw RespError.syntax();
-                    }
-                    expiry = expiry(c, option, ++i);
-                }
-                default -> throw RespError.syntax();
-            }
-        }
-        if (expiry == Expiry.NONE && !persist) {
+        Options o = Options.parse(c, 2, true);
+        Expiry expiry = o.expiry(c);
+        if (expiry == Expiry.NONE && !o.persist) {
             return c.store(store).get(c.tenant, c.key(1)).map(v -> Reply.bulk(v.map(CacheStore.Value::bytes).orElse(null)));
         }
-        return c.store(store).getEx(c.tenant, c.key(1), expiry, persist).map(v -> Reply.bulk(v.map(CacheStore.Value::bytes).orElse(null)));
+        return c.store(store).getEx(c.tenant, c.key(1), expiry, o.persist).map(v -> Reply.bulk(v.map(CacheStore.Value::bytes).orElse(null)));
     }
 
     /** MSET's pairs, a later one of the same key replacing an earlier one, as Redis does. */
@@ -190,12 +223,51 @@ class StringCommands {
         return limits(c).flatMap(limits -> {
             checkKey(c.key(1), limits);
             return c.store(store).incrBy(c.tenant, c.key(1), by);
-        }).map(Reply::integer).onFailure(ProblemException.class).transform(e -> ((ProblemException) e).status() == 409 && !(e instanceof CacheStore.WrongType)
-                ? RespError.err("value is not an integer or out of range") : e);
+        }).map(Reply::integer).onFailure(StringCommands::notANumber).recoverWithUni(e -> whyNotIncremented(c, e));
+    }
+
+    /** The cache refuses an INCR whose value is not an integer and one that would overflow alike (409). */
+    private static boolean notANumber(Throwable e) {
+        return e instanceof ProblemException p && p.status() == 409 && !(e instanceof CacheStore.WrongType);
+    }
+
+    /**
+     * Redis tells the two apart: a value that is an integer failed because the result would overflow. Outside a
+     * transaction the value is read again to say which; inside one (whose statement just failed) the common text.
+     */
+    private Uni<Reply> whyNotIncremented(Call c, Throwable e) {
+        Reply notInteger = Reply.error("ERR value is not an integer or out of range");
+        if (c.inTransaction()) {
+            // a failure, not an answer: EXEC rolls the failed statement back to its savepoint
+            return Uni.createFrom().failure(RespError.notInteger());
+        }
+        return store.get(c.tenant, c.key(1)).map(v -> {
+            byte[] bytes = v.map(CacheStore.Value::bytes).orElse(null);
+            boolean integer = bytes != null && bytes.length <= 20
+                    && CacheRequests.strictLong(new String(bytes, java.nio.charset.StandardCharsets.UTF_8)) != null;
+            return integer ? Reply.error("ERR increment or decrement would overflow") : notInteger;
+        });
+    }
+
+    /** Infinity as Redis's strtold reads it (inf, infinity, either sign, any case); NaN is not a valid float. */
+    static boolean infinite(String text) {
+        String t = text.toLowerCase(java.util.Locale.ROOT);
+        if (t.startsWith("+") || t.startsWith("-")) {
+            t = t.substring(1);
+        }
+        return t.equals("inf") || t.equals("infinity");
     }
 
     private Uni<Reply> incrByFloat(Call c) {
         String by = c.text(2);
+        if (infinite(by)) {
+            // as incrbyfloatCommand: the key's type, then its value, then the sum (which an infinity makes infinite)
+            return c.store(store).get(c.tenant, c.key(1)).map(v -> {
+                String old = v.map(x -> new String(x.bytes(), java.nio.charset.StandardCharsets.UTF_8)).orElse("0");
+                boolean validOld = old.matches("[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?") && old.length() <= 5000;
+                return Reply.error(validOld ? "ERR increment would produce NaN or Infinity" : "ERR value is not a valid float");
+            });
+        }
         if (!by.matches("[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?") || by.length() > 5000) {
             throw RespError.err("value is not a valid float");
         }
@@ -240,10 +312,11 @@ class StringCommands {
         }
         return limits(c).flatMap(limits -> {
             checkKey(c.key(1), limits);
-            if (offset + part.length > limits.maxValueBytes()) {
+            if (part.length > 0 && offset > limits.maxValueBytes() - (long) part.length) {
                 throw tooLarge();
             }
-            return c.store(store).setRange(c.tenant, c.key(1), (int) offset, part, limits.maxValueBytes());
+            // with nothing to write the offset changes nothing (the answer is the length): it is not handed on
+            return c.store(store).setRange(c.tenant, c.key(1), part.length == 0 ? 0 : (int) offset, part, limits.maxValueBytes());
         }).map(n -> Reply.integer(n.orElseThrow(StringCommands::tooLarge)));
     }
 

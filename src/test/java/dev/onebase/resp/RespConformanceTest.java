@@ -66,13 +66,13 @@ class RespConformanceTest {
             r.set("novar", "+1");
             assertEquals("ERR value is not an integer or out of range", error(() -> r.incr("novar")));
             r.set("big", "9223372036854775807");
-            assertEquals("ERR value is not an integer or out of range", error(() -> r.incr("big")));
+            assertEquals("ERR increment or decrement would overflow", error(() -> r.incr("big")));
             assertEquals("ERR value is not an integer or out of range", error(() -> r.sendCommand(Protocol.Command.INCRBY, "x", "1.5")));
             assertEquals("ERR decrement would overflow", error(() -> r.sendCommand(Protocol.Command.DECRBY, "x", "-9223372036854775808")));
             r.set("fl", "1.5");
             assertEquals(3.0, r.incrByFloat("fl", 1.5));
             assertEquals("ERR value is not a valid float", error(() -> r.sendCommand(Protocol.Command.INCRBYFLOAT, "fl", "nan")));
-            assertEquals("ERR value is not a valid float", error(() -> r.sendCommand(Protocol.Command.INCRBYFLOAT, "fl", "inf")));
+            assertEquals("ERR increment would produce NaN or Infinity", error(() -> r.sendCommand(Protocol.Command.INCRBYFLOAT, "fl", "inf")));
             assertEquals("", r.getrange("nokey", 0, -1));
             r.set("s", "Hello World");
             assertEquals("Hello World", r.getrange("s", 0, -1));
