@@ -60,7 +60,7 @@ at_exit 'for f in "$BENCH_DIR"/*.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/de
 
 # ---- the cluster, loaded ------------------------------------------------------------------------------------------
 mkdir -p "$BENCH_DIR"/{sock,pgbr-repo,pgbr-log,pgbr-lock}
-if [ -n "$AS" ]; then chown -R postgres "$BENCH_DIR"/{sock,pgbr-repo,pgbr-log,pgbr-lock}; fi
+if [ -n "$AS" ]; then chown postgres "$BENCH_DIR"; chown -R postgres "$BENCH_DIR"/{sock,pgbr-repo,pgbr-log,pgbr-lock}; fi
 $AS "$BIN/initdb" -D "$BENCH_DIR/pgdata" -U postgres -A trust -E UTF8 --locale=C >/dev/null
 CONF="$BENCH_DIR/pgbackrest.conf"
 cat > "$CONF" <<CONF
@@ -110,17 +110,22 @@ say() { echo "   $*"; }
 # start_onebase [NAME=VALUE ...]: the service, as lib.sh's start_service starts it (its embedded database in
 # WORK_DIR/service-db, the admin token), with these settings; a start that fails (the process exits, or /q/health/ready
 # does not answer within START_TIMEOUT s) is stopped and retried, up to START_ATTEMPTS times, after a pause that doubles
-# from 15 s. Sets SERVICE_PID, BASE_URL, SERVICE_LOG, SERVICE_READY_MS; returns 1 when every attempt failed.
+# from 15 s. @S3_PORT@ in a setting is the S3 port of this attempt. Sets SERVICE_PID, BASE_URL, SERVICE_LOG,
+# SERVICE_READY_MS, S3_PORT; returns 1 when every attempt failed.
 start_onebase() {
-  local attempt pause=15 t0 why
+  local attempt pause=15 t0 why settings a
   for ((attempt = 1; attempt <= START_ATTEMPTS; attempt++)); do
+    # every port is chosen again at each attempt (another process may have taken one); RESP is not needed
     HTTP_PORT=$(free_port)
+    S3_PORT=$(free_port)
+    settings=(ONEBASE_RESP_ENABLED=false)
+    for a in "$@"; do settings+=("${a//@S3_PORT@/$S3_PORT}"); done
     BASE_URL=http://127.0.0.1:$HTTP_PORT
     SERVICE_LOG=$BENCH_DIR/service-$ROUND-$attempt.log
     t0=$(now_ms)
     # shellcheck disable=SC2086  # JAVA_OPTS is a list of options
     env QUARKUS_HTTP_PORT="$HTTP_PORT" ONEBASE_ADMIN_TOKEN="$ADMIN_TOKEN" ONEBASE_EMBEDDED_DATA_DIR="$BENCH_DIR/service-db" \
-      "$@" java ${JAVA_OPTS:-} -jar "$JAR" >"$SERVICE_LOG" 2>&1 &
+      "${settings[@]}" java ${JAVA_OPTS:-} -jar "$JAR" >"$SERVICE_LOG" 2>&1 &
     SERVICE_PID=$!
     echo "$SERVICE_PID" > "$BENCH_DIR/service.pid"
     why=
@@ -134,8 +139,9 @@ start_onebase() {
       say "service ready in $((SERVICE_READY_MS / 1000)) s (start $attempt of at most $START_ATTEMPTS; log $SERVICE_LOG)"
       return 0
     fi
-    echo "   start $attempt/$START_ATTEMPTS failed: the service $why; first error in $SERVICE_LOG:" >&2
-    grep -m 3 -E 'ERROR|Exception|Timeout|FATAL' "$SERVICE_LOG" | cut -c1-300 | sed 's/^/     /' >&2 || true
+    echo "   start $attempt/$START_ATTEMPTS failed: the service $why; the cause in $SERVICE_LOG:" >&2
+    { grep -m 1 -E 'Failed to start|Timeout waiting' "$SERVICE_LOG"; grep -E '^Caused by' "$SERVICE_LOG" | tail -1; } \
+      | cut -c1-300 | sed 's/^/     /' >&2 || true
     stop_service
     rm -f "$BENCH_DIR/service.pid"
     if [ "$attempt" -lt "$START_ATTEMPTS" ]; then sleep "$pause"; pause=$((pause * 2)); fi
@@ -244,9 +250,7 @@ onebase_round() {
 # ---- onebase's S3 endpoint as the off-site store ----------------------------------------------------------------
 # A first start of the service creates a tenant, its S3 key and the bucket (the key stays in the service's embedded
 # database in WORK_DIR, so the next starts know it); pgBackRest reaches the same endpoint through a TLS front
-S3_PORT=$(free_port)
-S3_SECRET_KEY=bench-backup-s3-secret-key
-S3=(ONEBASE_S3_PORT="$S3_PORT" ONEBASE_S3_SECRET_KEY="$S3_SECRET_KEY")
+S3=(ONEBASE_S3_PORT=@S3_PORT@ ONEBASE_S3_SECRET_KEY=bench-backup-s3-secret-key)
 BUCKET=bench-backups
 s3_setup() {
   local s3key
@@ -346,7 +350,7 @@ round s3_setup s3_setup
 # shellcheck disable=SC1090
 . "$RESULTS"
 if [ -n "${ROUND_OK_s3_setup:-}" ]; then
-  OFFSITE=("${S3[@]}" ONEBASE_BACKUP_OFFSITE_ENDPOINT="http://127.0.0.1:$S3_PORT" ONEBASE_BACKUP_OFFSITE_BUCKET=$BUCKET
+  OFFSITE=("${S3[@]}" ONEBASE_BACKUP_OFFSITE_ENDPOINT="http://127.0.0.1:@S3_PORT@" ONEBASE_BACKUP_OFFSITE_BUCKET=$BUCKET
     ONEBASE_BACKUP_OFFSITE_ACCESS_KEY_ID="$S3_ID" ONEBASE_BACKUP_OFFSITE_SECRET_ACCESS_KEY="$S3_SECRET"
     ONEBASE_BACKUP_RESTORE_TEST_SOURCE=offsite)
   round onebase_off onebase_round _OFF "${OFFSITE[@]}" ONEBASE_BACKUP_OFFSITE_PREFIX=plain/
