@@ -23,9 +23,10 @@
 #
 # Needs the PostgreSQL server binaries (PG_BIN, default the newest /usr/lib/postgresql/*/bin), pgbackrest, socat,
 # openssl, curl (7.75 or newer: --aws-sigv4 creates the bucket), python3 (each installed with apt-get when missing, as
-# root). SCALE (70), CLUSTER_PORT (a free port), WORK_DIR (a temp directory, removed at exit), JAVA_OPTS (none),
-# START_ATTEMPTS (4), START_TIMEOUT (300 s per attempt), ROUND_ATTEMPTS (2), JOB_TIMEOUT (10800 s per job).
-# As root the cluster runs as the user postgres.
+# root). SCALE (70), CLUSTER_PORT (a free port), HTTP_PORT (a free one at each start), WORK_DIR (a temp directory,
+# removed at exit), JAVA_OPTS (none), START_ATTEMPTS (4), START_TIMEOUT (300 s per attempt), ROUND_ATTEMPTS (2),
+# JOB_TIMEOUT (10800 s per job). As root the cluster runs as the user postgres. At SCALE=70 on an idle 2-core machine
+# it takes about 15 minutes (bench/README.md#backup).
 . "$(dirname "$0")/../lib.sh"
 int_var SCALE 70
 int_var START_ATTEMPTS 4
@@ -46,6 +47,7 @@ work_dir backup
 BENCH_DIR=$WORK_DIR
 PORT=$CLUSTER_PORT
 BIN=$PG_BIN
+FIXED_HTTP_PORT=${HTTP_PORT:-}
 RESULTS=$BENCH_DIR/results.env
 : > "$RESULTS"
 BENCH_T0=$(now_ms)
@@ -116,7 +118,7 @@ start_onebase() {
   local attempt pause=15 t0 why settings a
   for ((attempt = 1; attempt <= START_ATTEMPTS; attempt++)); do
     # every port is chosen again at each attempt (another process may have taken one); RESP is not needed
-    HTTP_PORT=$(free_port)
+    HTTP_PORT=${FIXED_HTTP_PORT:-$(free_port)}
     S3_PORT=$(free_port)
     settings=(ONEBASE_RESP_ENABLED=false)
     for a in "$@"; do settings+=("${a//@S3_PORT@/$S3_PORT}"); done
@@ -189,7 +191,7 @@ round() {
     sleep 0.5 # tee writes the last lines of the round's stderr
     result "ROUND_S_$name" $(( ($(now_ms) - t0) / 1000 ))
     if [ "$rc" = 0 ]; then
-      result "ROUND_OK_$name" 1
+      result "ROUND_OK_$name" "$attempt"
       echo "== round $name done in $(( ($(now_ms) - t0) / 1000 )) s"
       return 0
     fi
@@ -293,7 +295,8 @@ stop_tls() {
 # PGBR_R_MS (+ SUFFIX). A repository other than the archive's (the first one) skips the archive check: the WAL goes to
 # the first repository, and the restore is timed as the files come back, like the plain one.
 pgbr_round() {
-  local sfx=$1 conf=$2 check=() t0 target=$BENCH_DIR/pgbr-restore$sfx-$ROUND size
+  local sfx=$1 conf=$2 check=() t0 target size
+  target=$BENCH_DIR/pgbr-restore$sfx-$ROUND
   [ "$conf" = "$CONF" ] || check=(--no-archive-check)
   [ -n "$AS" ] && chown postgres "$conf"
   if [ "$conf" != "$CONF" ]; then $AS pgbackrest --config="$conf" --stanza=bench stanza-create >/dev/null; fi
@@ -429,7 +432,8 @@ FAILED=0
 for r in onebase onebase_enc s3_setup onebase_off onebase_offenc pgbackrest pgbackrest_enc pgbackrest_off pgbackrest_offenc; do
   ok=ROUND_OK_$r err=ROUND_ERR_$r s=ROUND_S_$r
   if [ -n "${!ok:-}" ]; then
-    printf '%-20s ok      %5s s\n' "$r" "${!s:-?}"
+    if [ "${!ok}" = 1 ]; then printf '%-20s ok      %5s s\n' "$r" "${!s:-?}"
+    else printf '%-20s ok      %5s s  at attempt %s; before: %s\n' "$r" "${!s:-?}" "${!ok}" "${!err:-}"; fi
   else
     FAILED=1
     printf '%-20s FAILED  %5s s  %s\n' "$r" "${!s:-?}" "${!err:-not run (a round it needs failed)}"
