@@ -70,6 +70,20 @@ public class RestoreTester {
         return Halves.of(ConfigProvider.getConfig(), config.restoreTest().fullCopy());
     }
 
+    /** The halves that do not run and why, as the job reports them: "snapshot skipped (...=false)". */
+    public List<String> skippedHalves() {
+        Halves halves = halves();
+        List<String> skipped = new ArrayList<>();
+        if (!halves.snapshot()) {
+            skipped.add(BackupCatalog.SNAPSHOT + " skipped (not enabled: onebase.jobs.backup-snapshot.enabled=false)");
+        }
+        if (!halves.fullCopy()) {
+            skipped.add(BackupCatalog.FULL + " skipped (not enabled: " + (config.restoreTest().fullCopy()
+                    ? "onebase.jobs.backup-full.enabled=false" : "onebase.backup.restore-test.full-copy=false") + ")");
+        }
+        return skipped;
+    }
+
     /**
      * The restore tests of the backup kinds that are taken; a failure is recorded, alerted and returned, not thrown.
      * With no kind taken there is nothing to test: that is alerted and thrown, never a pass.
