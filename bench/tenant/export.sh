@@ -94,7 +94,8 @@ phase_end() {
 BACKUP=(ONEBASE_BACKUP_HOST=127.0.0.1 ONEBASE_BACKUP_PORT="$CLUSTER_PORT" ONEBASE_BACKUP_DATABASE=onebase
   ONEBASE_BACKUP_USER=postgres ONEBASE_BACKUP_PASSWORD=unused ONEBASE_BACKUP_DIR="$W/backups"
   ONEBASE_BACKUP_RESTORE_TEST_SCRATCH_DIR="$W/scratch" ONEBASE_BACKUP_WAL_ENABLED=$([ "$RESTORE" = 1 ] && echo true || echo false))
-start_service DATABASE_URL="postgres://postgres:unused@127.0.0.1:$CLUSTER_PORT/onebase" "${BACKUP[@]}"
+# the Redis-protocol front is not measured here: off, so that its port cannot collide
+start_service DATABASE_URL="postgres://postgres:unused@127.0.0.1:$CLUSTER_PORT/onebase" ONEBASE_RESP_ENABLED=false "${BACKUP[@]}"
 echo "service ready in $SERVICE_READY_MS ms at $JAVA_OPTS"
 AUTH="Authorization: Bearer $ADMIN_TOKEN"
 signup pro
