@@ -139,7 +139,7 @@ echo "files: $storage"
 # ---- 1. export, import ----------------------------------------------------------------------------------------------
 phase_start export
 t0=$(now)
-curl -fsS -o "$W/tenant.tar" -H "$AUTH" "$BASE_URL/admin/tenants/$A/export" || { tail -30 "$SERVICE_LOG"; die "the export failed"; }
+curl -fsS --speed-limit 1 --speed-time 600 -o "$W/tenant.tar" -H "$AUTH" "$BASE_URL/admin/tenants/$A/export" || { tail -30 "$SERVICE_LOG"; die "the export failed"; }
 t1=$(now)
 phase_end
 EXPORT_S=$(secs "$t0" "$t1"); ARCHIVE=$(stat -c %s "$W/tenant.tar")
@@ -148,7 +148,7 @@ echo "export: $(mib "$ARCHIVE") MiB archive in $EXPORT_S s ($(rate "$ARCHIVE" "$
 
 phase_start import
 t0=$(now)
-answer=$(curl -fsS -X POST -T "$W/tenant.tar" -H 'Expect:' -H "$AUTH" -H 'Content-Type: application/x-tar' \
+answer=$(curl -fsS --speed-limit 1 --speed-time 600 -X POST -T "$W/tenant.tar" -H 'Expect:' -H "$AUTH" -H 'Content-Type: application/x-tar' \
   "$BASE_URL/admin/tenants/import?as=new") || { tail -30 "$SERVICE_LOG"; die "the import failed"; }
 t1=$(now)
 phase_end
