@@ -315,7 +315,7 @@ public final class TenantImporter {
         return n;
     }
 
-    /** The batch as UTF-8 bytes (a bytea parameter, sent as is): no String of it, and no second copy in the driver. */
+    /** The batch as UTF-8 bytes (a bytea parameter, sent as is): no String of it, nor the driver's encoding of one. */
     private static void flush(PreparedStatement insert, ArrayNode batch) throws SQLException, JsonProcessingException {
         insert.setBytes(1, JSON.writeValueAsBytes(batch));
         insert.execute();
