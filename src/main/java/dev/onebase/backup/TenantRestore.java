@@ -5,6 +5,7 @@ import java.io.BufferedOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -117,8 +118,23 @@ public class TenantRestore implements TenantRestorer {
             scratch = Files.createTempDirectory(root, "onebase-tenant-restore-");
             archive = Files.createTempFile(root, "onebase-tenant-restore-", ".tar");
             progress(id, "recover the newest full copy and WAL to " + time, 5, null);
-            PitrCommand.Result r = PitrCommand.recover(time, scratch, directory.root(), tools.binDir(),
-                    Restorer.freePort(), config.timeout(), directory.cipher());
+            PitrCommand.Result r = null;
+            for (int attempt = 1; r == null; attempt++) {
+                try {
+                    r = PitrCommand.recover(time, scratch, directory.root(), tools.binDir(), Restorer.freePort(), config.timeout(),
+                            directory.cipher());
+                } catch (NoSuchFileException e) {
+                    // pg_receivewal, streaming meanwhile, completed its .partial segment (renamed it) while the WAL was
+                    // being copied: the complete segment is there now, so the copy succeeds when it runs again
+                    if (attempt == 3 || e.getFile() == null || !e.getFile().endsWith(".partial")) {
+                        throw e;
+                    }
+                    LOG.warnf("restore of tenant %s: WAL segment %s was completed while being copied; recovering again", tenant,
+                            e.getFile());
+                    Artifacts.deleteTree(scratch);
+                    scratch = Files.createTempDirectory(root, "onebase-tenant-restore-");
+                }
+            }
             progress(id, "export the tenant from the recovered cluster", 50, r.backupId());
             BackupTarget t = tools.target();
             try (Connection c = DriverManager.getConnection(r.cluster().jdbcUrl(t.database()), t.user(), t.password());

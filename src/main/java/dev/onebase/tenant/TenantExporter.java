@@ -4,7 +4,6 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestOutputStream;
@@ -15,8 +14,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -38,7 +39,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  *
  * <p>Tar needs a member's size before its content. Each member is therefore first spooled to a temporary file (its
  * SHA-256 computed on the way), then copied into the archive and deleted: memory stays flat whatever the size (rows
- * come through a server-side cursor, 200 at a time; large objects 1 MiB at a time), and the temporary disk needed is
+ * come through a server-side cursor, 200 at a time or fewer so that a fetch stays near 4 MiB when rows hold large
+ * {@code bytea} values, as a file kept inline does; large objects 1 MiB at a time), and the temporary disk needed is
  * the largest member's size. Every query filters by the tenant explicitly as well as through Row-Level Security, so
  * it is right over the request role and over a superuser's connection to a recovered scratch cluster alike.
  */
@@ -49,6 +51,11 @@ public final class TenantExporter {
     public static final String HEADER = "onebase-export.json";
     public static final String MANIFEST = "manifest.json";
     static final int CHUNK = 1 << 20;
+    /** Rows per round trip of the table cursors at most, and about how many bytes one fetch may hold. */
+    static final int FETCH_ROWS = 200;
+    static final long FETCH_BYTES = 4 << 20;
+    /** A row's JSON beyond its bytea values: the other columns and the names. */
+    private static final long ROW_OVERHEAD = 4096;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -172,13 +179,15 @@ public final class TenantExporter {
         String sql = "select to_jsonb(x)::text from (select " + cols + " from " + q(t.name()) + " where " + q(t.tenantColumn())
                 + " = ?" + order + ") x";
         long[] rows = { 0 };
+        int fetch = fetchSize(c, t, tenant);
         long size = writeMember(tar, name, now, members, o -> {
             try (PreparedStatement st = c.prepareStatement(sql)) {
-                st.setFetchSize(200);
+                st.setFetchSize(fetch);
                 st.setObject(1, tenant);
                 try (ResultSet rs = st.executeQuery()) {
                     while (rs.next()) {
-                        o.write(rs.getString(1).getBytes(StandardCharsets.UTF_8));
+                        // the text's bytes as they came (UTF-8, the driver's client encoding): no String, no copy
+                        o.write(rs.getBytes(1));
                         o.write('\n');
                         rows[0]++;
                     }
@@ -198,6 +207,45 @@ public final class TenantExporter {
             entry.put("importable", false);
         }
         return entry;
+    }
+
+    /**
+     * Rows per round trip: {@link #FETCH_ROWS}, fewer when the tenant's rows in the table hold large {@code bytea}
+     * values (a 1 MiB file kept inline is a 2 MiB line of hex), so that one fetch holds about {@link #FETCH_BYTES}
+     * whatever the rows hold. The driver keeps a whole fetch in memory, so a fixed count of rows would not be flat.
+     * {@code octet_length} of a stored value reads its length, not the value, so this costs a scan of the tenant's
+     * rows without reading their large values.
+     */
+    static int fetchSize(Connection c, TenantTables.Table t, UUID tenant) throws SQLException {
+        List<String> bytea = new ArrayList<>();
+        try (PreparedStatement st = c.prepareStatement("""
+                select attname from pg_attribute
+                 where attrelid = to_regclass(?) and attnum > 0 and not attisdropped and atttypid = 'bytea'::regtype
+                """)) {
+            st.setString(1, q(t.name()));
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    bytea.add(rs.getString(1));
+                }
+            }
+        }
+        Set<String> exported = t.exported().stream().map(TenantTables.Column::name).collect(Collectors.toSet());
+        bytea.retainAll(exported);
+        if (bytea.isEmpty()) {
+            return FETCH_ROWS;
+        }
+        String widest = bytea.stream().map(col -> "coalesce(max(octet_length(" + q(col) + ")), 0)").collect(Collectors.joining(" + "));
+        long max;
+        try (PreparedStatement st = c.prepareStatement("select " + widest + " from " + q(t.name()) + " where "
+                + q(t.tenantColumn()) + " = ?")) {
+            st.setObject(1, tenant);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                max = rs.getLong(1);
+            }
+        }
+        long row = 2 * max + ROW_OVERHEAD; // hex doubles a bytea value
+        return (int) Math.max(1, Math.min(FETCH_ROWS, FETCH_BYTES / row));
     }
 
     private static void copyLargeObject(Connection c, UUID tenant, long oid, OutputStream o) throws IOException, SQLException {

@@ -68,8 +68,12 @@ public final class TenantImporter {
             int largeObjects, long largeObjectBytes, String apiKey) {
     }
 
+    /**
+     * A batch of rows goes to the database when it holds this many rows or about this many bytes of NDJSON: a row that
+     * holds a 1 MiB file inline (2 MiB of hex) goes alone, and memory stays flat whatever the archive holds.
+     */
     private static final int BATCH_ROWS = 500;
-    private static final int BATCH_BYTES = 8 << 20;
+    private static final int BATCH_BYTES = 1 << 20;
     private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_BIGDECIMAL_AS_PLAIN);
 
@@ -255,7 +259,7 @@ public final class TenantImporter {
         Set<String> known = t.exported().stream().map(TenantTables.Column::name).collect(Collectors.toSet());
         String list = cols.stream().map(col -> TenantExporter.q(col.name())).collect(Collectors.joining(", "));
         String sql = "insert into " + TenantExporter.q(t.name()) + " (" + list + ") select " + list
-                + " from jsonb_populate_recordset(null::" + TenantExporter.q(t.name()) + ", ?::jsonb)";
+                + " from jsonb_populate_recordset(null::" + TenantExporter.q(t.name()) + ", convert_from(?, 'UTF8')::jsonb)";
         BufferedReader lines = new BufferedReader(new InputStreamReader(content, StandardCharsets.UTF_8), 1 << 16);
         long n = 0;
         ArrayNode batch = JSON.createArrayNode();
@@ -270,7 +274,7 @@ public final class TenantImporter {
                 if (!load) {
                     continue;
                 }
-                JsonNode row = json(line.getBytes(StandardCharsets.UTF_8), member + " line " + n);
+                JsonNode row = json(line, member + " line " + n);
                 if (!(row instanceof ObjectNode obj)) {
                     throw ProblemException.unprocessable(member + " line " + n + " is not a JSON object");
                 }
@@ -311,8 +315,9 @@ public final class TenantImporter {
         return n;
     }
 
+    /** The batch as UTF-8 bytes (a bytea parameter, sent as is): no String of it, nor the driver's encoding of one. */
     private static void flush(PreparedStatement insert, ArrayNode batch) throws SQLException, JsonProcessingException {
-        insert.setString(1, JSON.writeValueAsString(batch));
+        insert.setBytes(1, JSON.writeValueAsBytes(batch));
         insert.execute();
     }
 
@@ -419,6 +424,14 @@ public final class TenantImporter {
 
     private static void drain(InputStream in) throws IOException {
         in.transferTo(java.io.OutputStream.nullOutputStream());
+    }
+
+    private static JsonNode json(String s, String where) {
+        try {
+            return JSON.readTree(s);
+        } catch (IOException e) {
+            throw TenantArchive.bad(where + " is not JSON");
+        }
     }
 
     private static JsonNode json(byte[] b, String where) {

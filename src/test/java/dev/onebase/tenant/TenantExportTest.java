@@ -267,6 +267,71 @@ class TenantExportTest {
         assertEquals(objects, Db.count("select count(*) from pg_largeobject_metadata"), "no large object was left behind");
     }
 
+    /** A file of 20 MiB (many 1 MiB steps of file_lo_get / file_lo_put, the last one partial) comes back byte for byte. */
+    @Test
+    void aTwentyMiBFileRoundTripsByteForByte() throws Exception {
+        Tenant a = TestApi.signup();
+        byte[] big = new byte[(20 << 20) + 12_345];
+        new Random(11).nextBytes(big);
+        String id = as(a).contentType("application/octet-stream").body(big).put("/api/v1/files/big/twenty.bin").then()
+                .statusCode(201).extract().path("id");
+        byte[] archive = asAdmin().get("/admin/tenants/" + a.id() + "/export").then().statusCode(200).extract().asByteArray();
+        Map<String, byte[]> members = members(archive);
+        List<String> objects = members.keySet().stream().filter(n -> n.startsWith("large-objects/")).toList();
+        assertEquals(1, objects.size(), members.keySet().toString());
+        assertEquals(sha(big), sha(members.get(objects.get(0))));
+        JsonNode manifest = readJson(members.get("manifest.json"));
+        assertEquals(sha(big), manifest.path("members").path(objects.get(0)).path("sha256").asText());
+        assertEquals(big.length, manifest.path("members").path(objects.get(0)).path("bytes").asLong());
+
+        Response imported = asAdmin().contentType("application/x-tar").body(archive).post("/admin/tenants/import");
+        imported.then().statusCode(201);
+        assertEquals((long) big.length, ((Number) imported.path("largeObjectBytes")).longValue());
+        Tenant copy = new Tenant(UUID.fromString(imported.path("tenantId")), imported.path("slug"), imported.path("apiKey"));
+        // the same file id in the copy (ids travel), its content through the copy's own key
+        byte[] back = as(copy).get("/api/v1/files/" + id + "/content").then().statusCode(200).extract().asByteArray();
+        assertEquals(big.length, back.length);
+        assertEquals(sha(big), sha(back));
+    }
+
+    /** Cut off anywhere (in a header, a table, a large object, the manifest, the end marker): refused, nothing written. */
+    @Test
+    void anArchiveCutOffAnywhereIsRefusedWithNothingWritten() throws Exception {
+        Tenant a = TestApi.signup();
+        fill(a);
+        byte[] archive = as(a).get("/api/v1/tenant/export").then().statusCode(200).extract().asByteArray();
+        // where each member's header starts, from the archive itself
+        List<long[]> spans = new ArrayList<>(); // {header offset, size}
+        long at = 0;
+        for (Map.Entry<String, byte[]> m : members(archive).entrySet()) {
+            spans.add(new long[] { at, m.getValue().length });
+            at += TenantArchive.BLOCK + (m.getValue().length + TenantArchive.BLOCK - 1) / TenantArchive.BLOCK * TenantArchive.BLOCK;
+        }
+        Set<Long> cuts = new TreeSet<>(List.of(0L, 1L, 100L, (long) TenantArchive.BLOCK, (long) archive.length - 1,
+                (long) archive.length - TenantArchive.BLOCK, (long) archive.length - 2 * TenantArchive.BLOCK));
+        for (long[] span : spans) {
+            cuts.add(span[0]); // right before a member
+            cuts.add(span[0] + 7); // inside its header
+            cuts.add(span[0] + TenantArchive.BLOCK); // after its header
+            cuts.add(span[0] + TenantArchive.BLOCK + span[1] / 2); // in its content
+            cuts.add(span[0] + TenantArchive.BLOCK + span[1]); // after its content, before its padding
+        }
+        cuts.removeIf(c -> c >= archive.length);
+        long tenants = Db.count("select count(*) from tenants");
+        long objects = Db.count("select count(*) from pg_largeobject_metadata");
+        for (long cut : cuts) {
+            byte[] part = java.util.Arrays.copyOf(archive, (int) cut);
+            int status = asAdmin().contentType("application/x-tar").body(part).post("/admin/tenants/import").then()
+                    .contentType("application/problem+json").extract().statusCode();
+            assertTrue(status == 400 || status == 422, "cut at " + cut + " of " + archive.length + ": " + status);
+        }
+        assertTrue(cuts.size() > 30, cuts.toString());
+        assertEquals(tenants, Db.count("select count(*) from tenants"), "no tenant was written");
+        assertEquals(objects, Db.count("select count(*) from pg_largeobject_metadata"), "no large object was left behind");
+        // and the whole archive still imports
+        asAdmin().contentType("application/x-tar").body(archive).post("/admin/tenants/import").then().statusCode(201);
+    }
+
     static long rows(JsonNode manifest, String table) {
         for (JsonNode t : manifest.path("tables")) {
             if (t.path("table").asText().equals(table)) {
