@@ -10,6 +10,9 @@
 # databases there, dropped at exit) and a Redis on REDIS_PORT (default 6379). wrk, pgbench and redis-benchmark are
 # installed with apt-get when missing (as root). DURATION (10) seconds per measurement, WARMUP (40) seconds of
 # unmeasured load first, CONNECTIONS ("8 64"), JAVA_OPTS (-Xmx512m). bench/README.md has the latest figures.
+# PROFILE=1 also records the event loops with `perf record` during the floor, hit and miss runs at the first of
+# CONNECTIONS and prints their top frames (bench/cache/frames.py); perf takes CPU itself, so the figures of such a
+# run are not the ones to quote.
 . "$(dirname "$0")/../lib.sh"
 int_var DURATION 10
 int_var WARMUP 40
@@ -17,6 +20,11 @@ CONNECTIONS=${CONNECTIONS:-8 64}
 for c in $CONNECTIONS; do [[ $c =~ ^[1-9][0-9]*$ ]] || die "CONNECTIONS must be whole numbers, not '$CONNECTIONS'"; done
 REDIS_PORT=${REDIS_PORT:-6379}
 JAVA_OPTS=${JAVA_OPTS:--Xmx512m}
+PROFILE=${PROFILE:-0}
+if [ "$PROFILE" = 1 ]; then
+  command -v perf >/dev/null || die "PROFILE=1 needs perf (Debian: linux-perf)"
+  JAVA_OPTS="$JAVA_OPTS -XX:+PreserveFramePointer"
+fi
 HERE=bench/cache
 DB=onebase_bench_cache
 PGBENCH_DB=onebase_bench_cache_pgbench
@@ -57,8 +65,13 @@ curl -sf -o /dev/null "$BASE_URL/bench/floor" || die "the floor route does not a
 HIT=/api/v1/cache/bench: MISS=/api/v1/cache/miss: FLOOR='/bench/floor?'
 
 run_wrk() { # name script conns [TARGET of get.lua]
-  local f="$WORK_DIR/wrk-$1-$3.txt" errs
+  local f="$WORK_DIR/wrk-$1-$3.txt" errs perf_pid=
+  if [ "$PROFILE" = 1 ] && [ "$3" = "${CONNECTIONS%% *}" ] && [[ $1 == http-floor || $1 == onebase-GET || $1 == GET-miss ]]; then
+    perf record -q -F 999 -g -p "$SERVICE_PID" -o "$WORK_DIR/perf-$1.data" -- sleep "$DURATION" >/dev/null 2>&1 &
+    perf_pid=$!
+  fi
   TARGET=${4:-} wrk -t 2 -c "$3" -d "${DURATION}s" --latency -s "$HERE/$2" "$BASE_URL" >"$f"
+  [ -z "$perf_pid" ] || wait "$perf_pid" || true
   errs=$(awk '/Non-2xx/ {print $5}' "$f")
   echo "$1 $3 $(wrk_rps "$f") $(wrk_ms "$f" 50%) $(wrk_ms "$f" 99%) ${errs:-0}" >>"$WORK_DIR/results"
 }
@@ -139,6 +152,16 @@ if [[ " $CONNECTIONS " == *" 8 "* ]]; then
         met(g >= 0.8 * f), met(m >= 0.8 * f), met(m >= 0.9 * g), met(gp99 < 2), met(mp99 < 2)
       printf "older target at 8 conns: GET >= 0.5 x pgbench -S: %s\n", met(g >= 0.5 * p)
     }'
+fi
+if [ "$PROFILE" = 1 ]; then
+  # the JIT's symbols, written by the JVM itself, for perf to name the compiled Java frames
+  jcmd "$SERVICE_PID" Compiler.perfmap >/dev/null 2>&1 || echo "(jcmd Compiler.perfmap failed: Java frames stay unnamed)"
+  for name in http-floor onebase-GET GET-miss; do
+    [ -f "$WORK_DIR/perf-$name.data" ] || continue
+    echo
+    echo "== top frames of the event loops, $name at ${CONNECTIONS%% *} connections (first frame outside the JDK)"
+    perf script -i "$WORK_DIR/perf-$name.data" 2>/dev/null | python3 "$HERE/frames.py" 15
+  done
 fi
 footer
 [ -z "${_BENCH_TMP:-}" ] && echo "(raw output in $WORK_DIR)"

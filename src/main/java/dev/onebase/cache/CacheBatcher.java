@@ -190,7 +190,7 @@ public class CacheBatcher {
         getStatements.increment();
         batchedGets.add(keys.length);
         try {
-            pipelined.client().getDelegate().preparedQuery(GET_MANY).execute(io.vertx.sqlclient.Tuple.of(tenant, keys), ar -> {
+            pipelined.client().getDelegate().preparedQuery(GET_MANY).execute(io.vertx.sqlclient.Tuple.tuple().addUUID(tenant).addArrayOfString(keys), ar -> {
                 try {
                     if (ar.succeeded()) {
                         answerGets(batch, ar.result());

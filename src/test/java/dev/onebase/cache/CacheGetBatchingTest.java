@@ -45,7 +45,7 @@ class CacheGetBatchingTest {
         Tenant a = TestApi.signup();
         Tenant b = TestApi.signup();
         for (int i = 0; i < 8; i++) {
-            as(a).contentType("application/x-a").body("a" + i).put("/api/v1/cache/k" + i).then().statusCode(204);
+            as(a).contentType("application/x-a").body(("a" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8)).put("/api/v1/cache/k" + i).then().statusCode(204);
             as(b).contentType("application/json").body("{\"b\":" + i + "}").put("/api/v1/cache/k" + i).then().statusCode(204);
         }
         as(a).body("old").put("/api/v1/cache/old").then().statusCode(204);
@@ -73,7 +73,7 @@ class CacheGetBatchingTest {
                 assertEquals(200, r.statusCode(), q.key());
                 if (q.tenant() == a) {
                     assertEquals("a" + i, r.body());
-                    assertEquals("application/x-a", r.headers().firstValue("Content-Type").orElse(""));
+                    assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/x-a"), "the stored content type");
                 } else {
                     assertEquals("{\"b\":" + i + "}", r.body());
                     assertEquals("application/json", r.headers().firstValue("Content-Type").orElse(""));
