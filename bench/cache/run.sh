@@ -48,8 +48,9 @@ pgbench -q -i -s 10 "$PGBENCH_DB" >/dev/null 2>&1
 echo "== starting onebase against $DB"
 # The request limit stays on (its statement is part of every request's cost) but high enough never to refuse.
 # The floor route answers as large a body as a GET, with no work behind it: what the HTTP layer alone allows.
+# The RESP server gets a free port of its own (its default, 6380, may be another service's on a shared machine).
 start_service DATABASE_URL="$PG_URL/$DB" ONEBASE_CACHE_REQUEST_LIMIT_PER_MINUTE=1000000000 QUARKUS_LOG_LEVEL=WARN \
-  ONEBASE_BENCH_FLOOR_ROUTE=true
+  ONEBASE_BENCH_FLOOR_ROUTE=true ONEBASE_RESP_PORT="$(free_port)"
 signup enterprise
 VALUE=$(printf 'x%.0s' $(seq 1 100))
 for start in $(seq 1 400 $KEYS); do   # JSON bodies are limited to 64 KiB: batches of 400
