@@ -65,16 +65,29 @@ curl -sf -o /dev/null -H "Authorization: Bearer $API_KEY" "$BASE_URL/api/v1/cach
 curl -sf -o /dev/null "$BASE_URL/bench/floor" || die "the floor route does not answer (ONEBASE_BENCH_FLOOR_ROUTE)"
 HIT=/api/v1/cache/bench: MISS=/api/v1/cache/miss: FLOOR='/bench/floor?'
 
+# CPU time (microseconds, user + system) of the service's JVM and of the PostgreSQL backends connected to its
+# database: what a request costs the machine, which a busy machine's throughput hides
+CLK_TCK=$(getconf CLK_TCK)
+cpu_us() {
+  local pids
+  pids="$SERVICE_PID $(psql -X -At -d postgres -c "select string_agg(pid::text, ' ') from pg_stat_activity where datname = '$DB'" 2>/dev/null)"
+  # shellcheck disable=SC2086  # a list of pids
+  for p in $pids; do cat "/proc/$p/stat" 2>/dev/null; done \
+    | awk -v t="$CLK_TCK" '{ sub(/^.*\) /, ""); u += $12 + $13 } END { printf "%.0f", u * 1000000 / t }'
+}
 run_wrk() { # name script conns [TARGET of get.lua]
-  local f="$WORK_DIR/wrk-$1-$3.txt" errs perf_pid=
+  local f="$WORK_DIR/wrk-$1-$3.txt" errs perf_pid= cpu0 cpu1 n
   if [ "$PROFILE" = 1 ] && [ "$3" = "${CONNECTIONS%% *}" ] && [[ $1 == http-floor || $1 == onebase-GET || $1 == GET-miss ]]; then
     perf record -q -F 999 -g -p "$SERVICE_PID" -o "$WORK_DIR/perf-$1.data" -- sleep "$DURATION" >/dev/null 2>&1 &
     perf_pid=$!
   fi
+  cpu0=$(cpu_us)
   TARGET=${4:-} wrk -t 2 -c "$3" -d "${DURATION}s" --latency -s "$HERE/$2" "$BASE_URL" >"$f"
+  cpu1=$(cpu_us)
   [ -z "$perf_pid" ] || wait "$perf_pid" || true
   errs=$(awk '/Non-2xx/ {print $5}' "$f")
-  echo "$1 $3 $(wrk_rps "$f") $(wrk_ms "$f" 50%) $(wrk_ms "$f" 99%) ${errs:-0}" >>"$WORK_DIR/results"
+  n=$(awk '/requests in/ {print $1}' "$f")
+  echo "$1 $3 $(wrk_rps "$f") $(wrk_ms "$f" 50%) $(wrk_ms "$f" 99%) ${errs:-0} $(( n > 0 ? (cpu1 - cpu0) / n : 0 ))" >>"$WORK_DIR/results"
 }
 run_pgbench() { # conns
   local f="$WORK_DIR/pgbench-$1.txt" tps p50 p99
@@ -84,17 +97,17 @@ run_pgbench() { # conns
   read -r p50 p99 < <(cat "$WORK_DIR"/pgb"$1".* | awk '{print $3}' | sort -n \
     | awk '{a[NR]=$1} END {printf "%.2f %.2f\n", a[int(NR*0.5)]/1000, a[int(NR*0.99)]/1000}')
   rm -f "$WORK_DIR"/pgb"$1".*
-  echo "pgbench-S $1 $tps $p50 $p99 0" >>"$WORK_DIR/results"
+  echo "pgbench-S $1 $tps $p50 $p99 0 -" >>"$WORK_DIR/results"
 }
 run_path() { # conns: the service's SQL for one GET, straight from pgbench (no HTTP, no JVM), as the request role
   local f="$WORK_DIR/path-$1.txt" tps
   pgbench -n -M prepared -c "$1" -j 2 -T "$DURATION" -f "$HERE/path.sql" -D tenant="$TENANT_ID" -U onebase_app "$DB" >"$f" 2>&1 || true
   tps=$(awk '/^tps/ {printf "%.0f", $3}' "$f")
-  echo "sql-of-GET $1 ${tps:-0} - - 0" >>"$WORK_DIR/results"
+  echo "sql-of-GET $1 ${tps:-0} - - 0 -" >>"$WORK_DIR/results"
 }
 run_redis() { # conns
   redis-benchmark -p "$REDIS_PORT" -t get,set -c "$1" -n $(( 30000 * DURATION )) -d 100 -r "$KEYS" --csv -q 2>/dev/null \
-    | tr -d '"' | awk -F, -v c="$1" '$1=="GET"||$1=="SET" {printf "redis-%s %s %.0f %s %s 0\n", $1, c, $2, $5, $7}' >>"$WORK_DIR/results"
+    | tr -d '"' | awk -F, -v c="$1" '$1=="GET"||$1=="SET" {printf "redis-%s %s %.0f %s %s 0 -\n", $1, c, $2, $5, $7}' >>"$WORK_DIR/results"
 }
 
 # The JIT needs tens of seconds of traffic on a 2-core machine before the JVM reaches its steady speed.
@@ -123,10 +136,12 @@ for c in $CONNECTIONS; do
 done
 
 echo
-printf '%-12s %5s %10s %9s %9s %8s\n' what conns "req/s" "p50 ms" "p99 ms" "non-2xx"
-sort -k2,2n -s "$WORK_DIR/results" | while read -r name c rps p50 p99 errs; do
-  printf '%-12s %5s %10s %9s %9s %8s\n' "$name" "$c" "$rps" "$p50" "$p99" "$errs"
+printf '%-12s %5s %10s %9s %9s %8s %10s\n' what conns "req/s" "p50 ms" "p99 ms" "non-2xx" "CPU us/req"
+sort -k2,2n -s "$WORK_DIR/results" | while read -r name c rps p50 p99 errs cpu; do
+  printf '%-12s %5s %10s %9s %9s %8s %10s\n' "$name" "$c" "$rps" "$p50" "$p99" "$errs" "$cpu"
 done
+echo "(CPU us/req: user + system time of the service's JVM and of the PostgreSQL backends of its database, per request;"
+echo " on a busy machine the figure to compare, since throughput there mostly measures the other load)"
 echo
 col() { awk -v n="$1" -v c="$2" -v k="$3" '$1==n && $2==c {print $k}' "$WORK_DIR/results"; }
 rate() { col "$1" "$2" 3; }
