@@ -75,19 +75,27 @@ cpu_us() {
   for p in $pids; do cat "/proc/$p/stat" 2>/dev/null; done \
     | awk -v t="$CLK_TCK" '{ sub(/^.*\) /, ""); u += $12 + $13 } END { printf "%.0f", u * 1000000 / t }'
 }
+# statements PostgreSQL ran in the service's database (each GET's statement is its own transaction); the server
+# writes a busy backend's counts about once a second, hence the pause
+db_xacts() {
+  sleep 1
+  psql -X -At -d postgres -c "select xact_commit + xact_rollback from pg_stat_database where datname = '$DB'" 2>/dev/null || echo 0
+}
 run_wrk() { # name script conns [TARGET of get.lua]
-  local f="$WORK_DIR/wrk-$1-$3.txt" errs perf_pid= cpu0 cpu1 n
+  local f="$WORK_DIR/wrk-$1-$3.txt" errs perf_pid= cpu0 cpu1 n x0 x1
   if [ "$PROFILE" = 1 ] && [ "$3" = "${CONNECTIONS%% *}" ] && [[ $1 == http-floor || $1 == onebase-GET || $1 == GET-miss ]]; then
     perf record -q -F 999 -g -p "$SERVICE_PID" -o "$WORK_DIR/perf-$1.data" -- sleep "$DURATION" >/dev/null 2>&1 &
     perf_pid=$!
   fi
+  x0=$(db_xacts)
   cpu0=$(cpu_us)
   TARGET=${4:-} wrk -t 2 -c "$3" -d "${DURATION}s" --latency -s "$HERE/$2" "$BASE_URL" >"$f"
   cpu1=$(cpu_us)
+  x1=$(db_xacts)
   [ -z "$perf_pid" ] || wait "$perf_pid" || true
   errs=$(awk '/Non-2xx/ {print $5}' "$f")
   n=$(awk '/requests in/ {print $1}' "$f")
-  echo "$1 $3 $(wrk_rps "$f") $(wrk_ms "$f" 50%) $(wrk_ms "$f" 99%) ${errs:-0} $(( n > 0 ? (cpu1 - cpu0) / n : 0 ))" >>"$WORK_DIR/results"
+  echo "$1 $3 $(wrk_rps "$f") $(wrk_ms "$f" 50%) $(wrk_ms "$f" 99%) ${errs:-0} $(( n > 0 ? (cpu1 - cpu0) / n : 0 )) $(awk -v x="$(( x1 - x0 ))" -v n="${n:-0}" 'BEGIN { printf (n > 0 ? "%.2f" : "-"), x / n }')" >>"$WORK_DIR/results"
 }
 run_pgbench() { # conns
   local f="$WORK_DIR/pgbench-$1.txt" tps p50 p99
@@ -97,17 +105,17 @@ run_pgbench() { # conns
   read -r p50 p99 < <(cat "$WORK_DIR"/pgb"$1".* | awk '{print $3}' | sort -n \
     | awk '{a[NR]=$1} END {printf "%.2f %.2f\n", a[int(NR*0.5)]/1000, a[int(NR*0.99)]/1000}')
   rm -f "$WORK_DIR"/pgb"$1".*
-  echo "pgbench-S $1 $tps $p50 $p99 0 -" >>"$WORK_DIR/results"
+  echo "pgbench-S $1 $tps $p50 $p99 0 - -" >>"$WORK_DIR/results"
 }
 run_path() { # conns: the service's SQL for one GET, straight from pgbench (no HTTP, no JVM), as the request role
   local f="$WORK_DIR/path-$1.txt" tps
   pgbench -n -M prepared -c "$1" -j 2 -T "$DURATION" -f "$HERE/path.sql" -D tenant="$TENANT_ID" -U onebase_app "$DB" >"$f" 2>&1 || true
   tps=$(awk '/^tps/ {printf "%.0f", $3}' "$f")
-  echo "sql-of-GET $1 ${tps:-0} - - 0 -" >>"$WORK_DIR/results"
+  echo "sql-of-GET $1 ${tps:-0} - - 0 - -" >>"$WORK_DIR/results"
 }
 run_redis() { # conns
   redis-benchmark -p "$REDIS_PORT" -t get,set -c "$1" -n $(( 30000 * DURATION )) -d 100 -r "$KEYS" --csv -q 2>/dev/null \
-    | tr -d '"' | awk -F, -v c="$1" '$1=="GET"||$1=="SET" {printf "redis-%s %s %.0f %s %s 0 -\n", $1, c, $2, $5, $7}' >>"$WORK_DIR/results"
+    | tr -d '"' | awk -F, -v c="$1" '$1=="GET"||$1=="SET" {printf "redis-%s %s %.0f %s %s 0 - -\n", $1, c, $2, $5, $7}' >>"$WORK_DIR/results"
 }
 
 # The JIT needs tens of seconds of traffic on a 2-core machine before the JVM reaches its steady speed.
@@ -136,12 +144,13 @@ for c in $CONNECTIONS; do
 done
 
 echo
-printf '%-12s %5s %10s %9s %9s %8s %10s\n' what conns "req/s" "p50 ms" "p99 ms" "non-2xx" "CPU us/req"
-sort -k2,2n -s "$WORK_DIR/results" | while read -r name c rps p50 p99 errs cpu; do
-  printf '%-12s %5s %10s %9s %9s %8s %10s\n' "$name" "$c" "$rps" "$p50" "$p99" "$errs" "$cpu"
+printf '%-12s %5s %10s %9s %9s %8s %10s %9s\n' what conns "req/s" "p50 ms" "p99 ms" "non-2xx" "CPU us/req" "stmt/req"
+sort -k2,2n -s "$WORK_DIR/results" | while read -r name c rps p50 p99 errs cpu stmts; do
+  printf '%-12s %5s %10s %9s %9s %8s %10s %9s\n' "$name" "$c" "$rps" "$p50" "$p99" "$errs" "$cpu" "$stmts"
 done
 echo "(CPU us/req: user + system time of the service's JVM and of the PostgreSQL backends of its database, per request;"
-echo " on a busy machine the figure to compare, since throughput there mostly measures the other load)"
+echo " on a busy machine the figure to compare, since throughput there mostly measures the other load;"
+echo " stmt/req: transactions PostgreSQL counted in the service's database per request, the request limit's included)"
 echo
 col() { awk -v n="$1" -v c="$2" -v k="$3" '$1==n && $2==c {print $k}' "$WORK_DIR/results"; }
 rate() { col "$1" "$2" 3; }
