@@ -19,6 +19,9 @@ def java_name(sym):
     if s.startswith("L") and ";::" in s:  # Lio/netty/Foo;::bar
         return s[1:s.index(";::")].replace("/", ".")
     m = re.match(r"^(?:\w+ )?([a-zA-Z_$][\w$]*(?:\.[\w$]+)+)::", s)  # io.netty.Foo::bar
+    if m:
+        return m.group(1)
+    m = re.search(r"([a-zA-Z_$][\w$.]*)\.[\w$<>]+\(", s)  # jcmd Compiler.perfmap: "void io.netty.Foo.bar(int)"
     return m.group(1) if m else None
 
 
