@@ -187,6 +187,7 @@ if [ "$PROFILE" = 1 ]; then
     echo "== top frames of the event loops, $name at ${CONNECTIONS%% *} connections (first frame outside the JDK)"
     perf script -i "$WORK_DIR/perf-$name.data" 2>/dev/null | python3 "$HERE/frames.py" 15
   done
+  rm -f "/tmp/perf-$SERVICE_PID.map"
 fi
 footer
 [ -z "${_BENCH_TMP:-}" ] && echo "(raw output in $WORK_DIR)"
