@@ -10,6 +10,9 @@
 # databases there, dropped at exit) and a Redis on REDIS_PORT (default 6379). wrk, pgbench and redis-benchmark are
 # installed with apt-get when missing (as root). DURATION (10) seconds per measurement, WARMUP (40) seconds of
 # unmeasured load first, CONNECTIONS ("8 64"), JAVA_OPTS (-Xmx512m). bench/README.md has the latest figures.
+# PROFILE=1 also records the event loops with `perf record` during the floor, hit and miss runs at the first of
+# CONNECTIONS and prints their top frames (bench/cache/frames.py); perf takes CPU itself, so the figures of such a
+# run are not the ones to quote.
 . "$(dirname "$0")/../lib.sh"
 int_var DURATION 10
 int_var WARMUP 40
@@ -17,6 +20,11 @@ CONNECTIONS=${CONNECTIONS:-8 64}
 for c in $CONNECTIONS; do [[ $c =~ ^[1-9][0-9]*$ ]] || die "CONNECTIONS must be whole numbers, not '$CONNECTIONS'"; done
 REDIS_PORT=${REDIS_PORT:-6379}
 JAVA_OPTS=${JAVA_OPTS:--Xmx512m}
+PROFILE=${PROFILE:-0}
+if [ "$PROFILE" = 1 ]; then
+  command -v perf >/dev/null || die "PROFILE=1 needs perf (Debian: linux-perf)"
+  JAVA_OPTS="$JAVA_OPTS -XX:+PreserveFramePointer"
+fi
 HERE=bench/cache
 DB=onebase_bench_cache
 PGBENCH_DB=onebase_bench_cache_pgbench
@@ -40,8 +48,9 @@ pgbench -q -i -s 10 "$PGBENCH_DB" >/dev/null 2>&1
 echo "== starting onebase against $DB"
 # The request limit stays on (its statement is part of every request's cost) but high enough never to refuse.
 # The floor route answers as large a body as a GET, with no work behind it: what the HTTP layer alone allows.
+# The RESP server gets a free port of its own (its default, 6380, may be another service's on a shared machine).
 start_service DATABASE_URL="$PG_URL/$DB" ONEBASE_CACHE_REQUEST_LIMIT_PER_MINUTE=1000000000 QUARKUS_LOG_LEVEL=WARN \
-  ONEBASE_BENCH_FLOOR_ROUTE=true
+  ONEBASE_BENCH_FLOOR_ROUTE=true ONEBASE_RESP_PORT="$(free_port)"
 signup enterprise
 VALUE=$(printf 'x%.0s' $(seq 1 100))
 for start in $(seq 1 400 $KEYS); do   # JSON bodies are limited to 64 KiB: batches of 400
@@ -56,11 +65,37 @@ curl -sf -o /dev/null -H "Authorization: Bearer $API_KEY" "$BASE_URL/api/v1/cach
 curl -sf -o /dev/null "$BASE_URL/bench/floor" || die "the floor route does not answer (ONEBASE_BENCH_FLOOR_ROUTE)"
 HIT=/api/v1/cache/bench: MISS=/api/v1/cache/miss: FLOOR='/bench/floor?'
 
+# CPU time (microseconds, user + system) of the service's JVM and of the PostgreSQL backends connected to its
+# database: what a request costs the machine, which a busy machine's throughput hides
+CLK_TCK=$(getconf CLK_TCK)
+cpu_us() {
+  local pids
+  pids="$SERVICE_PID $(psql -X -At -d postgres -c "select string_agg(pid::text, ' ') from pg_stat_activity where datname = '$DB'" 2>/dev/null)"
+  # shellcheck disable=SC2086  # a list of pids
+  for p in $pids; do cat "/proc/$p/stat" 2>/dev/null; done \
+    | awk -v t="$CLK_TCK" '{ sub(/^.*\) /, ""); u += $12 + $13 } END { printf "%.0f", u * 1000000 / t }'
+}
+# statements PostgreSQL ran in the service's database (each GET's statement is its own transaction); the server
+# writes a busy backend's counts about once a second, hence the pause
+db_xacts() {
+  sleep 1
+  psql -X -At -d postgres -c "select xact_commit + xact_rollback from pg_stat_database where datname = '$DB'" 2>/dev/null || echo 0
+}
 run_wrk() { # name script conns [TARGET of get.lua]
-  local f="$WORK_DIR/wrk-$1-$3.txt" errs
+  local f="$WORK_DIR/wrk-$1-$3.txt" errs perf_pid= cpu0 cpu1 n x0 x1
+  if [ "$PROFILE" = 1 ] && [ "$3" = "${CONNECTIONS%% *}" ] && [[ $1 == http-floor || $1 == onebase-GET || $1 == GET-miss ]]; then
+    perf record -q -F 999 -g -p "$SERVICE_PID" -o "$WORK_DIR/perf-$1.data" -- sleep "$DURATION" >/dev/null 2>&1 &
+    perf_pid=$!
+  fi
+  x0=$(db_xacts)
+  cpu0=$(cpu_us)
   TARGET=${4:-} wrk -t 2 -c "$3" -d "${DURATION}s" --latency -s "$HERE/$2" "$BASE_URL" >"$f"
+  cpu1=$(cpu_us)
+  x1=$(db_xacts)
+  [ -z "$perf_pid" ] || wait "$perf_pid" || true
   errs=$(awk '/Non-2xx/ {print $5}' "$f")
-  echo "$1 $3 $(wrk_rps "$f") $(wrk_ms "$f" 50%) $(wrk_ms "$f" 99%) ${errs:-0}" >>"$WORK_DIR/results"
+  n=$(awk '/requests in/ {print $1}' "$f")
+  echo "$1 $3 $(wrk_rps "$f") $(wrk_ms "$f" 50%) $(wrk_ms "$f" 99%) ${errs:-0} $(( n > 0 ? (cpu1 - cpu0) / n : 0 )) $(awk -v x="$(( x1 - x0 ))" -v n="${n:-0}" 'BEGIN { printf (n > 0 ? "%.2f" : "-"), x / n }')" >>"$WORK_DIR/results"
 }
 run_pgbench() { # conns
   local f="$WORK_DIR/pgbench-$1.txt" tps p50 p99
@@ -70,17 +105,17 @@ run_pgbench() { # conns
   read -r p50 p99 < <(cat "$WORK_DIR"/pgb"$1".* | awk '{print $3}' | sort -n \
     | awk '{a[NR]=$1} END {printf "%.2f %.2f\n", a[int(NR*0.5)]/1000, a[int(NR*0.99)]/1000}')
   rm -f "$WORK_DIR"/pgb"$1".*
-  echo "pgbench-S $1 $tps $p50 $p99 0" >>"$WORK_DIR/results"
+  echo "pgbench-S $1 $tps $p50 $p99 0 - -" >>"$WORK_DIR/results"
 }
 run_path() { # conns: the service's SQL for one GET, straight from pgbench (no HTTP, no JVM), as the request role
   local f="$WORK_DIR/path-$1.txt" tps
   pgbench -n -M prepared -c "$1" -j 2 -T "$DURATION" -f "$HERE/path.sql" -D tenant="$TENANT_ID" -U onebase_app "$DB" >"$f" 2>&1 || true
   tps=$(awk '/^tps/ {printf "%.0f", $3}' "$f")
-  echo "sql-of-GET $1 ${tps:-0} - - 0" >>"$WORK_DIR/results"
+  echo "sql-of-GET $1 ${tps:-0} - - 0 - -" >>"$WORK_DIR/results"
 }
 run_redis() { # conns
   redis-benchmark -p "$REDIS_PORT" -t get,set -c "$1" -n $(( 30000 * DURATION )) -d 100 -r "$KEYS" --csv -q 2>/dev/null \
-    | tr -d '"' | awk -F, -v c="$1" '$1=="GET"||$1=="SET" {printf "redis-%s %s %.0f %s %s 0\n", $1, c, $2, $5, $7}' >>"$WORK_DIR/results"
+    | tr -d '"' | awk -F, -v c="$1" '$1=="GET"||$1=="SET" {printf "redis-%s %s %.0f %s %s 0 - -\n", $1, c, $2, $5, $7}' >>"$WORK_DIR/results"
 }
 
 # The JIT needs tens of seconds of traffic on a 2-core machine before the JVM reaches its steady speed.
@@ -109,10 +144,13 @@ for c in $CONNECTIONS; do
 done
 
 echo
-printf '%-12s %5s %10s %9s %9s %8s\n' what conns "req/s" "p50 ms" "p99 ms" "non-2xx"
-sort -k2,2n -s "$WORK_DIR/results" | while read -r name c rps p50 p99 errs; do
-  printf '%-12s %5s %10s %9s %9s %8s\n' "$name" "$c" "$rps" "$p50" "$p99" "$errs"
+printf '%-12s %5s %10s %9s %9s %8s %10s %9s\n' what conns "req/s" "p50 ms" "p99 ms" "non-2xx" "CPU us/req" "stmt/req"
+sort -k2,2n -s "$WORK_DIR/results" | while read -r name c rps p50 p99 errs cpu stmts; do
+  printf '%-12s %5s %10s %9s %9s %8s %10s %9s\n' "$name" "$c" "$rps" "$p50" "$p99" "$errs" "$cpu" "$stmts"
 done
+echo "(CPU us/req: user + system time of the service's JVM and of the PostgreSQL backends of its database, per request;"
+echo " on a busy machine the figure to compare, since throughput there mostly measures the other load;"
+echo " stmt/req: transactions PostgreSQL counted in the service's database per request, the request limit's included)"
 echo
 col() { awk -v n="$1" -v c="$2" -v k="$3" '$1==n && $2==c {print $k}' "$WORK_DIR/results"; }
 rate() { col "$1" "$2" 3; }
@@ -139,6 +177,17 @@ if [[ " $CONNECTIONS " == *" 8 "* ]]; then
         met(g >= 0.8 * f), met(m >= 0.8 * f), met(m >= 0.9 * g), met(gp99 < 2), met(mp99 < 2)
       printf "older target at 8 conns: GET >= 0.5 x pgbench -S: %s\n", met(g >= 0.5 * p)
     }'
+fi
+if [ "$PROFILE" = 1 ]; then
+  # the JIT's symbols, written by the JVM itself, for perf to name the compiled Java frames
+  jcmd "$SERVICE_PID" Compiler.perfmap >/dev/null 2>&1 || echo "(jcmd Compiler.perfmap failed: Java frames stay unnamed)"
+  for name in http-floor onebase-GET GET-miss; do
+    [ -f "$WORK_DIR/perf-$name.data" ] || continue
+    echo
+    echo "== top frames of the event loops, $name at ${CONNECTIONS%% *} connections (first frame outside the JDK)"
+    perf script -i "$WORK_DIR/perf-$name.data" 2>/dev/null | python3 "$HERE/frames.py" 15
+  done
+  rm -f "/tmp/perf-$SERVICE_PID.map"
 fi
 footer
 [ -z "${_BENCH_TMP:-}" ] && echo "(raw output in $WORK_DIR)"

@@ -10,7 +10,9 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.onebase.db.PipelinedClient;
 import dev.onebase.db.TenantTx;
+import dev.onebase.web.ServiceMetrics;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
 import io.vertx.core.Context;
@@ -26,12 +28,18 @@ import io.vertx.pgclient.PgException;
  * ({@code cache_get_many}, {@code cache_set_many} of V19): each event loop keeps, per tenant, at most one batch of
  * each kind in flight; what arrives meanwhile waits for it and goes out as the next batch. A lone command goes out at
  * the end of the event loop's current turn (so the commands read from the sockets in that turn join it). The
- * statements are tenant functions, so Row-Level Security fences them exactly as a single GET or SET.
+ * statements are tenant functions, so Row-Level Security fences them exactly as a single GET or SET. Both fronts use
+ * it: the RESP server's GETs and SETs, and the HTTP GET ({@link CacheGetRoute}).
  *
  * <p>The order of commands is kept where it is observable: one connection sends its next write only after the
  * previous answer, and within a batch of SETs the last write of a key is the one kept (every caller gets OK, as if
  * the writes had run one after the other). A SET batch that hits the plan's entry limit is retried one SET at a time,
  * so only the SETs that really do not fit fail.
+ *
+ * <p>The GET path has no Uni inside ({@link #get(UUID, String, Answer)}): the batch is sent with the Vert.x SQL
+ * client's own callback on the event loop's pipelined connection, and each caller's {@link Answer} is called from it,
+ * so a GET costs no Mutiny operators and no context propagation around them; {@link #get(UUID, String)} wraps it in
+ * a Uni for the callers that want one.
  */
 @ApplicationScoped
 public class CacheBatcher {
@@ -39,21 +47,37 @@ public class CacheBatcher {
     static final int MAX_BATCH = 512;
 
     private static final String GET_MANY = "select i, value, content_type, is_hash from cache_get_many($1, $2)";
-    private static final Object HASH = new Object();
     private static final String SET_MANY = "select cache_set_many($1, $2, $3, $4)";
 
     private final TenantTx tx;
+    private final PipelinedClient pipelined;
     private final CacheStore store;
     private final ThreadLocal<Map<UUID, Batch<Get>>> gets = ThreadLocal.withInitial(HashMap::new);
     private final ThreadLocal<Map<UUID, Batch<Set>>> sets = ThreadLocal.withInitial(HashMap::new);
+    /** cache_get_many statements sent, and the GETs they carried (what the tests look at). */
+    private final java.util.concurrent.atomic.LongAdder getStatements = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder batchedGets = new java.util.concurrent.atomic.LongAdder();
 
-    public CacheBatcher(TenantTx tx, CacheStore store) {
+    public CacheBatcher(TenantTx tx, PipelinedClient pipelined, CacheStore store) {
         this.tx = tx;
+        this.pipelined = pipelined;
         this.store = store;
     }
 
-    @io.quarkus.runtime.annotations.RegisterForReflection
-    private record Get(String key, UniEmitter<? super Optional<CacheStore.Value>> emitter) {
+    /** The answer of one GET: the value, or null for a missing or expired key; or the failure (a hash: WrongType). */
+    @FunctionalInterface
+    public interface Answer {
+        void done(CacheStore.Value value, Throwable failure);
+    }
+
+    private static final class Get {
+        final String key;
+        final Answer answer;
+
+        Get(String key, Answer answer) {
+            this.key = key;
+            this.answer = answer;
+        }
     }
 
     @io.quarkus.runtime.annotations.RegisterForReflection
@@ -72,7 +96,26 @@ public class CacheBatcher {
         if (ctx == null || !ctx.isEventLoopContext()) {
             return store.get(tenant, key);
         }
-        return Uni.createFrom().emitter(em -> enqueue(ctx, gets.get(), tenant, new Get(key, em), this::sendGets));
+        return Uni.createFrom().emitter(em -> enqueue(ctx, gets.get(), tenant, new Get(key, (value, failure) -> {
+            if (failure != null) {
+                em.fail(failure);
+            } else {
+                em.complete(Optional.ofNullable(value));
+            }
+        }), this::sendGets));
+    }
+
+    /**
+     * GET with a callback and no Uni: {@code answer} is called once, on an event loop (on a worker thread or off
+     * Vert.x, from the single-GET path of the store).
+     */
+    public void get(UUID tenant, String key, Answer answer) {
+        Context ctx = Vertx.currentContext();
+        if (ctx == null || !ctx.isEventLoopContext()) {
+            store.get(tenant, key).subscribe().with(v -> answer.done(v.orElse(null), null), e -> answer.done(null, e));
+            return;
+        }
+        enqueue(ctx, gets.get(), tenant, new Get(key, answer), this::sendGets);
     }
 
     /** A plain SET (no condition, no GET, no absolute expiry): ttlMs null for none. */
@@ -85,8 +128,17 @@ public class CacheBatcher {
         return Uni.createFrom().emitter(em -> enqueue(ctx, sets.get(), tenant, new Set(key, value, ttlMs, em), this::sendSets));
     }
 
+    long getStatements() {
+        return getStatements.sum();
+    }
+
+    long batchedGets() {
+        return batchedGets.sum();
+    }
+
+    /** Sends one batch and calls {@code done} (from any thread) once every caller of it has its answer. */
     private interface Sender<T> {
-        Uni<?> send(UUID tenant, List<T> batch);
+        void send(UUID tenant, List<T> batch, Runnable done);
     }
 
     private static <T> void enqueue(Context ctx, Map<UUID, Batch<T>> batches, UUID tenant, T item, Sender<T> sender) {
@@ -118,13 +170,7 @@ public class CacheBatcher {
             b.inFlight = false;
             flush(ctx, batches, tenant, b, sender);
         };
-        Uni<?> sent;
-        try {
-            sent = sender.send(tenant, batch);
-        } catch (RuntimeException e) {
-            sent = Uni.createFrom().failure(e);
-        }
-        sent.subscribe().with(ok -> onContext(ctx, next), failed -> onContext(ctx, next));
+        sender.send(tenant, batch, () -> onContext(ctx, next));
     }
 
     private static void onContext(Context ctx, Runnable action) {
@@ -135,33 +181,76 @@ public class CacheBatcher {
         }
     }
 
-    private Uni<?> sendGets(UUID tenant, List<Get> batch) {
+    /** One cache_get_many on the event loop's pipelined connection, with the Vert.x client's callback. */
+    private void sendGets(UUID tenant, List<Get> batch, Runnable done) {
         String[] keys = new String[batch.size()];
         for (int i = 0; i < keys.length; i++) {
-            keys[i] = batch.get(i).key();
+            keys[i] = batch.get(i).key;
         }
-        return tx.callShared(tenant, GET_MANY, Tuple.of(keys)).invoke(rows -> answerGets(batch, rows))
-                .onFailure().invoke(e -> batch.forEach(g -> g.emitter().fail(e)));
+        getStatements.increment();
+        batchedGets.add(keys.length);
+        try {
+            pipelined.client().getDelegate().preparedQuery(GET_MANY).execute(io.vertx.sqlclient.Tuple.tuple().addUUID(tenant).addArrayOfString(keys), ar -> {
+                try {
+                    if (ar.succeeded()) {
+                        answerGets(batch, ar.result());
+                    } else {
+                        for (Get g : batch) {
+                            answer(g, null, ar.cause());
+                        }
+                    }
+                } finally {
+                    done.run();
+                }
+            });
+        } catch (RuntimeException e) {
+            for (Get g : batch) {
+                answer(g, null, e);
+            }
+            done.run();
+        }
     }
 
-    private static void answerGets(List<Get> batch, RowSet<Row> rows) {
+    private static void answerGets(List<Get> batch, io.vertx.sqlclient.RowSet<io.vertx.sqlclient.Row> rows) {
         Object[] found = new Object[batch.size()];
-        for (Row r : rows) {
-            int i = (int) (r.getLong("i") - 1);
-            found[i] = r.getBoolean("is_hash") ? HASH
-                    : new CacheStore.Value(r.getBuffer("value").getBytes(), r.getString("content_type"));
+        int hits = 0;
+        for (io.vertx.sqlclient.Row r : rows) {
+            int i = (int) (r.getLong(0) - 1);
+            found[i] = r.getBoolean(3) ? Boolean.TRUE : new CacheStore.Value(r.getBuffer(1).getBytes(), r.getString(2));
+            hits++;
         }
+        ServiceMetrics.cacheLookups(hits, found.length - hits);
         for (int i = 0; i < found.length; i++) {
-            UniEmitter<? super Optional<CacheStore.Value>> em = batch.get(i).emitter();
-            if (found[i] == HASH) {
-                em.fail(new CacheStore.WrongType());
+            if (found[i] == Boolean.TRUE) {
+                answer(batch.get(i), null, new CacheStore.WrongType());
             } else {
-                em.complete(Optional.ofNullable((CacheStore.Value) found[i]));
+                answer(batch.get(i), (CacheStore.Value) found[i], null);
             }
         }
     }
 
-    private Uni<?> sendSets(UUID tenant, List<Set> batch) {
+    /** One caller's answer; what a caller throws stays its own (the other callers of the batch still get theirs). */
+    private static void answer(Get g, CacheStore.Value value, Throwable failure) {
+        try {
+            g.answer.done(value, failure);
+        } catch (RuntimeException e) {
+            org.jboss.logging.Logger.getLogger(CacheBatcher.class).debugf(e, "A GET's answer failed");
+        }
+    }
+
+    private void sendSets(UUID tenant, List<Set> batch, Runnable done) {
+        Uni<?> sent;
+        try {
+            sent = setMany(tenant, batch);
+        } catch (RuntimeException e) {
+            batch.forEach(s -> s.emitter().fail(e));
+            done.run();
+            return;
+        }
+        sent.subscribe().with(ok -> done.run(), failed -> done.run());
+    }
+
+    private Uni<?> setMany(UUID tenant, List<Set> batch) {
         Map<String, Set> last = new LinkedHashMap<>();
         for (Set s : batch) {
             last.remove(s.key());

@@ -1,16 +1,20 @@
 package dev.onebase.cache;
 
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.ws.rs.core.MediaType;
 
 import dev.onebase.auth.ApiKeys;
 import dev.onebase.ratelimit.RouteGate;
+import dev.onebase.web.Problem;
 import dev.onebase.web.ProblemException;
 import dev.onebase.web.RequestIdFilter;
 import dev.onebase.web.RouterRequests;
-import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
@@ -20,7 +24,9 @@ import io.vertx.ext.web.RoutingContext;
  * GET (and HEAD) {@code /api/v1/cache/{key}}: the value as stored, with its content type; 404 when the key is missing
  * or expired. The hottest route of the service, so it is served from the HTTP router without the JAX-RS machinery:
  * the {@link RouteGate} (the key check, usually answered from memory, and the request limit, usually answered
- * from a lease) and one database command ({@code cache_get}). The other cache routes are in {@link CacheResource}.
+ * from a lease, both then without a Uni) and the tenant's GETs of this event loop that arrive together as one
+ * database command ({@code cache_get_many}, through {@link CacheBatcher}), answered from the SQL client's callback.
+ * The other cache routes are in {@link CacheResource}.
  */
 @ApplicationScoped
 public class CacheGetRoute {
@@ -29,12 +35,12 @@ public class CacheGetRoute {
     static final String TEMPLATE = PREFIX + "{key}";
 
     private final RouteGate gate;
-    private final CacheStore store;
+    private final CacheBatcher batcher;
     private final RouterRequests requests;
 
-    public CacheGetRoute(RouteGate gate, CacheStore store, RouterRequests requests) {
+    public CacheGetRoute(RouteGate gate, CacheBatcher batcher, RouterRequests requests) {
         this.gate = gate;
-        this.store = store;
+        this.batcher = batcher;
         this.requests = requests;
     }
 
@@ -71,19 +77,49 @@ public class CacheGetRoute {
 
     private void get(RoutingContext ctx) {
         String requestId = requests.begin(ctx, TEMPLATE);
-        Uni.createFrom().deferred(() -> {
-            String key = CacheRequests.pathKey(ctx.pathParam("key"));
-            return gate.admit(ctx, ApiKeys.SCOPE_READ)
-                    .invoke(() -> CacheRequests.checkKeyShape(key))
-                    .flatMap(tenant -> store.get(tenant, key))
-                    .map(value -> value.orElseThrow(() -> ProblemException.notFound("No such key")));
-        }).subscribe().with(value -> {
+        String key;
+        UUID tenant;
+        try {
+            key = CacheRequests.pathKey(ctx.pathParam("key"));
+            tenant = gate.admitNow(ctx, ApiKeys.SCOPE_READ);
+            if (tenant != null) {
+                CacheRequests.checkKeyShape(key);
+            }
+        } catch (RuntimeException e) {
+            requests.fail(ctx, e, requestId);
+            return;
+        }
+        if (tenant != null) {
+            lookUp(ctx, tenant, key, requestId);
+            return;
+        }
+        // the key or the request limit needs the database: the same checks, through it
+        gate.admit(ctx, ApiKeys.SCOPE_READ).subscribe().with(admitted -> {
             try {
-                send(ctx, value, requestId);
+                CacheRequests.checkKeyShape(key);
+            } catch (RuntimeException e) {
+                requests.fail(ctx, e, requestId);
+                return;
+            }
+            lookUp(ctx, admitted, key, requestId);
+        }, failure -> requests.fail(ctx, failure, requestId));
+    }
+
+    /** The GET itself, batched with the tenant's other GETs of this event loop (one cache_get_many). */
+    private void lookUp(RoutingContext ctx, UUID tenant, String key, String requestId) {
+        batcher.get(tenant, key, (value, failure) -> {
+            try {
+                if (failure != null) {
+                    requests.fail(ctx, failure, requestId);
+                } else if (value == null) {
+                    miss(ctx, requestId);
+                } else {
+                    send(ctx, value, requestId);
+                }
             } catch (RuntimeException e) {
                 requests.fail(ctx, e, requestId);
             }
-        }, failure -> requests.fail(ctx, failure, requestId));
+        });
     }
 
     private static void send(RoutingContext ctx, CacheStore.Value v, String requestId) {
@@ -91,12 +127,55 @@ public class CacheGetRoute {
         if (resp.closed()) {
             return;
         }
-        resp.putHeader(RequestIdFilter.HEADER, requestId)
-                .putHeader("Content-Type", v.contentType() == null ? MediaType.APPLICATION_OCTET_STREAM : v.contentType());
+        resp.putHeader(REQUEST_ID, requestId)
+                .putHeader(HttpHeaders.CONTENT_TYPE, v.contentType() == null ? OCTET_STREAM : v.contentType());
         if (ctx.request().method() == HttpMethod.HEAD) {
-            resp.putHeader("Content-Length", Integer.toString(v.bytes().length)).end();
+            resp.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(v.bytes().length)).end();
         } else {
             resp.end(Buffer.buffer(v.bytes()));
         }
+    }
+
+    /**
+     * The 404 of a missing key, the same answer {@link RouterRequests#fail} gives (its test compares the two), with
+     * the body's constant parts encoded once instead of by Jackson per miss. Anything unusual (a HEAD, a request with a
+     * body to drain, a path or request id that JSON would escape) takes the general path.
+     */
+    private void miss(RoutingContext ctx, String requestId) {
+        HttpServerResponse resp = ctx.response();
+        if (resp.closed()) {
+            return;
+        }
+        String path = ctx.request().path();
+        if (ctx.request().method() != HttpMethod.GET || !plainJson(path) || !plainJson(requestId)
+                || (!ctx.request().isEnded() && (ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH) != null
+                        || ctx.request().getHeader(HttpHeaders.TRANSFER_ENCODING) != null))) {
+            requests.fail(ctx, ProblemException.notFound(NO_SUCH_KEY), requestId);
+            return;
+        }
+        Buffer body = Buffer.buffer(MISS_HEAD.length + path.length() + requestId.length() + MISS_MIDDLE.length + MISS_TAIL.length)
+                .appendBytes(MISS_HEAD).appendString(path, "ISO-8859-1").appendBytes(MISS_MIDDLE)
+                .appendString(requestId, "ISO-8859-1").appendBytes(MISS_TAIL);
+        resp.setStatusCode(404).putHeader(HttpHeaders.CONTENT_TYPE, PROBLEM_JSON).putHeader(REQUEST_ID, requestId).end(body);
+    }
+
+    static final String NO_SUCH_KEY = "No such key";
+    private static final CharSequence REQUEST_ID = HttpHeaders.createOptimized(RequestIdFilter.HEADER);
+    private static final CharSequence OCTET_STREAM = HttpHeaders.createOptimized(MediaType.APPLICATION_OCTET_STREAM);
+    private static final CharSequence PROBLEM_JSON = HttpHeaders.createOptimized(Problem.MEDIA_TYPE);
+    private static final byte[] MISS_HEAD = ("{\"type\":\"urn:onebase:problem:404\",\"title\":\"Not Found\",\"status\":404,"
+            + "\"detail\":\"" + NO_SUCH_KEY + "\",\"instance\":\"").getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MISS_MIDDLE = "\",\"requestId\":\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MISS_TAIL = "\"}".getBytes(StandardCharsets.US_ASCII);
+
+    /** Printable ASCII that a JSON string holds as it is (no quote, no backslash): what the pre-encoded 404 takes. */
+    static boolean plainJson(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -74,6 +74,40 @@ public class RequestLimit {
         });
     }
 
+    /**
+     * {@link #enforce} decided from this replica's lease alone, without a Uni (the hot routes' fast path): the
+     * decision of an allowed request, or null when it needs the database (no lease left, or the plan's limits not
+     * read yet): then {@link #enforce} decides it. Throws the 429 problem when the tenant is over its limit. Only
+     * when {@link #enabled()}.
+     */
+    RateLimiter.Decision enforceLocally(UUID tenant, String plan) {
+        int limit;
+        if (config.perMinute().isPresent()) {
+            limit = config.perMinute().get();
+        } else {
+            Plan p = plans.cached(plan);
+            if (p == null) {
+                return null;
+            }
+            limit = p.requestsPerMinute();
+        }
+        Allowance a = allowances.get(tenant);
+        if (a == null) {
+            return null;
+        }
+        RateLimiter.Decision d;
+        synchronized (a) {
+            if (a.retired) {
+                return null;
+            }
+            d = a.takeLocally(limit, System.nanoTime());
+        }
+        if (d != null && !d.allowed()) {
+            throw tooMany(d);
+        }
+        return d;
+    }
+
     /** Writes this replica's pending request counts now (the stats job calls it before refreshing). */
     public Uni<Void> flush() {
         List<Uni<Void>> writes = new ArrayList<>();

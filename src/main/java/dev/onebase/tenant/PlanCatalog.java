@@ -34,6 +34,12 @@ public class PlanCatalog {
         this.refreshNanos = planRefresh.toNanos();
     }
 
+    /** The plan's limits when this replica read them recently, else null (then {@link #limits} reads them). */
+    public Plan cached(String plan) {
+        Snapshot s = snapshot;
+        return s != null && System.nanoTime() - s.readAtNanos() < refreshNanos ? s.plans().get(plan) : null;
+    }
+
     public Uni<Plan> limits(String plan) {
         Snapshot s = snapshot;
         if (s != null && System.nanoTime() - s.readAtNanos() < refreshNanos && s.plans().containsKey(plan)) {
