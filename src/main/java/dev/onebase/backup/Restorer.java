@@ -82,9 +82,13 @@ public final class Restorer {
 
     /** Copies the archived WAL from the segment holding {@code fromLsn} on (history files always) into {@code dest}. */
     public static int copyWal(Path archive, Path dest, String fromLsn, long segmentSize) throws IOException {
+        return copyWal(Artifacts.list(archive), dest, fromLsn, segmentSize);
+    }
+
+    static int copyWal(List<Path> listed, Path dest, String fromLsn, long segmentSize) throws IOException {
         Files.createDirectories(dest);
         int n = 0;
-        for (Path f : Artifacts.list(archive)) {
+        for (Path f : listed) {
             String name = f.getFileName().toString();
             boolean wal = name.matches("[0-9A-F]{24}(\\.partial)?");
             if (!(wal || name.endsWith(".history"))) {
@@ -93,10 +97,27 @@ public final class Restorer {
             if (wal && fromLsn != null && Retention.walDeletable(name, fromLsn, segmentSize)) {
                 continue;
             }
-            Files.copy(f, dest.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+            copyWalFile(f, dest);
             n++;
         }
         return n;
+    }
+
+    /**
+     * pg_receivewal renames its {@code .partial} segment once the segment is complete, which can happen between the
+     * listing and the copy: then the completed segment is what there is to copy.
+     */
+    private static void copyWalFile(Path f, Path dest) throws IOException {
+        String name = f.getFileName().toString();
+        try {
+            Files.copy(f, dest.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+        } catch (java.nio.file.NoSuchFileException gone) {
+            if (!name.endsWith(".partial")) {
+                throw gone;
+            }
+            Path completed = f.resolveSibling(name.substring(0, name.length() - ".partial".length()));
+            Files.copy(completed, dest.resolve(completed.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        }
     }
 
     /**
