@@ -258,3 +258,68 @@ sampler_report() {
             what="$1" opts="$JAVA_OPTS" "$_SAMPLES"
     fi
 }
+
+# Peaks per phase of a transfer (appended with bench/s3's 1 GiB run). phase_start PID NAME ... phase_stop samples
+# the heap (jstat, as sampler_start) and RSS every 0.2 s into a file of its own per NAME; with GC_LOG set to the
+# service's -Xlog:gc file, it also notes which GC lines fall inside the phase. phase_report prints one line per phase:
+# the peak heap used (sampled: live data plus garbage not yet collected, so at most -Xmx), the peak heap live after a
+# GC (from the GC log: what the service really holds), the heap size the JVM grew to, and the peak RSS.
+_PHASES=()
+_PHASE=""
+_PHASE_SAMPLER=""
+_gc_lines() { if [ -n "${GC_LOG:-}" ] && [ -f "$GC_LOG" ]; then wc -l <"$GC_LOG"; else echo 0; fi; }
+phase_start() {
+    local pid=$1
+    _PHASE=$2
+    _PHASES+=("$2")
+    _gc_lines >"$WORK_DIR/phase-$2.gc-from"
+    touch "$WORK_DIR/phase-sampling"
+    (
+        while [ -f "$WORK_DIR/phase-sampling" ]; do
+            heap=$(jstat -gc "$pid" 2>/dev/null | awk 'NR==2 { printf "%.0f", ($3 + $4 + $6 + $8) * 1024 }')
+            rss=$(awk '/VmRSS/ { print $2 * 1024 }' /proc/"$pid"/status 2>/dev/null)
+            echo "${heap:-0} ${rss:-0}" >>"$WORK_DIR/phase-$_PHASE.samples"
+            sleep 0.2
+        done
+    ) &
+    _PHASE_SAMPLER=$!
+    at_exit '[ -n "$_PHASE_SAMPLER" ] && kill "$_PHASE_SAMPLER" 2>/dev/null'
+}
+phase_stop() {
+    [ -n "$_PHASE" ] || return 0
+    rm -f "$WORK_DIR/phase-sampling"
+    [ -n "$_PHASE_SAMPLER" ] && wait "$_PHASE_SAMPLER" 2>/dev/null
+    _PHASE_SAMPLER=""
+    _gc_lines >"$WORK_DIR/phase-$_PHASE.gc-to"
+    _PHASE=""
+    return 0
+}
+phase_report() {
+    local p from to gc
+    [ ${#_PHASES[@]} -gt 0 ] || return 0
+    printf "\n%-16s %16s %20s %14s %14s %8s %4s\n" phase "peak heap used" "peak live after GC" "heap size" "peak RSS" samples GCs
+    for p in "${_PHASES[@]}"; do
+        from=$(cat "$WORK_DIR/phase-$p.gc-from"); to=$(cat "$WORK_DIR/phase-$p.gc-to")
+        gc=$( { [ -n "${GC_LOG:-}" ] && [ -f "$GC_LOG" ] && [ "$to" -gt "$from" ] && sed -n "$((from + 1)),${to}p" "$GC_LOG"; } | grep -oE '[0-9]+M->[0-9]+M\([0-9]+M\)' \
+            | awk -F'[M>()-]+' '{ if ($2 > a) a = $2; if ($3 > c) c = $3; n++ } END { if (n) printf "%d %d %d", a, c, n; else print "- - 0" }' || true)
+        awk -v p="$p" -v gc="$gc" '{ if ($1 > h) h = $1; if ($2 > r) r = $2; n++ } END {
+            split(gc, g, " "); printf "%-16s %12.1f MiB %16s MiB %10s MiB %10.1f MiB %8d %4s\n", p, h / 1048576, g[1], g[2], r / 1048576, n, g[3] }' \
+            "$WORK_DIR/phase-$p.samples" </dev/null
+    done
+    echo "(heap used and RSS sampled every 0.2 s; live after GC and heap size from the GC log, $( [ -n "${GC_LOG:-}" ] && echo "GC_LOG" || echo "none: GC_LOG unset"))"
+}
+
+# free_port, redefined (appended): below the kernel's ephemeral range (ip_local_port_range, 32768-60999 by default),
+# which the outgoing connections of everything on the machine draw their local ports from: a port picked there could
+# be taken by one of them (the service's own database connections) before the service binds it ("Port ... seems to be
+# in use"), which happened on a busy machine.
+free_port() {
+  local p low
+  low=$(awk '{ print $1 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+  [ "$low" -gt 20000 ] 2>/dev/null || low=32768
+  for _ in $(seq 1 200); do
+    p=$(( 10000 + RANDOM % (low - 10000) ))
+    port_in_use "$p" || { echo "$p"; return 0; }
+  done
+  die "no free port found"
+}
