@@ -63,7 +63,7 @@ for mib in $SIZES; do
     head -c $((mib * 1048576)) /dev/urandom >"$f"
     bytes=$((mib * 1048576))
     runs=1; [ "$mib" -le 100 ] && runs=3; [ "$mib" -le 1 ] && runs=10
-    s3_up=999999; s3_down=999999; r_up=999999; r_down=999999; imp=999999; exp=999999
+    s3_up=999999; s3_down=999999; s3_curl=999999; r_up=999999; r_down=999999; imp=999999; exp=999999
     # phase NAME: the peaks of each transfer of 1 GiB and more, apart (phase_report at the end)
     phase() { if [ "$mib" -ge 1024 ]; then phase_stop; phase_start "$PID" "$mib-MiB-$1"; fi; }
     for i in $(seq 1 $runs); do
@@ -77,6 +77,14 @@ for mib in $SIZES; do
         t2=$(now)
         cmp -s "$f" "$WORK/out.bin" || { echo "S3 download of $mib MiB (run $i) differs"; tail -20 "$SERVICE_LOG"; exit 1; }
         s3_up=$(best "$(echo "$t1 - $t0" | bc -l)" "$s3_up"); s3_down=$(best "$(echo "$t2 - $t1" | bc -l)" "$s3_down")
+        # the same GetObject with curl on a presigned URL: the S3 endpoint's own cost, without aws-cli's
+        url=$(aws s3 presign "s3://bench/s3/$mib-$i.bin" --expires-in 900)
+        phase s3-curl-down
+        t0=$(now)
+        curl -fsS -o "$WORK/out.bin" "$url"
+        t1=$(now)
+        cmp -s "$f" "$WORK/out.bin" || { echo "S3 presigned download of $mib MiB (run $i) differs"; exit 1; }
+        s3_curl=$(best "$(echo "$t1 - $t0" | bc -l)" "$s3_curl")
         # onebase's own file routes
         phase routes-up
         t0=$(now)
@@ -106,9 +114,14 @@ for mib in $SIZES; do
     sd=$(mibps $bytes "$s3_down"); rd=$(mibps $bytes "$r_down"); ed=$(mibps $bytes "$exp")
     printf "%-8s %-9s %10s %14s %10s %11s %9s\n" "${mib}MiB" upload "$su" "$ru" "$iu" "$(ratio "$su" "$ru")" "$(ratio "$su" "$iu")"
     printf "%-8s %-9s %10s %14s %10s %11s %9s\n" "${mib}MiB" download "$sd" "$rd" "$ed" "$(ratio "$sd" "$rd")" "$(ratio "$sd" "$ed")"
+    sc=$(mibps $bytes "$s3_curl")
+    printf "%-8s %-9s %10s %14s %10s %11s %9s\n" "${mib}MiB" "down-curl" "$sc" "$rd" "$ed" "$(ratio "$sc" "$rd")" "$(ratio "$sc" "$ed")"
     rm -f "$f"
 done
-echo "(best of 10 runs for 1 MiB, 3 for 100 MiB, 1 for 1 GiB; s3 = aws-cli $("$AWS_BIN" --version 2>&1 | cut -d' ' -f1); routes = curl on /api/v1/files; psql = \\lo_import / \\lo_export as $PGUSER)"
+echo "(best of 10 runs for 1 MiB, 3 for 100 MiB, 1 for 1 GiB; s3 = aws-cli $("$AWS_BIN" --version 2>&1 | cut -d' ' -f1), down-curl = curl on an"
+echo " \`aws s3 presign\` URL of the same object; routes = curl on /api/v1/files; psql = \\lo_import / \\lo_export as $PGUSER)"
+t0=$(now); aws s3 ls s3://bench/ >/dev/null; t1=$(now)
+echo "aws-cli's own start and one request (\`aws s3 ls\` of the bucket): $(echo "$t1 - $t0" | bc -l | awk '{ printf "%.2f", $1 }') s"
 
 if [ ${#_PHASES[@]} -gt 0 ]; then echo; echo "the service during each transfer of 1 GiB and more, at $SHOWN_OPTS:"; phase_report; fi
 grep -E "OutOfMemory|ERROR" "$SERVICE_LOG" | head -5 || true
