@@ -297,16 +297,25 @@ phase_stop() {
 phase_report() {
     local p from to gc
     [ ${#_PHASES[@]} -gt 0 ] || return 0
-    printf "\n%-16s %16s %20s %14s %14s %8s %4s\n" phase "peak heap used" "peak live after GC" "heap size" "peak RSS" samples GCs
+    printf "\n%-22s %14s %14s %14s %12s %12s %7s %4s\n" phase "heap used" "after GC" "GC floor" "heap size" "peak RSS" samples GCs
     for p in "${_PHASES[@]}"; do
         from=$(cat "$WORK_DIR/phase-$p.gc-from"); to=$(cat "$WORK_DIR/phase-$p.gc-to")
-        gc=$( { [ -n "${GC_LOG:-}" ] && [ -f "$GC_LOG" ] && [ "$to" -gt "$from" ] && sed -n "$((from + 1)),${to}p" "$GC_LOG"; } | grep -oE '[0-9]+M->[0-9]+M\([0-9]+M\)' \
-            | awk -F'[M>()-]+' '{ if ($2 > a) a = $2; if ($3 > c) c = $3; n++ } END { if (n) printf "%d %d %d", a, c, n; else print "- - 0" }' || true)
+        # young pauses leave old garbage in place: the heap's floor between two marking cycles (the least it is left
+        # at by any pause, the cycle's mixed collections included) is what was live; the phase's peak is the
+        # highest such floor
+        gc=$( { [ -n "${GC_LOG:-}" ] && [ -f "$GC_LOG" ] && [ "$to" -gt "$from" ] && sed -n "$((from + 1)),${to}p" "$GC_LOG"; } \
+            | grep -E 'Pause (Young|Full)' | sed -E 's/.*(Concurrent Start).* ([0-9]+M->[0-9]+M\([0-9]+M\)).*/start \2/; /^start /!s/.* ([0-9]+M->[0-9]+M\([0-9]+M\)).*/pause \1/' \
+            | awk -F'[ M>()-]+' '
+                function close_window() { if (w != "" && w > live) live = w; w = "" }
+                { if ($1 == "start") close_window(); if (w == "" || $3 < w) w = $3; if ($3 > a) a = $3; if ($4 > c) c = $4; n++ }
+                END { close_window(); if (n) printf "%d %d %d %d", a, live, c, n; else print "- - - 0" }' || true)
         awk -v p="$p" -v gc="$gc" '{ if ($1 > h) h = $1; if ($2 > r) r = $2; n++ } END {
-            split(gc, g, " "); printf "%-16s %12.1f MiB %16s MiB %10s MiB %10.1f MiB %8d %4s\n", p, h / 1048576, g[1], g[2], r / 1048576, n, g[3] }' \
+            split(gc, g, " "); printf "%-22s %10.1f MiB %10s MiB %10s MiB %8s MiB %8.1f MiB %7d %4s\n", p, h / 1048576, g[1], g[2], g[3], r / 1048576, n, g[4] }' \
             "$WORK_DIR/phase-$p.samples" </dev/null
     done
-    echo "(heap used and RSS sampled every 0.2 s; live after GC and heap size from the GC log, $( [ -n "${GC_LOG:-}" ] && echo "GC_LOG" || echo "none: GC_LOG unset"))"
+    echo "(heap used: jstat every 0.2 s, live objects and garbage; after GC: the most any pause left, young pauses leaving old"
+    echo " garbage in place; GC floor: per marking cycle the least heap a pause left, the highest of these (a bound on live data);"
+    echo " heap size: the most the JVM committed; GC lines from $( [ -n "${GC_LOG:-}" ] && echo "GC_LOG" || echo "nowhere: GC_LOG unset"))"
 }
 
 # free_port, redefined (appended): below the kernel's ephemeral range (ip_local_port_range, 32768-60999 by default),

@@ -80,9 +80,8 @@ public class S3Server {
             int port = config.port() == 0 ? freePort(config.host()) : config.port();
             HttpServerOptions options = new HttpServerOptions().setPort(port).setHost(config.host())
                     .setMaxHeaderSize(16384).setDecompressionSupported(false)
-                    // body pieces of up to 64 KiB instead of 8: an upload's bytes pass through the checks, hashes
-                    // and the store's stream in an eighth of the steps
-                    .setMaxChunkSize(65536)
+                    // body pieces stay at Netty's 8 KiB: Vert.x queues up to 8 pieces of a paused request before it
+                    // stops reading the socket, so 64 KiB pieces (tried) held eight times the heap per connection
                     // S3 clients speak HTTP/1.1; refusing the h2c upgrade keeps one framing to reason about
                     .setHttp2ClearTextEnabled(false);
             try {
