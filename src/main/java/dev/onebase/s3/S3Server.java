@@ -19,10 +19,10 @@ import io.vertx.core.AbstractVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.impl.VertxInternal;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.impl.VertxInternal;
 
 /**
  * The S3 endpoint: a Vert.x HTTP server of its own on {@code onebase.s3.port}, so buckets sit at the root of its URL
@@ -121,7 +121,7 @@ public class S3Server {
         }
     }
 
-    /** As many as Vert.x has (quarkus.vertx.event-loops-pool-size, by default twice the cores). */
+    /** As many as Vert.x has ({@code quarkus.vertx.event-loops-pool-size}). */
     private int eventLoops() {
         int n = 0;
         if (vertx instanceof VertxInternal internal) {
