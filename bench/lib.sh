@@ -258,3 +258,77 @@ sampler_report() {
             what="$1" opts="$JAVA_OPTS" "$_SAMPLES"
     fi
 }
+
+# Peaks per phase of a transfer (appended with bench/s3's 1 GiB run). phase_start PID NAME ... phase_stop samples
+# the heap (jstat, as sampler_start) and RSS every 0.2 s into a file of its own per NAME; with GC_LOG set to the
+# service's -Xlog:gc file, it also notes which GC lines fall inside the phase. phase_report prints one line per phase:
+# the peak heap used (sampled: live data plus garbage not yet collected, so at most -Xmx), the peak heap live after a
+# GC (from the GC log: what the service really holds), the heap size the JVM grew to, and the peak RSS.
+_PHASES=()
+_PHASE=""
+_PHASE_SAMPLER=""
+_gc_lines() { if [ -n "${GC_LOG:-}" ] && [ -f "$GC_LOG" ]; then wc -l <"$GC_LOG"; else echo 0; fi; }
+phase_start() {
+    local pid=$1
+    _PHASE=$2
+    _PHASES+=("$2")
+    _gc_lines >"$WORK_DIR/phase-$2.gc-from"
+    touch "$WORK_DIR/phase-sampling"
+    (
+        while [ -f "$WORK_DIR/phase-sampling" ]; do
+            heap=$(jstat -gc "$pid" 2>/dev/null | awk 'NR==2 { printf "%.0f", ($3 + $4 + $6 + $8) * 1024 }')
+            rss=$(awk '/VmRSS/ { print $2 * 1024 }' /proc/"$pid"/status 2>/dev/null)
+            echo "${heap:-0} ${rss:-0}" >>"$WORK_DIR/phase-$_PHASE.samples"
+            sleep 0.2
+        done
+    ) &
+    _PHASE_SAMPLER=$!
+    at_exit '[ -n "$_PHASE_SAMPLER" ] && kill "$_PHASE_SAMPLER" 2>/dev/null'
+}
+phase_stop() {
+    [ -n "$_PHASE" ] || return 0
+    rm -f "$WORK_DIR/phase-sampling"
+    [ -n "$_PHASE_SAMPLER" ] && wait "$_PHASE_SAMPLER" 2>/dev/null
+    _PHASE_SAMPLER=""
+    _gc_lines >"$WORK_DIR/phase-$_PHASE.gc-to"
+    _PHASE=""
+    return 0
+}
+phase_report() {
+    local p from to gc
+    [ ${#_PHASES[@]} -gt 0 ] || return 0
+    printf "\n%-22s %14s %14s %14s %12s %12s %7s %4s\n" phase "heap used" "after GC" "GC floor" "heap size" "peak RSS" samples GCs
+    for p in "${_PHASES[@]}"; do
+        from=$(cat "$WORK_DIR/phase-$p.gc-from"); to=$(cat "$WORK_DIR/phase-$p.gc-to")
+        # young pauses leave old garbage in place: the heap's floor between two marking cycles (the least it is left
+        # at by any pause, the cycle's mixed collections included) is what was live; the phase's peak is the
+        # highest such floor
+        gc=$( { [ -n "${GC_LOG:-}" ] && [ -f "$GC_LOG" ] && [ "$to" -gt "$from" ] && sed -n "$((from + 1)),${to}p" "$GC_LOG"; } \
+            | grep -E 'Pause (Young|Full)' | sed -E 's/.*(Concurrent Start).* ([0-9]+M->[0-9]+M\([0-9]+M\)).*/start \2/; /^start /!s/.* ([0-9]+M->[0-9]+M\([0-9]+M\)).*/pause \1/' \
+            | awk -F'[ M>()-]+' '
+                function close_window() { if (w != "" && w > live) live = w; w = "" }
+                { if ($1 == "start") close_window(); if (w == "" || $3 < w) w = $3; if ($3 > a) a = $3; if ($4 > c) c = $4; n++ }
+                END { close_window(); if (n) printf "%d %d %d %d", a, live, c, n; else print "- - - 0" }' || true)
+        awk -v p="$p" -v gc="$gc" '{ if ($1 > h) h = $1; if ($2 > r) r = $2; n++ } END {
+            split(gc, g, " "); printf "%-22s %10.1f MiB %10s MiB %10s MiB %8s MiB %8.1f MiB %7d %4s\n", p, h / 1048576, g[1], g[2], g[3], r / 1048576, n, g[4] }' \
+            "$WORK_DIR/phase-$p.samples" </dev/null
+    done
+    echo "(heap used: jstat every 0.2 s, live objects and garbage; after GC: the most any pause left, young pauses leaving old"
+    echo " garbage in place; GC floor: per marking cycle the least heap a pause left, the highest of these (a bound on live data);"
+    echo " heap size: the most the JVM committed; GC lines from $( [ -n "${GC_LOG:-}" ] && echo "GC_LOG" || echo "nowhere: GC_LOG unset"))"
+}
+
+# free_port, redefined (appended): below the kernel's ephemeral range (ip_local_port_range, 32768-60999 by default),
+# which the outgoing connections of everything on the machine draw their local ports from: a port picked there could
+# be taken by one of them (the service's own database connections) before the service binds it ("Port ... seems to be
+# in use"), which happened on a busy machine.
+free_port() {
+  local p low
+  low=$(awk '{ print $1 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+  [ "$low" -gt 20000 ] 2>/dev/null || low=32768
+  for _ in $(seq 1 200); do
+    p=$(( 10000 + RANDOM % (low - 10000) ))
+    port_in_use "$p" || { echo "$p"; return 0; }
+  done
+  die "no free port found"
+}

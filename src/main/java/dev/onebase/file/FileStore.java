@@ -141,8 +141,11 @@ public class FileStore {
                     (int) config.chunkSize().asLongValue(), declaredType);
             return body.onItem().call(writer::accept).collect().last()
                     .flatMap(ignored -> writer.finish())
-                    .flatMap(written -> save(conn, tenant, path, written))
-                    .call(saved -> after == null ? Uni.createFrom().voidItem() : after.apply(conn, saved));
+                    .flatMap(written -> saveAs(conn, tenant, path, written, written.storage()))
+                    .call(saved -> after == null ? Uni.createFrom().voidItem() : after.apply(conn, saved))
+                    // last: the tenant's quota lock is held from here to the commit, so concurrent uploads (S3's
+                    // parallel parts) wait on each other for as few round trips as possible
+                    .call(saved -> quotaCheck(conn, tenant));
         }));
     }
 
@@ -183,8 +186,8 @@ public class FileStore {
                         .call(saved -> conn.preparedQuery(LINK_SEGMENTS).execute(Tuple.of(folder, parts, saved.file().id(), saved.file().version())))
                         .call(saved -> conn.preparedQuery(UNLINK_LEFTOVERS).execute(Tuple.of(folder, parts)))
                         .call(saved -> conn.preparedQuery("delete from files where folder = $1").execute(Tuple.of(folder)))
-                        .call(saved -> quotaCheck(conn, tenant))
-                        .call(saved -> after == null ? Uni.createFrom().voidItem() : after.apply(conn, saved));
+                        .call(saved -> after == null ? Uni.createFrom().voidItem() : after.apply(conn, saved))
+                        .call(saved -> quotaCheck(conn, tenant));
             });
         }));
     }
@@ -198,10 +201,6 @@ public class FileStore {
     }
 
     public record Saved(FileView file, boolean created) {
-    }
-
-    private Uni<Saved> save(SqlConnection conn, UUID tenant, FilePath path, Written w) {
-        return saveAs(conn, tenant, path, w, w.storage()).call(x -> quotaCheck(conn, tenant));
     }
 
     /** Stores or overwrites the file at its path (the current version kept as a version, old ones pruned). */

@@ -2,9 +2,13 @@ package dev.onebase.file;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Deque;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedDeque;
 
 import dev.onebase.web.ProblemException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -13,7 +17,10 @@ import io.vertx.mutiny.sqlclient.Tuple;
 /**
  * Takes an upload's body chunk by chunk inside its transaction: hashes it, counts it against the plan's file-size
  * limit and the tenant's quota, keeps it in memory only while it is at most the inline threshold, and past that
- * writes it into a large object with {@code lo_put}, one chunk in flight while the next one is read.
+ * writes it into a large object with {@code lo_put}, one chunk in flight while the next one is read. The chunk
+ * buffers are reused (at most three per upload: one written, one waiting, one filling): a chunk fills over many body
+ * pieces, so a fresh buffer per chunk outlived young collections and left the old generation full of dead chunks,
+ * which at -Xmx64m kept G1 collecting back to back under aws-cli's ten parallel part uploads.
  */
 final class UploadWriter {
 
@@ -54,7 +61,8 @@ final class UploadWriter {
     private final byte[] head = new byte[ContentTypes.HEAD];
     private int headLen;
     private long size;
-    private Buffer pending;
+    private ByteBuf pending;
+    private final Deque<ByteBuf> free = new ConcurrentLinkedDeque<>();
     private Long oid;
     private long written;
     private Uni<Void> inFlight = Uni.createFrom().voidItem();
@@ -66,7 +74,7 @@ final class UploadWriter {
         this.threshold = threshold;
         this.chunk = chunk;
         this.declaredType = declaredType;
-        this.pending = Buffer.buffer((int) Math.min(threshold + 1, chunk) + 65536);
+        this.pending = Unpooled.buffer((int) Math.min(threshold + 1, chunk) + 65536);
         try {
             this.sha = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
@@ -89,16 +97,16 @@ final class UploadWriter {
             data.getBytes(0, take, head, headLen);
             headLen += take;
         }
-        pending.appendBuffer(data);
-        if (oid == null && pending.length() <= threshold) {
+        pending.writeBytes(data.getByteBuf());
+        if (oid == null && pending.readableBytes() <= threshold) {
             return Uni.createFrom().voidItem();
         }
-        if (pending.length() < chunk && oid != null) {
+        if (pending.readableBytes() < chunk && oid != null) {
             return Uni.createFrom().voidItem();
         }
         Uni<Void> created = oid != null ? Uni.createFrom().voidItem()
                 : conn.preparedQuery(LO_CREATE).execute(Tuple.of(tenant)).invoke(rows -> oid = rows.iterator().next().getLong(0)).replaceWithVoid();
-        return created.flatMap(ignored -> pending.length() >= chunk ? flush() : Uni.createFrom().voidItem());
+        return created.flatMap(ignored -> pending.readableBytes() >= chunk ? flush() : Uni.createFrom().voidItem());
     }
 
     /**
@@ -106,13 +114,20 @@ final class UploadWriter {
      * chunk is read from the client while this one is written.
      */
     private Uni<Void> flush() {
-        Buffer data = pending;
+        ByteBuf data = pending;
         long offset = written;
-        written += data.length();
-        pending = Buffer.buffer(chunk + 65536);
+        written += data.readableBytes();
+        ByteBuf reused = free.poll();
+        pending = reused != null ? reused : Unpooled.buffer(chunk + 65536);
         Uni<Void> previous = inFlight;
         return previous.invoke(() -> {
-            Uni<Void> put = conn.preparedQuery(LO_PUT).execute(Tuple.of(tenant, oid, offset, data)).replaceWithVoid().memoize().indefinitely();
+            // the statement is encoded when it is sent, so once it has answered its buffer can be filled again
+            Uni<Void> put = conn.preparedQuery(LO_PUT).execute(Tuple.of(tenant, oid, offset, Buffer.buffer(data.duplicate())))
+                    .invoke(() -> {
+                        data.clear();
+                        free.push(data);
+                    })
+                    .replaceWithVoid().memoize().indefinitely();
             put.subscribe().with(x -> {
             }, x -> {
             });
@@ -123,9 +138,9 @@ final class UploadWriter {
     Uni<Written> finish() {
         String type = ContentTypes.resolve(declaredType, head, headLen);
         if (oid == null) {
-            return Uni.createFrom().item(new Written(size, sha.digest(), type, pending, null));
+            return Uni.createFrom().item(new Written(size, sha.digest(), type, Buffer.buffer(pending), null));
         }
-        Uni<Void> last = pending.length() > 0 ? flush() : Uni.createFrom().voidItem();
+        Uni<Void> last = pending.readableBytes() > 0 ? flush() : Uni.createFrom().voidItem();
         return last.flatMap(ignored -> inFlight).map(ignored -> new Written(size, sha.digest(), type, null, oid));
     }
 }

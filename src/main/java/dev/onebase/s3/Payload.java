@@ -28,7 +28,8 @@ final class Payload {
     private final long decodedLength;
     private final String contentMd5;
     private final MessageDigest md5 = SigV4.digest("MD5");
-    private final MessageDigest sha256;
+    private MessageDigest sha256;
+    private boolean sha256Deferred;
     private final MessageDigest chunkSha;
     private Checksums.Running checksum;
     private String checksumHeader;
@@ -81,6 +82,30 @@ final class Payload {
             finish();
             return Uni.createFrom().voidItem();
         });
+    }
+
+    /**
+     * For a body that becomes a file: the file store hashes every byte with SHA-256 anyway, so a declared
+     * x-amz-content-sha256 is compared with the stored file's hash ({@link #checkStoredSha256}, in the upload's
+     * transaction) instead of hashing the body a second time here.
+     */
+    Payload storedWithSha256() {
+        if (sha256 != null) {
+            sha256 = null;
+            sha256Deferred = true;
+        }
+        return this;
+    }
+
+    /** Refuses (S3's XAmzContentSHA256Mismatch) a stored body whose SHA-256 (hex) is not the declared one. */
+    void checkStoredSha256(String hex) {
+        if (sha256Deferred && !mode.equalsIgnoreCase(hex)) {
+            throw sha256Mismatch();
+        }
+    }
+
+    private static S3Error sha256Mismatch() {
+        return new S3Error(400, "XAmzContentSHA256Mismatch", "The body's SHA-256 is not the one declared in x-amz-content-sha256");
     }
 
     /** The MD5 of the decoded body, once it has ended. */
@@ -241,7 +266,7 @@ final class Payload {
             throw incomplete();
         }
         if (sha256 != null && !MessageDigest.isEqual(sha256.digest(), HexFormat.of().parseHex(mode))) {
-            throw new S3Error(400, "XAmzContentSHA256Mismatch", "The body's SHA-256 is not the one declared in x-amz-content-sha256");
+            throw sha256Mismatch();
         }
         if (checksum != null && checksumExpected != null && !checksum.base64().equals(checksumExpected)) {
             throw new S3Error(400, "BadDigest", "The " + checksumHeader + " you specified did not match the calculated checksum");

@@ -89,10 +89,13 @@ public class S3Multipart {
             return uploadPartCopy(req, number);
         }
         Payload.checkMd5Format(req.header("content-md5"));
-        Payload payload = new Payload(req, req.signed);
+        Payload payload = new Payload(req, req.signed).storedWithSha256();
         long length = req.contentLength();
         return upload(req).flatMap(u -> fileStore.upload(tenant, partPath(u.id(), number), ContentTypes.OCTETS, length, payload.apply(S3Objects.body(req)),
-                true, (conn, saved) -> store.putPart(conn, tenant, u.id(), number, saved.file().size(), payload.md5())))
+                true, (conn, saved) -> {
+                    payload.checkStoredSha256(saved.file().sha256());
+                    return store.putPart(conn, tenant, u.id(), number, saved.file().size(), payload.md5());
+                }))
                 .invoke(() -> {
                     req.http.response().putHeader("ETag", "\"" + SigV4.hex(payload.md5()) + "\"");
                     Reply.empty(req, 200);

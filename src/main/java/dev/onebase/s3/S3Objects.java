@@ -65,7 +65,7 @@ public class S3Objects {
         UUID tenant = req.signed.tenant();
         FilePath path = path(req.bucket, req.key);
         Payload.checkMd5Format(req.header("content-md5"));
-        Payload payload = new Payload(req, req.signed);
+        Payload payload = new Payload(req, req.signed).storedWithSha256();
         String type = ContentTypes.declared(req.header("content-type"));
         JsonObject headers = keptHeaders(req);
         JsonObject meta = userMeta(req);
@@ -73,6 +73,7 @@ public class S3Objects {
         String[] etag = new String[1];
         return buckets.require(req)
                 .flatMap(x -> fileStore.upload(tenant, path, type, length, payload.apply(body(req)), false, (conn, saved) -> {
+                    payload.checkStoredSha256(saved.file().sha256());
                     etag[0] = "\"" + SigV4.hex(payload.md5()) + "\"";
                     return store.putMeta(conn, tenant, saved, etag[0], headers, meta);
                 }))

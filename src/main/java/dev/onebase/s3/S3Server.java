@@ -1,7 +1,9 @@
 package dev.onebase.s3;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -13,16 +15,21 @@ import dev.onebase.web.RouteTemplates;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.AbstractVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.impl.VertxInternal;
 
 /**
  * The S3 endpoint: a Vert.x HTTP server of its own on {@code onebase.s3.port}, so buckets sit at the root of its URL
  * space (path style {@code /bucket/key}, or {@code bucket.<domain>} with {@code onebase.s3.domain}) without sharing a
- * namespace with /api, /admin and /q, and so its answers are S3's XML, never problem+json. Requests are handled on
- * the event loop; bodies stream in and out (the request stays paused until the handler reads it).
+ * namespace with /api, /admin and /q, and so its answers are S3's XML, never problem+json. It is one server per event
+ * loop on the one port ({@link Listener}). Requests are handled on the event loop; bodies stream in and out (the
+ * request stays paused until the handler reads it).
  */
 @ApplicationScoped
 public class S3Server {
@@ -41,7 +48,8 @@ public class S3Server {
     private final S3Objects objects;
     private final S3Multipart multipart;
     private final S3Cors cors;
-    private HttpServer server;
+    private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
+    private String deployment;
 
     public S3Server(Vertx vertx, S3Config config, SecretBox box, S3Auth auth, S3Buckets buckets, S3Objects objects, S3Multipart multipart,
             S3Cors cors) {
@@ -63,34 +71,72 @@ public class S3Server {
             LOG.warn("The S3 endpoint is off: set onebase.s3.secret-key (ONEBASE_S3_SECRET_KEY) to turn it on");
             return;
         }
+        int instances = eventLoops();
         for (int attempt = 1;; attempt++) {
             // Quarkus' Micrometer binder tags a server's meters (http.server.active.connections, ...) with
             // server.port only when the options name a port: with port 0 (tests) the S3 server's gauges would collide
             // with the main server's and be dropped as duplicates, so a free port is picked here first
-            // (docs/observability.md#metrics).
+            // (docs/observability.md#metrics). A concrete port is also what lets the servers below share one socket.
             int port = config.port() == 0 ? freePort(config.host()) : config.port();
             HttpServerOptions options = new HttpServerOptions().setPort(port).setHost(config.host())
                     .setMaxHeaderSize(16384).setDecompressionSupported(false)
+                    // body pieces stay at Netty's 8 KiB: Vert.x queues up to 8 pieces of a paused request before it
+                    // stops reading the socket, so 64 KiB pieces (tried) held eight times the heap per connection
                     // S3 clients speak HTTP/1.1; refusing the h2c upgrade keeps one framing to reason about
                     .setHttp2ClearTextEnabled(false);
-            HttpServer candidate = vertx.createHttpServer(options).requestHandler(this::handle);
             try {
-                candidate.listen().toCompletionStage().toCompletableFuture().join();
-                server = candidate;
+                deployment = vertx.deployVerticle(() -> new Listener(options), new DeploymentOptions().setInstances(instances))
+                        .toCompletionStage().toCompletableFuture().join();
                 break;
             } catch (RuntimeException e) {
+                servers.clear();
                 if (config.port() != 0 || attempt == 5) {
                     throw e;
                 }
                 LOG.debugf("S3 endpoint: port %d was taken meanwhile (%s), picking another", port, e.getMessage());
             }
         }
-        LOG.infof("S3 endpoint listening on %s:%d", config.host(), server.actualPort());
+        LOG.infof("S3 endpoint listening on %s:%d (%d event loops)", config.host(), port(), servers.size());
+    }
+
+    /**
+     * One HTTP server per event loop, all on the same host and port: Vert.x binds the socket once and hands each
+     * accepted connection to the servers in turn, so the parallel connections of one client (aws-cli's ten ranged
+     * GETs or part uploads) are served by every event loop instead of one. Each instance of the deployment runs on an
+     * event loop of its own (the main HTTP server is deployed the same way).
+     */
+    private final class Listener extends AbstractVerticle {
+        private final HttpServerOptions options;
+
+        Listener(HttpServerOptions options) {
+            this.options = options;
+        }
+
+        @Override
+        public void start(Promise<Void> started) {
+            vertx.createHttpServer(options).requestHandler(S3Server.this::handle).listen().onSuccess(s -> {
+                servers.add(s);
+                started.complete();
+            }).onFailure(started::fail);
+        }
+    }
+
+    /** As many as Vert.x has ({@code quarkus.vertx.event-loops-pool-size}). */
+    private int eventLoops() {
+        int n = 0;
+        if (vertx instanceof VertxInternal internal) {
+            for (var ignored : internal.getEventLoopGroup()) {
+                n++;
+            }
+        }
+        return Math.max(1, n);
     }
 
     void stop(@Observes ShutdownEvent event) {
-        if (server != null) {
-            server.close().toCompletionStage().toCompletableFuture().join();
+        if (deployment != null) {
+            vertx.undeploy(deployment).toCompletionStage().toCompletableFuture().join();
+            deployment = null;
+            servers.clear();
         }
     }
 
@@ -104,7 +150,7 @@ public class S3Server {
 
     /** The port the endpoint listens on (the one picked when configured as 0), or -1 when it is off. */
     public int port() {
-        return server == null ? -1 : server.actualPort();
+        return servers.isEmpty() ? -1 : servers.get(0).actualPort();
     }
 
     private void handle(HttpServerRequest http) {

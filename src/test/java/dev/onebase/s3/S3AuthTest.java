@@ -253,6 +253,44 @@ class S3AuthTest {
         assertEquals(modes.size(), Db.count("select count(*) from files where tenant_id = ? and version = 1", t.id()));
     }
 
+    /**
+     * A body whose SHA-256 is not the declared x-amz-content-sha256 (the signature, which covers the header, is
+     * right) is refused with XAmzContentSHA256Mismatch and leaves nothing: the object keeps its content, no part is
+     * stored. The stored file's own hash is what the declared one is compared with.
+     */
+    @Test
+    void aBodyThatIsNotTheDeclaredSha256IsRefused() throws Exception {
+        TestApi.Tenant t = TestApi.signup();
+        S3Clients.Key key = S3Clients.key(t);
+        S3Client s3 = S3Clients.client(server.port(), key);
+        s3.createBucket(r -> r.bucket("sha"));
+        byte[] body = new byte[1_500_000];
+        new java.util.Random(5).nextBytes(body);
+        byte[] tampered = body.clone();
+        tampered[body.length - 1] ^= 1;
+        String upload = s3.createMultipartUpload(r -> r.bucket("sha").key("parts.bin")).uploadId();
+        for (String target : List.of("/sha/object.bin", "/sha/parts.bin?partNumber=1&uploadId=" + upload)) {
+            var signed = AwsV4HttpSigner.create().sign(r -> r.identity(AwsBasicCredentials.create(key.id(), key.secret()))
+                    .request(SdkHttpRequest.builder().method(SdkHttpMethod.PUT).uri(URI.create("https://127.0.0.1:" + server.port() + target))
+                            .putHeader("Content-Length", Integer.toString(body.length)).build())
+                    .payload(ContentStreamProvider.fromByteArray(body))
+                    .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "s3").putProperty(AwsV4HttpSigner.REGION_NAME, "us-east-1")
+                    .putProperty(AwsV4HttpSigner.CHUNK_ENCODING_ENABLED, false).putProperty(AwsV4HttpSigner.PAYLOAD_SIGNING_ENABLED, true));
+            assertEquals(64, signed.request().firstMatchingHeader("x-amz-content-sha256").orElse("").length(), target);
+            HttpResponse<String> refused = send(signed.request(), tampered);
+            assertEquals(400, refused.statusCode(), target + ": " + refused.body());
+            assertTrue(refused.body().contains("<Code>XAmzContentSHA256Mismatch</Code>"), refused.body());
+            assertEquals(200, send(signed.request(), body).statusCode(), target);
+            assertEquals(400, send(signed.request(), tampered).statusCode(), target);
+        }
+        assertArrayEquals(body, s3.getObjectAsBytes(r -> r.bucket("sha").key("object.bin")).asByteArray());
+        assertEquals(1, Db.count("select count(*) from files where tenant_id = ? and name = 'object.bin' and version = 1", t.id()));
+        var parts = s3.listParts(r -> r.bucket("sha").key("parts.bin").uploadId(upload)).parts();
+        assertEquals(1, parts.size());
+        assertEquals((long) body.length, parts.get(0).size());
+        assertEquals(1, Db.count("select count(*) from files where tenant_id = ? and folder like '.s3-uploads/%' and version = 1", t.id()));
+    }
+
     @Test
     void crc64NvmeIsTheStandardOne() {
         // the check value of CRC-64/NVME (the SDK computes it only with the CRT library, which the tests do without)
