@@ -113,11 +113,16 @@ reference_pg() {
   PG_URL="postgres://$PGUSER${PGPASSWORD:+:$PGPASSWORD}@$PGHOST:$PGPORT"
 }
 
-# free_port: prints a TCP port of 127.0.0.1 that nothing listens on
+# free_port: prints a TCP port of 127.0.0.1 that nothing listens on, below the kernel's ephemeral range (ip_local_port_range, 32768-60999 by default),
+# which the outgoing connections of everything on the machine draw their local ports from: a port picked there could
+# be taken by one of them (the service's own database connections) before the service binds it ("Port ... seems to be
+# in use"), which happened on a busy machine.
 free_port() {
-  local p
+  local p low
+  low=$(awk '{ print $1 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+  [ "$low" -gt 20000 ] 2>/dev/null || low=32768
   for _ in $(seq 1 200); do
-    p=$(( 20000 + RANDOM % 30000 ))
+    p=$(( 10000 + RANDOM % (low - 10000) ))
     port_in_use "$p" || { echo "$p"; return 0; }
   done
   die "no free port found"
@@ -228,20 +233,22 @@ footer() { echo "uptime after:  $(uptime)"; }
 
 # The service's heap (jstat: survivor + eden + old used) and RSS, sampled every 0.2 s between sampler_start and
 # sampler_stop (needs jstat); sampler_report prints the peaks of everything sampled in the run.
+# _sample_while PID FLAG FILE: every 0.2 s while FLAG exists, appends "heap-used-bytes rss-bytes" of PID to FILE
+_sample_while() {
+    while [ -f "$2" ]; do
+        heap=$(jstat -gc "$1" 2>/dev/null | awk 'NR==2 { printf "%.0f", ($3 + $4 + $6 + $8) * 1024 }')
+        rss=$(awk '/VmRSS/ { print $2 * 1024 }' /proc/"$1"/status 2>/dev/null)
+        echo "${heap:-0} ${rss:-0}" >>"$3"
+        sleep 0.2
+    done
+}
 _SAMPLES=""
 _SAMPLER=""
 sampler_start() {
     local pid=$1
     _SAMPLES=${_SAMPLES:-$WORK_DIR/samples}
     touch "$WORK_DIR/sampling"
-    (
-        while [ -f "$WORK_DIR/sampling" ]; do
-            heap=$(jstat -gc "$pid" 2>/dev/null | awk 'NR==2 { printf "%.0f", ($3 + $4 + $6 + $8) * 1024 }')
-            rss=$(awk '/VmRSS/ { print $2 * 1024 }' /proc/"$pid"/status 2>/dev/null)
-            echo "${heap:-0} ${rss:-0}" >>"$_SAMPLES"
-            sleep 0.2
-        done
-    ) &
+    _sample_while "$pid" "$WORK_DIR/sampling" "$_SAMPLES" &
     _SAMPLER=$!
     at_exit '[ -n "$_SAMPLER" ] && kill "$_SAMPLER" 2>/dev/null'
 }
@@ -274,14 +281,7 @@ phase_start() {
     _PHASES+=("$2")
     _gc_lines >"$WORK_DIR/phase-$2.gc-from"
     touch "$WORK_DIR/phase-sampling"
-    (
-        while [ -f "$WORK_DIR/phase-sampling" ]; do
-            heap=$(jstat -gc "$pid" 2>/dev/null | awk 'NR==2 { printf "%.0f", ($3 + $4 + $6 + $8) * 1024 }')
-            rss=$(awk '/VmRSS/ { print $2 * 1024 }' /proc/"$pid"/status 2>/dev/null)
-            echo "${heap:-0} ${rss:-0}" >>"$WORK_DIR/phase-$_PHASE.samples"
-            sleep 0.2
-        done
-    ) &
+    _sample_while "$pid" "$WORK_DIR/phase-sampling" "$WORK_DIR/phase-$_PHASE.samples" &
     _PHASE_SAMPLER=$!
     at_exit '[ -n "$_PHASE_SAMPLER" ] && kill "$_PHASE_SAMPLER" 2>/dev/null'
 }
@@ -316,19 +316,4 @@ phase_report() {
     echo "(heap used: jstat every 0.2 s, live objects and garbage; after GC: the most any pause left, young pauses leaving old"
     echo " garbage in place; GC floor: per marking cycle the least heap a pause left, the highest of these (a bound on live data);"
     echo " heap size: the most the JVM committed; GC lines from $( [ -n "${GC_LOG:-}" ] && echo "GC_LOG" || echo "nowhere: GC_LOG unset"))"
-}
-
-# free_port, redefined (appended): below the kernel's ephemeral range (ip_local_port_range, 32768-60999 by default),
-# which the outgoing connections of everything on the machine draw their local ports from: a port picked there could
-# be taken by one of them (the service's own database connections) before the service binds it ("Port ... seems to be
-# in use"), which happened on a busy machine.
-free_port() {
-  local p low
-  low=$(awk '{ print $1 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
-  [ "$low" -gt 20000 ] 2>/dev/null || low=32768
-  for _ in $(seq 1 200); do
-    p=$(( 10000 + RANDOM % (low - 10000) ))
-    port_in_use "$p" || { echo "$p"; return 0; }
-  done
-  die "no free port found"
 }
