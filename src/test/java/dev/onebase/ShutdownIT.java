@@ -4,11 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.Socket;
@@ -19,10 +17,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -32,7 +30,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import dev.onebase.testsupport.ProjectFiles;
+import dev.onebase.testsupport.ServiceProcess;
 
 /**
  * The packaged service, started as its own process (with its embedded database), gets a SIGTERM while an upload and a
@@ -42,10 +40,9 @@ import dev.onebase.testsupport.ProjectFiles;
 class ShutdownIT {
 
     static final int MIB = 1024 * 1024;
-    static final Pattern LISTENING = Pattern.compile("Listening on: http://[^:]+:(\\d+)");
 
+    private ServiceProcess service;
     private Process process;
-    private final List<String> log = new ArrayList<>();
 
     @AfterEach
     void kill() {
@@ -156,58 +153,15 @@ class ShutdownIT {
         }
     }
 
-    private int start() throws IOException, InterruptedException {
+    private int start() throws IOException {
         return start(Files.createTempDirectory("onebase-shutdown-it"));
     }
 
-    private int start(Path data) throws IOException, InterruptedException {
-        synchronized (log) {
-            log.clear();
-        }
-        Path jar = ProjectFiles.ROOT.resolve("target/quarkus-app/quarkus-run.jar");
-        assertTrue(Files.isRegularFile(jar), "package the service first: " + jar);
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dquarkus.http.port=0", "-jar", jar.toString()).redirectErrorStream(true);
-        pb.environment().put("ONEBASE_EMBEDDED_DATA_DIR", data.resolve("db").toString());
-        pb.environment().put("ONEBASE_BACKUP_DIR", data.resolve("backups").toString());
-        pb.environment().put("ONEBASE_ADMIN_TOKEN", "test-admin-token");
-        pb.environment().put("ONEBASE_JOBS_SCHEDULER_ENABLED", "false");
-        pb.environment().put("ONEBASE_BACKUP_WAL_ENABLED", "false");
-        pb.environment().put("ONEBASE_RESP_PORT", "0"); // the integration tests' jar may still hold a fixed one
-        pb.environment().put("ONEBASE_SHUTDOWN_DELAY", "2s");
-        pb.environment().put("ONEBASE_SHUTDOWN_GRACE", "20s");
-        pb.environment().put("ONEBASE_SHUTDOWN_DEADLINE", "45s");
-        for (String k : List.of("QUARKUS_DATASOURCE_REACTIVE_URL", "DATABASE_URL")) {
-            pb.environment().remove(k);
-        }
-        // as root the embedded server runs as an unprivileged user, which must be able to make its cluster here
-        Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxrwxrwx"));
-        process = pb.start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        CompletableFuture<Integer> port = new CompletableFuture<>();
-        Thread reader = new Thread(() -> {
-            try {
-                for (String line = out.readLine(); line != null; line = out.readLine()) {
-                    synchronized (log) {
-                        log.add(line);
-                    }
-                    Matcher m = LISTENING.matcher(line);
-                    if (m.find()) {
-                        port.complete(Integer.parseInt(m.group(1)));
-                    }
-                }
-            } catch (IOException e) {
-                // the process is gone
-            }
-            port.completeExceptionally(new AssertionError("the service exited before listening"));
-        }, "shutdown-it-log");
-        reader.setDaemon(true);
-        reader.start();
-        try {
-            return port.get(180, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new AssertionError("the service did not start: " + tail(), e);
-        }
+    private int start(Path data) throws IOException {
+        service = ServiceProcess.start(data, Map.of("ONEBASE_SHUTDOWN_DELAY", "2s", "ONEBASE_SHUTDOWN_GRACE", "20s",
+                "ONEBASE_SHUTDOWN_DEADLINE", "45s"));
+        process = service.process();
+        return service.port();
     }
 
     /** 6 MiB at about 2 MiB/s, so the upload is still going when the signal comes; answers the status line. */
@@ -298,8 +252,6 @@ class ShutdownIT {
     }
 
     private String tail() {
-        synchronized (log) {
-            return String.join("\n", log.subList(Math.max(0, log.size() - 40), log.size()));
-        }
+        return service == null ? "" : service.tail();
     }
 }
