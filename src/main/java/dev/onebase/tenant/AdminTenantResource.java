@@ -44,10 +44,38 @@ public class AdminTenantResource {
     private final TenantExports exports;
     private final Instance<TenantRestorer> restorer;
 
-    public AdminTenantResource(TenantService tenants, TenantExports exports, Instance<TenantRestorer> restorer) {
+    private final TenantPlacement placement;
+
+    public AdminTenantResource(TenantService tenants, TenantExports exports, Instance<TenantRestorer> restorer, TenantPlacement placement) {
         this.tenants = tenants;
         this.exports = exports;
         this.restorer = restorer;
+        this.placement = placement;
+    }
+
+    @GET
+    @Path("/{id}/placement")
+    @Operation(summary = "Get a tenant's placement", description = "shared (the shared tables) or schema (a schema of its own, named), any problem that keeps a dedicated schema from being served, and the last move with its phase, rows moved and write pause.")
+    @APIResponse(responseCode = "200", description = "the placement", content = @Content(mediaType = "application/json", schema = @Schema(implementation = TenantPlacement.PlacementView.class)))
+    @APIResponse(responseCode = "404", description = "no such tenant")
+    public Uni<TenantPlacement.PlacementView> placement(@PathParam("id") String id) {
+        return placement.view(Ids.parse(id));
+    }
+
+    /** 202: the move runs in one transaction; poll {@code GET /admin/tenants/{id}/placement} (docs/tenants.md#placement). */
+    @POST
+    @Path("/{id}/placement")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Move a tenant to another placement", description = "Promotes the tenant to a schema of its own (placement=schema) or demotes it back to the shared tables (placement=shared), online: its rows move in one transaction while its writes pause (reads go on); an interrupted move leaves it wholly where it was. Poll GET /admin/tenants/{id}/placement.")
+    @APIResponse(responseCode = "202", description = "started: the move's record", content = @Content(mediaType = "application/json", schema = @Schema(implementation = TenantPlacement.PlacementMove.class)))
+    @APIResponse(responseCode = "404", description = "no such tenant")
+    @APIResponse(responseCode = "409", description = "already there, a move of the tenant is running, or its schema cannot be brought to the shared tables' shape")
+    @APIResponse(responseCode = "422", description = "placement is not schema or shared")
+    public Uni<Response> move(@PathParam("id") String id, TenantPlacement.PlacementChange change) {
+        if (change == null || change.placement() == null) {
+            throw ProblemException.unprocessable("placement is required: schema or shared");
+        }
+        return placement.start(Ids.parse(id), change.placement()).map(m -> Response.accepted(m).build());
     }
 
     @GET
