@@ -18,15 +18,22 @@ import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
+import org.eclipse.microprofile.config.Config;
+
+import dev.onebase.db.DedicatedConnections;
 import dev.onebase.db.ReplicaId;
 import dev.onebase.web.ProblemException;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.pgclient.PgConnection;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.pgclient.PgConnectOptions;
 
 /**
  * A tenant's placement (docs/tenants.md#placement): in the shared tables, or in a schema of its own holding the same
@@ -71,10 +78,14 @@ public class TenantPlacement {
     }
 
     private final Pool pool;
+    private final Vertx vertx;
+    private final PgConnectOptions options;
     private final Set<UUID> moving = ConcurrentHashMap.newKeySet();
 
-    public TenantPlacement(Pool pool) {
+    public TenantPlacement(Pool pool, Vertx vertx, Config config) {
         this.pool = pool;
+        this.vertx = vertx;
+        this.options = DedicatedConnections.options(config, "onebase-placement-move");
     }
 
     /** At start-up, after the migrations: every dedicated schema brought to the shared tables' shape, or reported. */
@@ -169,11 +180,13 @@ public class TenantPlacement {
         long began = System.nanoTime();
         long[] locked = new long[1];
         Map<String, Object> counts = Collections.synchronizedMap(new java.util.LinkedHashMap<>());
-        return pool.getConnection().flatMap(conn -> {
+        // Two connections of the move's own, outside the pool: while the move holds the tenant's lock, the tenant's
+        // requests wait on it holding pool connections, and the move must never wait for one of those.
+        return PgConnection.connect(vertx, options).flatMap(side -> PgConnection.connect(vertx, options).flatMap(conn -> {
             Uni<PlacementMove> work = conn.query("BEGIN").execute()
                     .flatMap(x -> conn.preparedQuery("select set_config('app.tenant_id', $1, true), set_config('app.placement_move', 'on', true), "
                             + "set_config('lock_timeout', $2, true), pg_backend_pid()").execute(Tuple.of(tenant.toString(), LOCK_WAIT)))
-                    .flatMap(rows -> progress(id, "lock", 0, counts, rows.iterator().next().getInteger(3)))
+                    .flatMap(rows -> progress(side, id, "lock", 0, counts, rows.iterator().next().getInteger(3)))
                     .flatMap(x -> conn.preparedQuery("select pg_advisory_xact_lock(tenant_lock_key($1))").execute(Tuple.of(tenant)))
                     .invoke(() -> locked[0] = System.nanoTime())
                     .flatMap(x -> conn.preparedQuery("select placement from tenants where id = $1").execute(Tuple.of(tenant)))
@@ -195,7 +208,7 @@ public class TenantPlacement {
                                         long n = r.iterator().next().getLong(0);
                                         total[0] += n;
                                         counts.put(table, n);
-                                        return progress(id, "copy " + table, total[0], counts, null);
+                                        return progress(side, id, "copy " + table, total[0], counts, null);
                                     }));
                         }
                         List<String> reversed = new ArrayList<>(tables);
@@ -204,33 +217,33 @@ public class TenantPlacement {
                             chain = chain.flatMap(x -> conn.preparedQuery("select tenant_move_delete($1, $2, $3)").execute(Tuple.of(tenant, table, from))
                                     .replaceWithVoid());
                         }
-                        return chain.flatMap(x -> progress(id, "delete", total[0], counts, null));
+                        return chain.flatMap(x -> progress(side, id, "delete", total[0], counts, null));
                     })
                     .flatMap(x -> conn.preparedQuery("select tenant_align_sequences($1)").execute(Tuple.of(tenant)))
                     .flatMap(x -> conn.preparedQuery("select tenant_set_placement($1, $2)").execute(Tuple.of(tenant, target)))
                     .flatMap(x -> conn.query("COMMIT").execute())
-                    .flatMap(x -> finish(id, "succeeded", null, locked[0] == 0 ? null : (System.nanoTime() - locked[0]) / 1_000_000,
+                    .flatMap(x -> finish(side, id, "succeeded", null, locked[0] == 0 ? null : (System.nanoTime() - locked[0]) / 1_000_000,
                             (System.nanoTime() - began) / 1_000_000));
             return work.onFailure().recoverWithUni(failure -> conn.query("ROLLBACK").execute().onFailure().recoverWithNull()
-                    .flatMap(x -> finish(id, "failed", String.valueOf(failure.getMessage()), null, (System.nanoTime() - began) / 1_000_000)))
+                    .flatMap(x -> finish(side, id, "failed", String.valueOf(failure.getMessage()), null, (System.nanoTime() - began) / 1_000_000)))
                     .eventually(conn::close);
-        }).onFailure().recoverWithUni(failure -> finish(id, "failed", String.valueOf(failure.getMessage()), null, (System.nanoTime() - began) / 1_000_000))
+        }).eventually(side::close)).onFailure().recoverWithUni(failure -> finish(pool, id, "failed", String.valueOf(failure.getMessage()), null, (System.nanoTime() - began) / 1_000_000))
                 .eventually(() -> moving.remove(tenant))
                 .invoke(m -> LOG.infof("placement move %d of tenant %s to %s: %s, %d rows, pause %s ms, %s ms%s", id, tenant, target,
                         m.status(), m.rowsMoved(), m.pauseMs(), m.durationMs(), m.error() == null ? "" : " (" + m.error() + ")"));
     }
 
-    private Uni<Void> progress(long id, String phase, long rows, Map<String, Object> counts, Integer pid) {
+    private static Uni<Void> progress(SqlClient side, long id, String phase, long rows, Map<String, Object> counts, Integer pid) {
         JsonObject tables;
         synchronized (counts) {
             tables = new JsonObject(new java.util.LinkedHashMap<>(counts));
         }
-        return pool.preparedQuery("update tenant_placement_moves set phase = $2, rows_moved = $3, tables = $4, backend_pid = coalesce($5, backend_pid) where id = $1")
+        return side.preparedQuery("update tenant_placement_moves set phase = $2, rows_moved = $3, tables = $4, backend_pid = coalesce($5, backend_pid) where id = $1")
                 .execute(Tuple.of(id, phase, rows, tables, pid)).replaceWithVoid();
     }
 
-    private Uni<PlacementMove> finish(long id, String status, String error, Long pauseMs, long durationMs) {
-        return pool.preparedQuery("""
+    private static Uni<PlacementMove> finish(SqlClient side, long id, String status, String error, Long pauseMs, long durationMs) {
+        return side.preparedQuery("""
                 update tenant_placement_moves set status = $2, error = $3, pause_ms = $4, duration_ms = $5, finished_at = now(),
                        phase = case when $2 = 'succeeded' then 'done' else phase end
                  where id = $1 returning *
