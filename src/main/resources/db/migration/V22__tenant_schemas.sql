@@ -208,12 +208,13 @@ begin
                join pg_attribute a on a.attrelid = format('public.%I', t.table_name)::regclass and a.attidentity <> ''
               where to_regclass(format('%I.%I', sch, t.table_name)) is not null loop
         continue when r.s1 is null or r.s2 is null;
-        execute format('select last_value from %s', r.s1) into a;
-        execute format('select last_value from %s', r.s2) into b;
+        -- the last number each has given (a sequence never called has given none: last_value - 1)
+        execute format('select case when is_called then last_value else last_value - 1 end from %s', r.s1) into a;
+        execute format('select case when is_called then last_value else last_value - 1 end from %s', r.s2) into b;
         if a < b then
-            perform setval(r.s1, b);
+            perform setval(r.s1, b, true);
         elsif b < a then
-            perform setval(r.s2, a);
+            perform setval(r.s2, a, true);
         end if;
     end loop;
 end

@@ -189,6 +189,8 @@ public class TenantPlacement {
                     .flatMap(rows -> progress(side, id, "lock", 0, counts, rows.iterator().next().getInteger(3)))
                     .flatMap(x -> conn.preparedQuery("select pg_advisory_xact_lock(tenant_lock_key($1))").execute(Tuple.of(tenant)))
                     .invoke(() -> locked[0] = System.nanoTime())
+                    // the wait bound is for the lock only: the copy itself may take as long as it takes
+                    .flatMap(x -> conn.query("select set_config('lock_timeout', '0', true)").execute())
                     .flatMap(x -> conn.preparedQuery("select placement from tenants where id = $1").execute(Tuple.of(tenant)))
                     .flatMap(rows -> {
                         if (rows.size() == 0 || target.equals(rows.iterator().next().getString(0))) {
