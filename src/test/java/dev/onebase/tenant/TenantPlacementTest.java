@@ -141,7 +141,8 @@ class TenantPlacementTest {
             f.get();
         }
         threads.shutdown();
-        assertTrue(failures.isEmpty(), () -> failures.size() + " failed requests of " + requests.get() + ", e.g. " + failures.peek());
+        assertTrue(failures.isEmpty(), () -> failures.size() + " failed requests of " + requests.get() + ": "
+                + failures.stream().map(f -> f.length() > 160 ? f.substring(0, 160) : f).distinct().limit(5).toList());
         assertTrue(requests.get() > 50, "traffic ran: " + requests.get());
 
         assertEquals(0, Db.count("select count(*) from " + schema(a) + ".cache_entries"));
@@ -172,6 +173,12 @@ class TenantPlacementTest {
         Response seeded = as(a).get("/api/v1/cache/" + seed);
         if (expect(failures, "GET seed", seeded, 200) && !seeded.asString().equals(a.slug() + "-" + (i % 50))) {
             failures.add("GET " + seed + " gave " + seeded.asString());
+        }
+        if (worker != 0) {
+            // uploads and downloads from one worker only: the test profile allows one transfer per tenant at a time (429)
+            expect(failures, "session", as(a).header("X-Session-Token", token).get("/api/v1/sessions/current"), 200);
+            expect(failures, "flag", as(a).get("/api/v1/flags/checkout"), 200);
+            return;
         }
         Response down = i % 5 == 0 ? as(a).get("/api/v1/files/" + bigId + "/content") : as(a).get("/api/v1/files/" + smallId + "/content");
         if (expect(failures, "download", down, 200)) {
