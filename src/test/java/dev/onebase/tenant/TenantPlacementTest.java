@@ -358,6 +358,28 @@ class TenantPlacementTest {
     }
 
     @Test
+    void aTenantInItsOwnSchemaExportsWholeAndImportsAsASharedTenant() {
+        Tenant a = TestApi.signup();
+        as(a).contentType(ContentType.TEXT).body("kept").put("/api/v1/cache/exported").then().statusCode(204);
+        as(a).contentType(ContentType.TEXT).body("file in a schema").put("/api/v1/files/docs/in-schema.txt").then()
+                .statusCode(org.hamcrest.Matchers.lessThan(300));
+        assertEquals("succeeded", moveAndWait(a, "schema").get("status"));
+        byte[] archive = asAdmin().get("/admin/tenants/" + a.id() + "/export").then().statusCode(200).extract().asByteArray();
+        Response imported = asAdmin().contentType("application/x-tar").body(archive).post("/admin/tenants/import?as=new");
+        assertEquals(201, imported.statusCode(), imported.asString());
+        Tenant copy = new Tenant(UUID.fromString(imported.path("tenantId")), imported.path("slug"), imported.path("apiKey"));
+        assertEquals("kept", as(copy).get("/api/v1/cache/exported").then().statusCode(200).extract().asString());
+        List<String> names = as(copy).get("/api/v1/files?folder=docs").then().statusCode(200).extract().path("items.name");
+        assertEquals(List.of("in-schema.txt"), names);
+        // the copy starts in the shared tables, whatever the archive's row said
+        asAdmin().get("/admin/tenants/" + copy.id() + "/placement").then().statusCode(200)
+                .body("placement", org.hamcrest.Matchers.equalTo("shared"));
+        // a restore that would write the shared tables is refused for a tenant in a schema of its own
+        Response restore = asAdmin().post("/admin/tenants/" + a.id() + "/restore-to?time=2026-01-01T00:00:00Z");
+        assertTrue(restore.statusCode() == 409 || restore.statusCode() == 501, restore.asString());
+    }
+
+    @Test
     void badMovesAreRefused() {
         Tenant a = TestApi.signup();
         Problems.problem(asAdmin().contentType(ContentType.JSON).body("{\"placement\":\"database\"}").post("/admin/tenants/" + a.id() + "/placement").then(), 422);
