@@ -1,6 +1,9 @@
 package dev.onebase.cache;
 
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
 import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,7 +25,8 @@ import io.vertx.pgclient.PgException;
  * with SKIP LOCKED so the sweeper never waits for a request. A request can wait for the sweeper (a row it wants is in
  * a batch being deleted), so a batch runs under a statement timeout: one that runs longer (stale statistics, a busy
  * disk) is cancelled, its locks go at once, and it is retried at half the size. Then prunes old
- * tenant_request_counts windows.
+ * tenant_request_counts windows. Each table is swept in the shared tables, then in every tenant's dedicated schema
+ * (admin_sweep_table with the tenant: the same statement, the same bounds, per schema).
  */
 @ApplicationScoped
 public class CacheSweeper implements Job {
@@ -52,12 +56,18 @@ public class CacheSweeper implements Job {
     @Override
     public Uni<JobResult> run(JobContext context) {
         long[] totals = new long[4];
-        Uni<Void> all = Uni.createFrom().voidItem();
+        List<UUID> schemaTenants = new ArrayList<>();
+        Uni<Void> all = pool.query("select admin_schema_tenants() as id").execute()
+                .invoke(rows -> rows.forEach(r -> schemaTenants.add(r.getUUID("id")))).replaceWithVoid();
         for (int i = 0; i < TABLES.length; i++) {
             int table = i;
             all = all.flatMap(x -> batches(context, totals, table, config.sweep().batchSize(), 0,
                     (conn, size) -> conn.preparedQuery("select admin_sweep_table($1, $2) as n").execute(Tuple.of(TABLES[table], size))
                             .map(rows -> rows.iterator().next().getLong("n"))));
+            // then each tenant in a dedicated schema of its own, with the same bounds per schema
+            all = all.flatMap(x -> eachSchema(schemaTenants, 0, tenant -> batches(context, totals, table, config.sweep().batchSize(), 0,
+                    (conn, size) -> conn.preparedQuery("select admin_sweep_table($1, $2, $3) as n").execute(Tuple.of(TABLES[table], size, tenant))
+                            .map(rows -> rows.iterator().next().getLong("n")))));
         }
         OffsetDateTime before = OffsetDateTime.now().minus(config.sweep().requestCountRetention());
         return all.flatMap(x -> batches(context, totals, 3, config.sweep().batchSize(), 0,
@@ -66,6 +76,13 @@ public class CacheSweeper implements Job {
                 .map(ignored -> new JobResult(totals[0] + totals[1] + totals[2] + totals[3], 0,
                         "cache entries " + totals[0] + ", sessions " + totals[1] + ", rate-limit buckets " + totals[2]
                                 + ", request-count windows " + totals[3]));
+    }
+
+    private static Uni<Void> eachSchema(List<UUID> tenants, int i, Function<UUID, Uni<Void>> sweep) {
+        if (i >= tenants.size()) {
+            return Uni.createFrom().voidItem();
+        }
+        return sweep.apply(tenants.get(i)).flatMap(x -> eachSchema(tenants, i + 1, sweep));
     }
 
     private interface Batch {

@@ -15,7 +15,10 @@ import io.vertx.mutiny.sqlclient.Pool;
  * At start-up, as the request role itself: the role cannot bypass Row-Level Security, every table holding tenant
  * data has RLS enabled and forced with a policy on {@code app.tenant_id}, and large objects (outside RLS) are out of
  * its reach: it owns none, none is granted to it, and it gets to them only through the checked {@code file_lo_*}
- * functions. Any finding stops the service.
+ * functions. Each dedicated tenant schema ({@code tenant_<id>}, docs/tenants.md#placement) is checked the same way:
+ * owned by the shared tables' owner, nothing the request role may create there, RLS enabled and forced with a policy
+ * on {@code app.tenant_id} on every table, no grant its shared table lacks, no stray object. Any finding stops the
+ * service.
  */
 @ApplicationScoped
 public class RlsAudit {
@@ -80,6 +83,41 @@ public class RlsAudit {
               from pg_proc p
              where p.pronamespace = 'public'::regnamespace and p.proname like 'file\\_lo\\_%'
                and (not p.prosecdef or p.proowner <> (select oid from pg_roles where rolname = 'onebase_admin'))
+            union all
+            select format('dedicated tenant schema %I: %s', n.nspname, x.problem)
+              from pg_namespace n, lateral (
+                select 'owned by ' || pg_get_userbyid(n.nspowner) || ', not by the owner of the shared tables' as problem
+                 where n.nspowner <> (select relowner from pg_class where oid = 'public.tenants'::regclass)
+                union all
+                select 'the request role may create objects in it' where has_schema_privilege(n.oid, 'CREATE')
+                union all
+                select format('%I is owned by %s, not by the owner of the shared tables', c.relname, pg_get_userbyid(c.relowner))
+                  from pg_class c where c.relnamespace = n.oid and c.relkind in ('r', 'p', 'v', 'm', 'S')
+                   and c.relowner <> (select relowner from pg_class where oid = 'public.tenants'::regclass)
+                union all
+                select format('table %I: row-level security is not enabled and forced, or no policy reads app.tenant_id', c.relname)
+                  from pg_class c where c.relnamespace = n.oid and c.relkind in ('r', 'p')
+                   and (not c.relrowsecurity or not c.relforcerowsecurity
+                        or not exists (select 1 from pg_policy p where p.polrelid = c.oid and pg_get_expr(p.polqual, p.polrelid) like '%app.tenant_id%'))
+                union all
+                select format('table %I grants %s to %s, which its shared table does not', c.relname, a.privilege_type,
+                              case when a.grantee = 0 then 'PUBLIC' else pg_get_userbyid(a.grantee) end)
+                  from pg_class c, aclexplode(c.relacl) a
+                 where c.relnamespace = n.oid and c.relkind in ('r', 'p') and a.grantee <> c.relowner
+                   and not exists (select 1 from aclexplode((select s.relacl from pg_class s where s.relnamespace = 'public'::regnamespace
+                                                               and s.relname = c.relname)) b
+                                    where b.grantee = a.grantee and b.privilege_type = a.privilege_type)
+                union all
+                select format('%s %I is not a tenant table of the shared schema', case c.relkind when 'v' then 'view' when 'm' then 'materialized view'
+                              when 'S' then 'sequence' else 'relation' end, c.relname)
+                  from pg_class c where c.relnamespace = n.oid and c.relkind in ('r', 'p', 'v', 'm', 'S', 'f')
+                   and not (c.relkind in ('r', 'p') and exists (select 1 from pg_class s where s.relnamespace = 'public'::regnamespace
+                                                                  and s.relname = c.relname and s.relkind in ('r', 'p')))
+                   and not (c.relkind = 'S' and exists (select 1 from pg_depend d where d.objid = c.oid and d.deptype in ('a', 'i')))
+                union all
+                select format('function %s does not belong in a tenant schema', p.oid::regprocedure) from pg_proc p where p.pronamespace = n.oid
+              ) x
+             where n.nspname ~ '^tenant_[0-9a-f]{32}$'
             """;
 
     private final Pool pool;

@@ -24,13 +24,22 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * <p>Work must let SQL failures propagate: PostgreSQL turns the COMMIT of an aborted transaction into a rollback.
  *
  * <p>The hottest calls use {@link #call} / {@link #callShared}: a database function that takes the tenant first and
- * whose first act is the same {@code set_config(..., true)}, so the scoped transaction is the statement's own and
- * costs one command.
+ * whose first act is the same scope ({@code tenant_scope}, or {@code tenant_scope_read} for a STABLE read that must not
+ * wait), so the scoped transaction is the statement's own and costs one command.
+ *
+ * <p>The placement is never remembered here: it is read inside the transaction, after the tenant's lock, so a move
+ * (docs/tenants.md#placement) is seen by the next transaction of the tenant on every replica at once.
  */
 @ApplicationScoped
 public class TenantTx {
 
-    private static final String SCOPE = "select set_config('app.tenant_id', $1, true)";
+    /**
+     * V21's {@code tenant_scope}: {@code app.tenant_id}, the tenant's lock in share mode (a placement move takes it
+     * exclusive) and the tenant's placement as a transaction-local {@code search_path} ({@code tenant_<id>, public} for a
+     * tenant in a schema of its own, {@code public} otherwise), all {@code set_config(..., true)}: one statement, sent
+     * with BEGIN and the work's first statement, so it costs no round trip of its own.
+     */
+    private static final String SCOPE = "select tenant_scope($1::uuid)";
 
     private final Pool pool;
     private final PipelinedClient pipelined;
@@ -73,7 +82,8 @@ public class TenantTx {
     /**
      * One tenant function, one command, on a pooled connection of its own: {@code select <columns> from
      * <function>($1, ...)} with the tenant as $1 and {@code args} after it. The function (SECURITY INVOKER) must begin
-     * with {@code perform set_config('app.tenant_id', p_tenant::text, true)}; the setting dies with the statement's
+     * with {@code perform tenant_scope(p_tenant)} (writes) or {@code tenant_scope_read(p_tenant)} (STABLE reads); the
+     * settings die with the statement's
      * implicit transaction, so nothing is left on the connection.
      */
     public Uni<RowSet<Row>> call(UUID tenantId, String select, Tuple args) {

@@ -15,7 +15,8 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
- * Removes soft-deleted files whose retention has run out: the cross-tenant listing is a SECURITY DEFINER function,
+ * Removes soft-deleted files whose retention has run out: the cross-tenant listing is a SECURITY DEFINER function
+ * (the shared table and every dedicated tenant schema, V23),
  * each removal runs in its tenant's transaction and unlinks the file's large objects there.
  */
 @ApplicationScoped

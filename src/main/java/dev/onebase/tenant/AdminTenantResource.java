@@ -44,10 +44,38 @@ public class AdminTenantResource {
     private final TenantExports exports;
     private final Instance<TenantRestorer> restorer;
 
-    public AdminTenantResource(TenantService tenants, TenantExports exports, Instance<TenantRestorer> restorer) {
+    private final TenantPlacement placement;
+
+    public AdminTenantResource(TenantService tenants, TenantExports exports, Instance<TenantRestorer> restorer, TenantPlacement placement) {
         this.tenants = tenants;
         this.exports = exports;
         this.restorer = restorer;
+        this.placement = placement;
+    }
+
+    @GET
+    @Path("/{id}/placement")
+    @Operation(summary = "Get a tenant's placement", description = "shared (the shared tables) or schema (a schema of its own, named), any problem that keeps a dedicated schema from being served, and the last move with its phase, rows moved and write pause.")
+    @APIResponse(responseCode = "200", description = "the placement", content = @Content(mediaType = "application/json", schema = @Schema(implementation = TenantPlacement.PlacementView.class)))
+    @APIResponse(responseCode = "404", description = "no such tenant")
+    public Uni<TenantPlacement.PlacementView> placement(@PathParam("id") String id) {
+        return placement.view(Ids.parse(id));
+    }
+
+    /** 202: the move runs in one transaction; poll {@code GET /admin/tenants/{id}/placement} (docs/tenants.md#placement). */
+    @POST
+    @Path("/{id}/placement")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Move a tenant to another placement", description = "Promotes the tenant to a schema of its own (placement=schema) or demotes it back to the shared tables (placement=shared), online: its rows move in one transaction while its writes pause (reads go on); an interrupted move leaves it wholly where it was. Poll GET /admin/tenants/{id}/placement.")
+    @APIResponse(responseCode = "202", description = "started: the move's record", content = @Content(mediaType = "application/json", schema = @Schema(implementation = TenantPlacement.PlacementMove.class)))
+    @APIResponse(responseCode = "404", description = "no such tenant")
+    @APIResponse(responseCode = "409", description = "already there, a move of the tenant is running, or its schema cannot be brought to the shared tables' shape")
+    @APIResponse(responseCode = "422", description = "placement is not schema or shared")
+    public Uni<Response> move(@PathParam("id") String id, TenantPlacement.PlacementChange change) {
+        if (change == null || change.placement() == null) {
+            throw ProblemException.unprocessable("placement is required: schema or shared");
+        }
+        return placement.start(Ids.parse(id), change.placement()).map(m -> Response.accepted(m).build());
     }
 
     @GET
@@ -173,6 +201,7 @@ public class AdminTenantResource {
     @Path("/{id}/restore-to")
     @Operation(summary = "Restore one tenant to a point in time", description = "Recovers the newest verified full copy and WAL to the time in a scratch cluster, exports the tenant there and replaces its live data (mode=replace) or imports it as a new tenant (mode=new); other tenants are untouched. Poll GET /admin/tenant-restores/{id}.")
     @APIResponse(responseCode = "202", description = "started", content = @Content(mediaType = "application/json", schema = @Schema(ref = "TenantRestoreRun")))
+    @APIResponse(responseCode = "409", description = "mode=replace for a tenant in a schema of its own (demote it first)")
     @APIResponse(responseCode = "501", description = "this build has no point-in-time recovery")
     public Response restoreTo(@PathParam("id") String id, @QueryParam("time") String time,
             @QueryParam("mode") @DefaultValue("replace") String mode, @QueryParam("slug") String slug) {
@@ -188,6 +217,10 @@ public class AdminTenantResource {
         }
         if (!restorer.isResolvable()) {
             throw new ProblemException(501, "Not Implemented", "This build has no point-in-time recovery");
+        }
+        if ("replace".equals(mode) && "schema".equals(placement.view(tenant).await().atMost(java.time.Duration.ofSeconds(30)).placement())) {
+            // the replace writes the shared tables: a tenant in a schema of its own is demoted first (docs/tenants.md#placement)
+            throw ProblemException.conflict("The tenant is in a schema of its own: demote it (POST /admin/tenants/{id}/placement {\"placement\":\"shared\"}) before a restore-to with mode=replace, or use mode=new");
         }
         return Response.accepted(restorer.get().start(tenant, at, mode, slug)).build();
     }

@@ -91,7 +91,9 @@ public final class TenantExporter {
 
     private Summary exportInSnapshot(Connection c, UUID tenant, OutputStream raw) throws IOException, SQLException {
         try (PreparedStatement st = c.prepareStatement(
-                "select set_config('app.tenant_id', ?, true), set_config('intervalstyle', 'iso_8601', true)")) {
+                "select tenant_scope_read(?::uuid), set_config('intervalstyle', 'iso_8601', true)")) {
+            // tenant_scope_read (V21): app.tenant_id and the tenant's placement as search_path, read in this snapshot,
+            // so a tenant in a schema of its own is read from there (no lock: a snapshot needs none)
             st.setString(1, tenant.toString());
             st.execute();
         }

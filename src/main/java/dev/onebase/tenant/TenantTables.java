@@ -16,7 +16,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 /**
  * The tenant's tables, found in the catalog rather than listed by hand, so a new feature's table travels with its
  * tenant without anyone remembering to add it here: {@code tenants} (the tenant's own row) and every table of the
- * current schema with a {@code tenant_id} column, parents before children (foreign keys), the columns of each, and
+ * shared schema ({@code public}: a dedicated tenant schema holds clones of these, reached through the search_path) with a
+ * {@code tenant_id} column, parents before children (foreign keys), the columns of each, and
  * what the migrations marked with a column or table comment:
  * <ul>
  * <li>{@code onebase:secret}: a credential column (an API key's hash, an S3 secret's ciphertext): left out of an
@@ -71,7 +72,7 @@ public record TenantTables(String schemaVersion, List<Table> tables) {
             select c.oid::bigint, c.relname, c.relpersistence = 'u',
                    coalesce(obj_description(c.oid, 'pg_class'), '') like 'onebase:derived%'
               from pg_class c
-             where c.relnamespace = (select oid from pg_namespace where nspname = current_schema())
+             where c.relnamespace = 'public'::regnamespace
                and c.relkind in ('r', 'p')
                and (c.relname = 'tenants' or exists (select 1 from pg_attribute a where a.attrelid = c.oid
                                                        and a.attname = 'tenant_id' and not a.attisdropped))

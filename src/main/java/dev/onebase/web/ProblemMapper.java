@@ -159,6 +159,14 @@ public class ProblemMapper {
     }
 
     private static Response unavailable(Throwable e, UriInfo uri) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof PgException pg && "57POB".equals(pg.getSqlState())) {
+                // tenant_scope (V21): the tenant's dedicated schema does not match the shared tables; an operator repairs it
+                LOG.warnf("tenant refused: %s", pg.getErrorMessage());
+                return respond(503, "Service Unavailable", "This tenant's data is unavailable until its dedicated schema is repaired by an operator",
+                        uri, Map.of("Retry-After", "60"));
+            }
+        }
         LOG.warnf("database unavailable: %s", e.getMessage());
         return respond(503, "Service Unavailable", "The database is unreachable; try again shortly", uri, Map.of("Retry-After", "5"));
     }
