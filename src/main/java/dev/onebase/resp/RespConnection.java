@@ -1,6 +1,7 @@
 package dev.onebase.resp;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 
 import io.vertx.core.Context;
@@ -51,6 +52,8 @@ final class RespConnection {
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     final RespClient client;
     private boolean paused;
+    private boolean pumping;
+    private boolean pumpAgain;
 
     RespConnection(NetSocket socket, RespCommands commands, int maxPipeline) {
         this.socket = socket;
@@ -89,31 +92,58 @@ final class RespConnection {
         pump();
     }
 
-    /** Starts what may start now: the commands at the front that share a group with the first, or the first alone. */
+    /**
+     * Starts what may start now: the commands at the front that share a group with the first, or the first alone. A
+     * command answered at once calls back into {@link #done} and so into here: that nested call only asks for another
+     * round, so the queue is never changed under a running iteration and the stack does not grow with the pipeline.
+     */
     private void pump() {
+        if (pumping) {
+            pumpAgain = true;
+            return;
+        }
+        pumping = true;
+        try {
+            do {
+                pumpAgain = false;
+                startReady();
+            } while (pumpAgain);
+        } finally {
+            pumping = false;
+        }
+    }
+
+    private void startReady() {
         Pending first = queue.peekFirst();
         if (first == null) {
             return;
         }
         int group = first.group();
+        List<Pending> ready = new ArrayList<>();
         if (group == 0) {
             if (!first.started) {
-                run(first);
+                ready.add(first);
             }
-            return;
+        } else {
+            for (Pending p : queue) {
+                if (p.group() != group) {
+                    break;
+                }
+                if (!p.started) {
+                    ready.add(p);
+                }
+            }
         }
-        for (Pending p : queue) {
-            if (p.group() != group) {
+        ready.forEach(p -> p.started = true);
+        for (Pending p : ready) {
+            if (client.closing) {
                 return;
             }
-            if (!p.started) {
-                run(p);
-            }
+            run(p);
         }
     }
 
     private void run(Pending p) {
-        p.started = true;
         commands.execute(client, p.command, p.args).subscribe().with(
                 reply -> onContext(() -> done(p, reply)),
                 failure -> onContext(() -> done(p, RespErrors.reply(failure))));

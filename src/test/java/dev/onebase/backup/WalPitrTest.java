@@ -71,6 +71,8 @@ class WalPitrTest {
     private void streaming() throws Exception {
         streamer.start();
         started = streamer;
+        // the streamer starts on its own thread: until then process() may still be an earlier start's exited receiver
+        Eventually.until("pg_receivewal to run", () -> streamer.process() != null && streamer.process().isAlive());
         assertTrue(streamer.awaitFlushed(tools.target().currentLsn(), Duration.ofSeconds(60)),
                 "pg_receivewal streams: " + streamer.status());
     }

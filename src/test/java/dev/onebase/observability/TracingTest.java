@@ -59,7 +59,7 @@ class TracingTest {
         as(t).header("traceparent", upload[2]).contentType("application/octet-stream")
                 .body(content.getBytes(StandardCharsets.UTF_8)).put("/api/v1/files/" + path).then().statusCode(201);
 
-        Map<String[], String> expected = Map.of(read, "from cache_get($1, $2)", upload, "insert into files (");
+        Map<String[], String> expected = Map.of(read, "from cache_get_many($1, $2)", upload, "insert into files (");
         for (String[] trace : List.of(read, upload)) {
             List<SpanData> all = Eventually.until("the server span and the database spans of trace " + trace[0],
                     () -> spans.getFinishedSpanItems().stream().filter(s -> s.getTraceId().equals(trace[0])).toList(),
