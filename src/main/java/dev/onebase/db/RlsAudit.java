@@ -87,13 +87,13 @@ public class RlsAudit {
             select format('dedicated tenant schema %I: %s', n.nspname, x.problem)
               from pg_namespace n, lateral (
                 select 'owned by ' || pg_get_userbyid(n.nspowner) || ', not by the owner of the shared tables' as problem
-                 where n.nspowner <> (select relowner from pg_class where oid = 'public.tenants'::regclass)
+                 where n.nspowner <> (select relowner from pg_class where oid = to_regclass('public.tenants'))
                 union all
                 select 'the request role may create objects in it' where has_schema_privilege(n.oid, 'CREATE')
                 union all
                 select format('%I is owned by %s, not by the owner of the shared tables', c.relname, pg_get_userbyid(c.relowner))
                   from pg_class c where c.relnamespace = n.oid and c.relkind in ('r', 'p', 'v', 'm', 'S')
-                   and c.relowner <> (select relowner from pg_class where oid = 'public.tenants'::regclass)
+                   and c.relowner <> (select relowner from pg_class where oid = to_regclass('public.tenants'))
                 union all
                 select format('table %I: row-level security is not enabled and forced, or no policy reads app.tenant_id', c.relname)
                   from pg_class c where c.relnamespace = n.oid and c.relkind in ('r', 'p')
