@@ -22,6 +22,7 @@ import org.eclipse.microprofile.config.Config;
 
 import dev.onebase.db.DedicatedConnections;
 import dev.onebase.db.ReplicaId;
+import dev.onebase.db.StartupWork;
 import dev.onebase.web.ProblemException;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -78,26 +79,28 @@ public class TenantPlacement {
     }
 
     private final Pool pool;
+    private final StartupWork startup;
     private final Vertx vertx;
     private final PgConnectOptions options;
     private final Set<UUID> moving = ConcurrentHashMap.newKeySet();
 
-    public TenantPlacement(Pool pool, Vertx vertx, Config config) {
+    public TenantPlacement(Pool pool, Vertx vertx, Config config, StartupWork startup) {
         this.pool = pool;
+        this.startup = startup;
         this.vertx = vertx;
         this.options = DedicatedConnections.options(config, "onebase-placement-move");
     }
 
     /** At start-up, after the migrations: every dedicated schema brought to the shared tables' shape, or reported. */
     void onStart(@Observes @Priority(10) StartupEvent event) {
-        pool.preparedQuery("update tenant_placement_moves set status = 'failed', error = 'interrupted: the replica stopped', finished_at = now() "
-                + "where status = 'running' and replica = $1").execute(Tuple.of(ReplicaId.current()))
-                .await().atMost(Duration.ofSeconds(30));
+        startup.await("the placement moves this replica left running", () -> pool.preparedQuery(
+                "update tenant_placement_moves set status = 'failed', error = 'interrupted: the replica stopped', finished_at = now() "
+                        + "where status = 'running' and replica = $1").execute(Tuple.of(ReplicaId.current())));
         List<UUID> placed = new ArrayList<>();
-        pool.query("select id from admin_schema_tenants() as t(id)").execute().await().atMost(Duration.ofSeconds(30))
+        startup.await("the tenants in dedicated schemas", () -> pool.query("select id from admin_schema_tenants() as t(id)").execute())
                 .forEach(r -> placed.add(r.getUUID(0)));
         for (UUID tenant : placed) {
-            List<String> problems = sync(tenant).await().atMost(Duration.ofMinutes(5));
+            List<String> problems = startup.await("the dedicated schema of tenant " + tenant, () -> sync(tenant));
             if (problems.isEmpty()) {
                 LOG.infof("dedicated schema of tenant %s matches the shared tables", tenant);
             } else {
