@@ -282,7 +282,7 @@ echo "== $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); JAVA_OPT
 echo "tenant: $ROWS cache entries, $((ROWS / 2)) sessions, $INLINE x 1000 KiB inline files, large files [$FILES] MiB"
 echo "archive $(mib "$ARCHIVE") MiB; export $EXPORT_S s; import $IMPORT_S s (first tenant's placement: $PLACEMENT)"
 if [ -n "${RESTORE_MS:-}" ]; then
-  echo "per-tenant restore-to: $(awk -v m="$RESTORE_MS" 'BEGIN { printf "%.1f", m / 1000 }') s on a $(mib "$CLUSTER_MB") MiB cluster (pgbench scale $SCALE)${RESTORE_PHASES:+: $RESTORE_PHASES}"
+  echo "per-tenant restore-to: $(awk -v m="$RESTORE_MS" 'BEGIN { printf "%.1f", m / 1000 }') s (durationMs) on a $(mib "$CLUSTER_MB") MiB cluster (pgbench scale $SCALE)${RESTORE_PHASES:+; as polled, from the request: $RESTORE_PHASES}"
 fi
 cat "$W/memory"
 grep -E "OutOfMemory" "$SERVICE_LOG" | head -3 || true
