@@ -10,15 +10,21 @@
 #   2. with RESTORE=1 (the default): pgbench -i -s SCALE in a database of its own in the same cluster (SCALE 70 is about
 #      1 GB), a full copy, a second tenant that keeps writing; at T the first tenant's files are deleted, and
 #      POST /admin/tenants/{id}/restore-to?time=T brings them back (checked by SHA-256); the second tenant's later
-#      write is checked to be still there.
+#      write is checked to be still there. It prints the per-tenant restore time and its phases (recover the full copy
+#      and WAL, export the tenant there, replace it here): with SCALE=70, the restore time on the 1 GB benchmark database.
+# With PLACEMENT=schema the first tenant is promoted to a schema of its own once filled (the promotion's time and write
+# pause printed), so the export, the import's source and the restore-to (mode=replace, into that schema) are a schema
+# tenant's.
 # It prints the archive's size, each step's time and throughput, and per step the service's peak heap after GC (from
 # the GC log: what is really held), its peak heap used (jstat, garbage included) and its peak RSS.
 #
 #   bench/tenant/export.sh
 #   ROWS=20000 INLINE=5 FILES="2 8" SCALE=1 bench/tenant/export.sh        (a minute or two: checks the script)
+#   SCALE=70 bench/tenant/export.sh                                        (the restore-to time on the 1 GB database)
+#   ROWS=2000 INLINE=2 FILES=2 SCALE=1 PLACEMENT=schema bench/tenant/export.sh
 #
 # Needs the PostgreSQL server binaries (PG_BIN), curl, python3, jstat (JDK). ROWS (200000), INLINE (40), FILES
-# ("2 32 64 96 128"), SCALE (70), RESTORE (1), JAVA_OPTS (-Xmx64m), CLUSTER_PORT and HTTP_PORT (free ports), WORK_DIR
+# ("2 32 64 96 128"), SCALE (70), RESTORE (1), PLACEMENT (shared), JAVA_OPTS (-Xmx64m), CLUSTER_PORT and HTTP_PORT (free ports), WORK_DIR
 # (a temp directory, removed at exit; it needs about 3x the tenant's size plus the cluster's). As root the cluster runs
 # as the user postgres.
 . "$(dirname "$0")/../lib.sh"
@@ -27,6 +33,8 @@ int_var INLINE 40
 int_var SCALE 70
 int_var RESTORE 1
 FILES=${FILES-2 32 64 96 128}
+PLACEMENT=${PLACEMENT:-shared}
+[[ $PLACEMENT == shared || $PLACEMENT == schema ]] || die "PLACEMENT must be shared or schema, not '$PLACEMENT'"
 for mib in $FILES; do [[ $mib =~ ^[1-9][0-9]*$ ]] || die "FILES must be whole numbers of MiB, not '$FILES'"; done
 JAVA_OPTS=${JAVA_OPTS:--Xmx64m}
 pg_bin
@@ -135,6 +143,22 @@ TENANT_MB=$(sql -c "select round((select coalesce(sum(octet_length(value)), 0) f
 echo "tenant $A: $ROWS cache entries, $((ROWS / 2)) sessions, $INLINE inline files of 1000 KiB, large files of [$FILES] MiB ($(mib "$TENANT_MB") MiB of values and files; filled in $(secs "$t0" "$t1") s)"
 storage=$(sql -c "select count(*) filter (where lo_oid is null) || ' inline, ' || count(lo_oid) || ' large objects' from files where tenant_id = '$A'")
 echo "files: $storage"
+# where A's files live (the checks below read them as the superuser)
+A_FILES=files
+if [ "$PLACEMENT" = schema ]; then
+  t0=$(now)
+  move=$(curl -fsS -X POST -H "$AUTH" -H 'Content-Type: application/json' -d '{"placement":"schema"}' "$BASE_URL/admin/tenants/$A/placement")
+  mid=$(echo "$move" | json "d['id']")
+  while :; do
+    placed=$(curl -fsS -H "$AUTH" "$BASE_URL/admin/tenants/$A/placement")
+    [ "$(echo "$placed" | json "(d.get('lastMove') or {}).get('id')")" = "$mid" ] \
+      && [ "$(echo "$placed" | json "d['lastMove']['status']")" != running ] && break
+    kill -0 "$SERVICE_PID" || die "the service exited"; sleep 0.5
+  done
+  [ "$(echo "$placed" | json "d['lastMove']['status']")" = succeeded ] || die "the promotion failed: $placed"
+  A_FILES="$(echo "$placed" | json "d['schema']").files"
+  echo "promoted to $(echo "$placed" | json "d['schema']") in $(secs "$t0" "$(now)") s (write pause $(echo "$placed" | json "d['lastMove']['pauseMs']") ms)"
+fi
 
 # ---- 1. export, import ----------------------------------------------------------------------------------------------
 phase_start export
@@ -200,7 +224,7 @@ if [ "$RESTORE" = 1 ]; then
   for k in "${!ID[@]}"; do
     curl -fsS -o /dev/null -X DELETE -H "Authorization: Bearer $A_KEY" "$BASE_URL/api/v1/files/${ID[$k]}?purge=true"
   done
-  [ "$(sql -c "select count(*) from files where tenant_id = '$A'")" = 0 ] || die "A's files were not deleted"
+  [ "$(sql -c "select count(*) from $A_FILES where tenant_id = '$A'")" = 0 ] || die "A's files were not deleted"
   echo "after T" >"$W/b2.txt"
   B_AFTER=$(curl -fsS -T "$W/b2.txt" -H 'Expect:' -H "Authorization: Bearer $B_KEY" "$BASE_URL/api/v1/files/b/after.txt" | json "d['id']")
   lsn=$(sql -c "select pg_current_wal_lsn()")
@@ -215,13 +239,21 @@ if [ "$RESTORE" = 1 ]; then
 
   phase_start restore
   t0=$(now)
-  run=$(curl -fsS -X POST -H "$AUTH" "$BASE_URL/admin/tenants/$A/restore-to?time=$T")
+  run=$(curl -fsS -X POST -H "$AUTH" "$BASE_URL/admin/tenants/$A/restore-to?time=$T&mode=replace")
   rid=$(echo "$run" | json "d['id']")
   last=""
+  # when each phase was first seen (polled every 0.5 s): recover, export, replace
+  T_EXPORT=""; T_REPLACE=""
   while :; do
     run=$(curl -fsS -H "$AUTH" "$BASE_URL/admin/tenant-restores/$rid")
     status=$(echo "$run" | json "d['status']"); phase=$(echo "$run" | json "d['phase']")
-    if [ "$phase" != "$last" ]; then echo "  $(secs "$t0" "$(now)") s: $phase"; last=$phase; fi
+    if [ "$phase" != "$last" ]; then
+      echo "  $(secs "$t0" "$(now)") s: $phase"; last=$phase
+      case $phase in
+        export*) T_EXPORT=$(now) ;;
+        replace*) T_REPLACE=$(now) ;;
+      esac
+    fi
     [ "$status" = running ] || break
     kill -0 "$SERVICE_PID" || die "the service exited"
     sleep 0.5
@@ -230,6 +262,10 @@ if [ "$RESTORE" = 1 ]; then
   phase_end
   [ "$status" = succeeded ] || { tail -30 "$SERVICE_LOG"; die "the restore failed: $run"; }
   RESTORE_MS=$(echo "$run" | json "d['durationMs']")
+  [ -n "$T_EXPORT" ] && [ -n "$T_REPLACE" ] \
+    && RESTORE_PHASES="recover $(secs "$t0" "$T_EXPORT") s, export $(secs "$T_EXPORT" "$T_REPLACE") s, replace $(secs "$T_REPLACE" "$t1") s"
+  [ "$(sql -c "select count(*) from $A_FILES where tenant_id = '$A'")" = "${#ID[@]}" ] \
+    || die "A's files did not come back into $A_FILES"
   for k in "${!ID[@]}"; do
     curl -fsS -o "$W/out.bin" -H "Authorization: Bearer $A_KEY" "$BASE_URL/api/v1/files/${ID[$k]}/content"
     [ "$(sha "$W/out.bin")" = "${SHA[$k]}" ] || die "A's $k did not come back as it was"
@@ -237,14 +273,17 @@ if [ "$RESTORE" = 1 ]; then
   rm -f "$W/out.bin"
   [ "$(curl -fsS -H "Authorization: Bearer $B_KEY" "$BASE_URL/api/v1/files/$B_AFTER/content")" = "after T" ] \
     || die "B's write after T is gone"
-  echo "restore-to: tenant $A back to $T in $RESTORE_MS ms (durationMs; $(secs "$t0" "$t1") s wall), ${#ID[@]} files back by SHA-256, B's later write kept"
+  echo "restore-to: tenant $A ($PLACEMENT) back to $T in $RESTORE_MS ms (durationMs; $(secs "$t0" "$t1") s wall), ${#ID[@]} files back by SHA-256 into $A_FILES, B's later write kept"
   echo "  cluster $(mib "$CLUSTER_MB") MiB (pgbench scale $SCALE beside the service's database), rows: $(echo "$run" | json "d['rows']")"
 fi
 
 echo
 echo "== $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); JAVA_OPTS=$JAVA_OPTS"
 echo "tenant: $ROWS cache entries, $((ROWS / 2)) sessions, $INLINE x 1000 KiB inline files, large files [$FILES] MiB"
-echo "archive $(mib "$ARCHIVE") MiB; export $EXPORT_S s; import $IMPORT_S s${RESTORE_MS:+; restore-to ${RESTORE_MS} ms on a $(mib "$CLUSTER_MB") MiB cluster}"
+echo "archive $(mib "$ARCHIVE") MiB; export $EXPORT_S s; import $IMPORT_S s (first tenant's placement: $PLACEMENT)"
+if [ -n "${RESTORE_MS:-}" ]; then
+  echo "per-tenant restore-to: $(awk -v m="$RESTORE_MS" 'BEGIN { printf "%.1f", m / 1000 }') s (durationMs) on a $(mib "$CLUSTER_MB") MiB cluster (pgbench scale $SCALE)${RESTORE_PHASES:+; as polled, from the request: $RESTORE_PHASES}"
+fi
 cat "$W/memory"
 grep -E "OutOfMemory" "$SERVICE_LOG" | head -3 || true
 footer

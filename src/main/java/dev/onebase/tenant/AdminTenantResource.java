@@ -199,9 +199,9 @@ public class AdminTenantResource {
      */
     @POST
     @Path("/{id}/restore-to")
-    @Operation(summary = "Restore one tenant to a point in time", description = "Recovers the newest verified full copy and WAL to the time in a scratch cluster, exports the tenant there and replaces its live data (mode=replace) or imports it as a new tenant (mode=new); other tenants are untouched. Poll GET /admin/tenant-restores/{id}.")
+    @Operation(summary = "Restore one tenant to a point in time", description = "Recovers the newest verified full copy and WAL to the time in a scratch cluster, exports the tenant there and replaces its live data where it lives, the shared tables or its own schema (mode=replace), or imports it as a new tenant (mode=new); other tenants are untouched. Poll GET /admin/tenant-restores/{id}.")
     @APIResponse(responseCode = "202", description = "started", content = @Content(mediaType = "application/json", schema = @Schema(ref = "TenantRestoreRun")))
-    @APIResponse(responseCode = "409", description = "mode=replace for a tenant in a schema of its own (demote it first)")
+    @APIResponse(responseCode = "409", description = "a tenant restore is already running on this replica")
     @APIResponse(responseCode = "501", description = "this build has no point-in-time recovery")
     public Response restoreTo(@PathParam("id") String id, @QueryParam("time") String time,
             @QueryParam("mode") @DefaultValue("replace") String mode, @QueryParam("slug") String slug) {
@@ -217,10 +217,6 @@ public class AdminTenantResource {
         }
         if (!restorer.isResolvable()) {
             throw new ProblemException(501, "Not Implemented", "This build has no point-in-time recovery");
-        }
-        if ("replace".equals(mode) && "schema".equals(placement.view(tenant).await().atMost(java.time.Duration.ofSeconds(30)).placement())) {
-            // the replace writes the shared tables: a tenant in a schema of its own is demoted first (docs/tenants.md#placement)
-            throw ProblemException.conflict("The tenant is in a schema of its own: demote it (POST /admin/tenants/{id}/placement {\"placement\":\"shared\"}) before a restore-to with mode=replace, or use mode=new");
         }
         return Response.accepted(restorer.get().start(tenant, at, mode, slug)).build();
     }

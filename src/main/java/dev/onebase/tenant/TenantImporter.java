@@ -123,8 +123,12 @@ public final class TenantImporter {
             case SAME -> source;
             case REPLACE -> o.tenantId();
         };
-        try (PreparedStatement st = c.prepareStatement(
-                "select set_config('app.tenant_id', ?, true), set_config('intervalstyle', 'iso_8601', true)")) {
+        // REPLACE scopes the transaction as a request does (tenant_scope, V21): the tenant's placement as search_path,
+        // so the rows go where the tenant lives (the shared tables or its own schema), and its lock in share mode, so
+        // no move runs while they are replaced. A new tenant is shared (V21), so NEW and SAME need only the tenant id.
+        try (PreparedStatement st = c.prepareStatement(o.mode() == Mode.REPLACE
+                ? "select tenant_scope(?::uuid), set_config('intervalstyle', 'iso_8601', true)"
+                : "select set_config('app.tenant_id', ?, true), set_config('intervalstyle', 'iso_8601', true)")) {
             st.setString(1, target.toString());
             st.execute();
         }

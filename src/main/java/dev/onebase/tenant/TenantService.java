@@ -140,6 +140,8 @@ public class TenantService {
             }
             return tx.run(id, conn -> runPurgers(conn, id)
                     .flatMap(ignored -> conn.preparedQuery("delete from tenants where status = 'deleted'").execute())
+                    // its dedicated schema, if it ever had one, and the records of its moves (V27)
+                    .flatMap(ignored -> conn.preparedQuery("select tenant_drop_schema($1)").execute(Tuple.of(id)))
                     .replaceWithVoid())
                     .invoke(() -> keys.forgetTenant(id));
         });
