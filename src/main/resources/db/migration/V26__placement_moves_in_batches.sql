@@ -265,8 +265,9 @@ begin
 end
 $$;
 
--- The final step's work on the rows in one call (one round trip inside the pause): prune children first, the noted
--- rows parents first, then the old side deleted children first. Returns how many noted rows were copied again.
+-- The final step's work on the rows in one call (one round trip inside the pause): prune children first, then the
+-- noted rows parents first. Returns how many noted rows were copied again. The old side is deleted after the flip, in
+-- batches (tenant_move_delete_batch), outside the pause: nobody reads it any more.
 create function tenant_move_finish(p_tenant uuid, p_from text, p_to text) returns bigint
     language plpgsql volatile security invoker set search_path = pg_catalog, pg_temp
 as $$
@@ -280,10 +281,22 @@ begin
     for t in select * from public.tenant_placed_tables() order by depth, table_name loop
         noted := noted + public.tenant_move_apply(p_tenant, t.table_name, p_from, p_to);
     end loop;
-    for t in select * from public.tenant_placed_tables() order by depth desc, table_name desc loop
-        perform public.tenant_move_delete(p_tenant, t.table_name, p_from);
-    end loop;
     return noted;
+end
+$$;
+
+-- Up to p_limit of the tenant's rows of one table deleted from one side (the old side after a flip, or an abandoned
+-- copy); how many.
+create function tenant_move_delete_batch(p_tenant uuid, p_table text, p_side text, p_limit integer) returns bigint
+    language plpgsql volatile security invoker set search_path = pg_catalog, pg_temp
+as $$
+declare
+    n bigint;
+begin
+    execute format('delete from %1$I.%2$I where ctid = any (array(select ctid from %1$I.%2$I where tenant_id = $1 limit $2))', p_side, p_table)
+        using p_tenant, p_limit;
+    get diagnostics n = row_count;
+    return n;
 end
 $$;
 

@@ -52,7 +52,8 @@ import io.vertx.pgclient.PgConnectOptions;
  * <li>copy: each table's rows in key order, {@link #BATCH} at a time, each batch its own transaction
  * ({@code tenant_move_copy_batch}), parents first; no lock the tenant waits for, progress in the move's record;</li>
  * <li>final step, the write pause: the lock exclusively again, then in one transaction the copy's rows the old side no
- * longer has pruned, the noted rows copied again, the old side deleted, sequences aligned, the placement flipped.</li>
+ * longer has pruned, the noted rows copied again, sequences aligned, the placement flipped;</li>
+ * <li>clean: the old side's rows deleted in batches, outside the pause (after the flip nobody reads them).</li>
  * </ol>
  * Reads do not wait at any point: the cache's reads read the placement and the rows in one snapshot
  * ({@code tenant_scope_read}); the API key lookup and the request-limit lease use shared tables only
@@ -104,7 +105,11 @@ public class TenantPlacement {
     void onStart(@Observes @Priority(10) StartupEvent event) {
         List<Move> interrupted = new ArrayList<>();
         startup.await("the placement moves this replica left running", () -> pool.preparedQuery(
-                "update tenant_placement_moves set status = 'failed', error = 'interrupted: the replica stopped', finished_at = now() "
+                "update tenant_placement_moves m set finished_at = now(), "
+                        + "status = case when (select p.placement from admin_tenant_placement(m.tenant) p) = m.target then 'succeeded' else 'failed' end, "
+                        + "error = case when (select p.placement from admin_tenant_placement(m.tenant) p) = m.target "
+                        + "then 'interrupted after the flip: the replica stopped; the old side was deleted at its next start' "
+                        + "else 'interrupted: the replica stopped' end "
                         + "where status = 'running' and replica = $1 returning id, tenant, target").execute(Tuple.of(ReplicaId.current())))
                 .forEach(r -> {
                     boolean promote = "schema".equals(r.getString(2));
@@ -117,7 +122,8 @@ public class TenantPlacement {
                     .query("select table_name from tenant_placed_tables()").execute()
                     .flatMap(rows -> {
                         rows.forEach(r -> m.tables.add(r.getString(0)));
-                        return disarmAndClean(c, m);
+                        // one of the two guards holds: the copy if it did not flip, the old side if it did
+                        return disarmAndClean(c, m).flatMap(x -> cleanSide(c, m, m.from, true));
                     })));
         }
         List<UUID> placed = new ArrayList<>();
@@ -227,9 +233,14 @@ public class TenantPlacement {
                         return chain.invoke(() -> m.copyMs = (System.nanoTime() - copyStart) / 1_000_000);
                     })
                     .flatMap(x -> finalStep(conn, side, m))
+                    .flatMap(x -> progress(side, id, "clean", m.total, m.counts, null))
+                    .flatMap(x -> cleanSide(conn, m, m.from, true))
                     .flatMap(x -> finish(side, id, "succeeded", null, m.pauseNanos / 1_000_000, m.copyMs, m.noted,
                             (System.nanoTime() - began) / 1_000_000));
-            return work.onFailure().recoverWithUni(failure -> conn.query("ROLLBACK").execute().onFailure().recoverWithNull()
+            return work.onFailure().recoverWithUni(failure -> m.flipped ? finish(side, id, "succeeded",
+                    "the old side's rows are not all deleted yet (the tenant's next move, or this replica's next start, deletes them): "
+                            + failure.getMessage(), m.pauseNanos / 1_000_000, m.copyMs, m.noted, (System.nanoTime() - began) / 1_000_000)
+                    : conn.query("ROLLBACK").execute().onFailure().recoverWithNull()
                     // the tenant is wholly on the old side: stop noting its changes and empty what was copied
                     .flatMap(x -> disarmAndClean(side, m)).onFailure().invoke(e -> LOG.warnf("placement move %d: the target side is not cleaned yet (%s); the next attempt cleans it",
                             id, e.getMessage())).onFailure().recoverWithNull()
@@ -256,6 +267,7 @@ public class TenantPlacement {
         long pauseNanos;
         Long copyMs;
         long noted;
+        boolean flipped;
 
         Move(long id, UUID tenant, String target, String from, String to) {
             this.id = id;
@@ -344,11 +356,14 @@ public class TenantPlacement {
                 .flatMap(x -> conn.preparedQuery("delete from tenant_moves_logging where tenant = $1").execute(Tuple.of(m.tenant)))
                 .flatMap(x -> conn.preparedQuery("select tenant_move_log_clear($1)").execute(Tuple.of(m.tenant)))
                 .flatMap(x -> conn.query("COMMIT").execute())
-                .invoke(() -> m.pauseNanos += System.nanoTime() - locked[0])
+                .invoke(() -> {
+                    m.pauseNanos += System.nanoTime() - locked[0];
+                    m.flipped = true;
+                })
                 .replaceWithVoid();
     }
 
-    /** After a failure: the log off, the target side emptied of the tenant's rows (the old side was never touched). */
+    /** After a failure: the log off, the target side emptied of the tenant's rows (unless the move did flip). */
     private static Uni<Void> disarmAndClean(SqlClient c, Move m) {
         return c.preparedQuery("delete from tenant_moves_logging where tenant = $1 and move_id = $2").execute(Tuple.of(m.tenant, m.id))
                 .flatMap(x -> c.preparedQuery("select tenant_move_log_clear($1)").execute(Tuple.of(m.tenant)))
@@ -356,13 +371,30 @@ public class TenantPlacement {
     }
 
     private static Uni<Void> cleanTarget(SqlClient c, Move m) {
+        return cleanSide(c, m, m.to, false);
+    }
+
+    /**
+     * The tenant's rows of one side deleted in batches, children first: the target side only while the tenant is not on
+     * it (a move that did flip is never cleaned away), the source side only once it has flipped.
+     */
+    private static Uni<Void> cleanSide(SqlClient c, Move m, String schema, boolean flipped) {
         Uni<Void> chain = Uni.createFrom().voidItem();
         for (String table : m.childrenFirst()) {
-            // only while the tenant is not on that side (a move that did flip must never be cleaned away)
-            chain = chain.flatMap(x -> inMoveTx(c, m.tenant, "select tenant_move_delete($1, $2, $3) from tenants where id = $1 and placement <> $4",
-                    Tuple.of(m.tenant, table, m.to, m.target)).replaceWithVoid());
+            chain = chain.flatMap(x -> cleanTable(c, m, schema, table, flipped));
         }
         return chain;
+    }
+
+    private static Uni<Void> cleanTable(SqlClient c, Move m, String schema, String table, boolean flipped) {
+        String guard = flipped ? "placement = $5" : "placement <> $5";
+        return inMoveTx(c, m.tenant, "select tenant_move_delete_batch($1, $2, $3, $4) from tenants where id = $1 and " + guard,
+                Tuple.of(m.tenant, table, schema, BATCH, m.target)).flatMap(rows -> {
+                    if (rows.size() == 0 || rows.iterator().next().getLong(0) < BATCH) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    return cleanTable(c, m, schema, table, flipped);
+                });
     }
 
     /** One statement in a transaction of its own under the tenant's RLS scope, as a move's step (not counted as usage). */

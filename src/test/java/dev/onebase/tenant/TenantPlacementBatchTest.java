@@ -99,13 +99,15 @@ class TenantPlacementBatchTest {
         assertEquals("succeeded", down.get("status"), down.toString());
         assertTrue(failures.isEmpty(), () -> failures.size() + " failed requests of " + requests.get() + ": "
                 + failures.stream().map(f -> f.length() > 160 ? f.substring(0, 160) : f).distinct().limit(5).toList());
-        assertTrue(requests.get() > 100, "traffic ran: " + requests.get());
+        assertTrue(requests.get() > 40, "traffic ran: " + requests.get());
         for (Map<String, Object> move : List.of(up, down)) {
             long copy = ((Number) move.get("copyMs")).longValue();
             long pause = ((Number) move.get("pauseMs")).longValue();
             System.out.printf("placement move of %d rows to %s: copy %d ms, pause %d ms, %s noted rows%n", ROWS, move.get("target"), copy, pause,
                     move.get("notedRows"));
             assertTrue(((Number) move.get("rowsMoved")).longValue() >= ROWS, move::toString);
+            // the tenant wrote while the batches ran: those rows were noted and copied again in the final step
+            assertTrue(((Number) move.get("notedRows")).longValue() > 0, move::toString);
             // the batches carry the bulk; the pause only what changed meanwhile and the old side's delete
             assertTrue(pause < copy, "the pause is shorter than the batch phase: " + move);
         }
@@ -213,15 +215,16 @@ class TenantPlacementBatchTest {
     }
 
     /**
-     * Holds a move in its final step (a row of the old side locked, so the step's delete waits while it holds the
-     * tenant's lock); the pid of the move's connection.
+     * Holds a move in its final step: the tenant's row locked against updates (not against the foreign keys' checks),
+     * so the flip waits while the move holds the tenant's lock; the pid of the move's connection.
      */
-    private static int holdInFinalStep(Statement blocker, Tenant a, long id) throws Exception {
-        blocker.execute("select 1 from public.cache_entries where tenant_id = '" + a.id() + "' and key = 'k1' for update");
+    private static int startHeldInFinalStep(Statement blocker, Tenant a, long[] id) throws Exception {
+        blocker.execute("select 1 from tenants where id = '" + a.id() + "' for no key update");
+        id[0] = start(a, "schema");
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (System.nanoTime() < deadline) {
             Object p = Db.value("select m.backend_pid from tenant_placement_moves m join pg_stat_activity a on a.pid = m.backend_pid "
-                    + "where m.id = ? and a.wait_event_type = 'Lock' and (a.query like '%tenant_move_finish%' or a.query like '%tenant_move_delete%')", id);
+                    + "where m.id = ? and a.wait_event_type = 'Lock' and a.query like '%tenant_set_placement%'", id[0]);
             if (p != null) {
                 return ((Number) p).intValue();
             }
@@ -237,8 +240,9 @@ class TenantPlacementBatchTest {
         ExecutorService threads = Executors.newFixedThreadPool(2);
         try (Connection c = Db.superuser(); Statement blocker = c.createStatement()) {
             c.setAutoCommit(false);
-            long id = start(a, "schema");
-            holdInFinalStep(blocker, a, id);
+            long[] started = new long[1];
+            startHeldInFinalStep(blocker, a, started);
+            long id = started[0];
             Future<Response> read = threads.submit(() -> as(a).get("/api/v1/cache/k42"));
             Future<Response> write = threads.submit(() -> {
                 TenantPlacementTest.sleep(100);
@@ -271,8 +275,9 @@ class TenantPlacementBatchTest {
         long id;
         try (Connection c = Db.superuser(); Statement blocker = c.createStatement()) {
             c.setAutoCommit(false);
-            id = start(a, "schema");
-            int pid = holdInFinalStep(blocker, a, id);
+            long[] started = new long[1];
+            int pid = startHeldInFinalStep(blocker, a, started);
+            id = started[0];
             assertEquals(Boolean.TRUE, Db.value("select pg_cancel_backend(?)", pid));
             Map<String, Object> end = TenantPlacementTest.waitForMove(a, id);
             assertEquals("failed", end.get("status"), end.toString());
