@@ -5,8 +5,8 @@
 -- of the tenant that could have missed the arming has ended); (2) copies the tenant's rows to the other side in
 -- batches, each its own transaction, while the tenant keeps writing the old side and every row it changes is noted
 -- (table and primary key) by a row trigger; (3) takes the tenant's lock exclusively for the final step only: rows the
--- old side no longer has are pruned from the copy, the noted rows copied again, the old side deleted, sequences
--- aligned, the placement flipped, in one transaction.
+-- old side no longer has are pruned from the copy, the noted rows copied again, sequences aligned, the placement
+-- flipped, in one transaction; (4) deletes the old side in batches after the flip, outside the pause.
 --
 -- Why a trigger log and not a per-row marker (xmin, an updated_at column): a deleted row leaves no marker, and every
 -- table would need a new column and index; the log costs nothing outside a move (the trigger's WHEN clause reads a
