@@ -54,7 +54,8 @@ public class ApiKeyStore {
             return Uni.createFrom().item(seen);
         }
         long generation = known.generation();
-        return tx.statement(key.tenantId(), AUTHENTICATE, Tuple.of(Buffer.buffer(key.hash()), key.tenantId()))
+        // api_keys and tenants stay shared whatever the placement: a key's first request never waits for a move
+        return tx.sharedTablesStatement(key.tenantId(), AUTHENTICATE, Tuple.of(Buffer.buffer(key.hash()), key.tenantId()))
                 .map(rows -> Rows.first(rows).map(r -> new Principal(r.getUUID("id"),
                         Set.copyOf(Arrays.asList(r.getArrayOfStrings("scopes"))), r.getString("status"), r.getString("plan"))))
                 .invoke(found -> found.ifPresent(p -> known.remember(key, p, generation)));

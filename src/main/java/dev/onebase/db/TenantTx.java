@@ -41,6 +41,13 @@ public class TenantTx {
      */
     private static final String SCOPE = "select tenant_scope($1::uuid)";
 
+    /**
+     * V26's {@code tenant_scope_shared}: {@code app.tenant_id} and {@code search_path} public, without the tenant's lock,
+     * for work on the tables that stay shared whatever the placement ({@code placement_shared_tables}): it never waits
+     * for a placement move's pause.
+     */
+    private static final String SHARED_SCOPE = "select tenant_scope_shared($1::uuid)";
+
     private final Pool pool;
     private final PipelinedClient pipelined;
 
@@ -72,9 +79,22 @@ public class TenantTx {
      * left to roll back afterwards).
      */
     public Uni<RowSet<Row>> statement(UUID tenantId, String sql, Tuple args) {
+        return statement(SCOPE, tenantId, sql, args);
+    }
+
+    /**
+     * The same for a statement that touches only the tables that stay shared whatever the tenant's placement
+     * ({@code placement_shared_tables}: the API key lookup, the request-limit lease): RLS-fenced to the tenant, but it
+     * takes no placement lock, so it does not wait while the tenant's data moves.
+     */
+    public Uni<RowSet<Row>> sharedTablesStatement(UUID tenantId, String sql, Tuple args) {
+        return statement(SHARED_SCOPE, tenantId, sql, args);
+    }
+
+    private Uni<RowSet<Row>> statement(String scopeSql, UUID tenantId, String sql, Tuple args) {
         Tuple scope = Tuple.of(tenantId.toString());
         return pool.withConnection(conn -> Uni.combine().all()
-                .unis(conn.query("BEGIN").execute(), conn.preparedQuery(SCOPE).execute(scope), conn.preparedQuery(sql).execute(args),
+                .unis(conn.query("BEGIN").execute(), conn.preparedQuery(scopeSql).execute(scope), conn.preparedQuery(sql).execute(args),
                         conn.query("COMMIT").execute())
                 .with((begun, scoped, rows, committed) -> rows));
     }

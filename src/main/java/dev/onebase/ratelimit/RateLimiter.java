@@ -89,7 +89,8 @@ public class RateLimiter {
     /** Leases up to {@code want} requests of a {@code perMinute} limit and adds the counted requests to the stats. */
     Uni<Lease> lease(UUID tenant, int perMinute, int want, long requests, long rejected) {
         double periodUs = 60_000_000d;
-        return tx.statement(tenant, LEASE, Tuple.of(tenant, periodUs / perMinute, periodUs, want, requests, rejected))
+        // rate_limits and tenant_request_counts stay shared (V26): the lease never waits for a placement move
+        return tx.sharedTablesStatement(tenant, LEASE, Tuple.of(tenant, periodUs / perMinute, periodUs, want, requests, rejected))
                 .map(rows -> {
                     Row r = rows.iterator().next();
                     Integer granted = r.getInteger("granted");

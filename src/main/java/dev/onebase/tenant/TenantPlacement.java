@@ -33,26 +33,33 @@ import io.vertx.mutiny.pgclient.PgConnection;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgConnectOptions;
 
 /**
  * A tenant's placement (docs/tenants.md#placement): in the shared tables, or in a schema of its own holding the same
- * tables. A move (promote: shared to schema; demote: back) is one transaction on one connection:
+ * tables. A move (promote: shared to schema; demote: back) copies in batches and pauses the tenant's writes only for
+ * its final step, on connections of its own:
  * <ol>
- * <li>before it, in a transaction of its own, {@code tenant_schema_sync} makes or repairs the schema (DDL stays out
- * of the pause); a schema it cannot bring to the shared tables' shape refuses the promotion (409);</li>
- * <li>the tenant's advisory lock in exclusive mode ({@code tenant_lock_key}): every tenant transaction takes it in
- * share mode ({@code tenant_scope}), so the tenant's writes wait from here to the commit (the write pause, measured
- * as {@code pauseMs}); reads on the shared pipelined connections do not wait (they read the placement and the rows
- * from one snapshot, {@code tenant_scope_read});</li>
- * <li>each table's rows copied, parents first ({@code tenant_move_copy}), then deleted from the source, children
- * first; large objects stay where they are (rows refer to them by OID, their fence registry is shared);</li>
- * <li>the placement flipped ({@code tenant_set_placement}) and COMMIT.</li>
+ * <li>prepare: {@code tenant_schema_sync} makes or repairs the schema (a promotion; DDL stays out of any pause), the
+ * change-noting triggers are checked ({@code tenant_move_triggers}), and what an interrupted attempt left on the target
+ * side is removed;</li>
+ * <li>arm: the tenant's advisory lock exclusively for one short transaction that records the tenant in
+ * {@code tenant_moves_logging}; every tenant transaction takes the lock in share mode ({@code tenant_scope}) and then
+ * reads that table, so from here on each row the tenant changes is noted ({@code tenant_move_log}: table and primary
+ * key);</li>
+ * <li>copy: each table's rows in key order, {@link #BATCH} at a time, each batch its own transaction
+ * ({@code tenant_move_copy_batch}), parents first; no lock the tenant waits for, progress in the move's record;</li>
+ * <li>final step, the write pause: the lock exclusively again, then in one transaction the copy's rows the old side no
+ * longer has pruned, the noted rows copied again, sequences aligned, the placement flipped;</li>
+ * <li>clean: the old side's rows deleted in batches, outside the pause (after the flip nobody reads them).</li>
  * </ol>
- * Anything that stops it (an error, a cancel, a crash, a lost connection) rolls the whole transaction back: the tenant
- * stays wholly where it was. The record in {@code tenant_placement_moves} is written outside that transaction, so its
- * phase and row count are visible while it runs.
+ * Reads do not wait at any point: the cache's reads read the placement and the rows in one snapshot
+ * ({@code tenant_scope_read}); the API key lookup and the request-limit lease use shared tables only
+ * ({@code tenant_scope_shared}, no lock). Anything that stops a move before its final commit leaves the tenant wholly on
+ * the old side: the log is turned off and the copy removed (at once, at the replica's next start, or by the next
+ * attempt). Large objects stay where they are (rows refer to them by OID, their fence registry is shared).
  */
 @ApplicationScoped
 public class TenantPlacement {
@@ -62,6 +69,9 @@ public class TenantPlacement {
     /** How long a move waits for the tenant's transactions under way (a long upload) before it gives up. */
     static final String LOCK_WAIT = "10s";
 
+    /** Rows per batch of the copy: each its own short transaction, so the copy holds no lock the tenant waits for. */
+    static final int BATCH = 2000;
+
     @RegisterForReflection
     public record PlacementChange(String placement) {
     }
@@ -69,7 +79,7 @@ public class TenantPlacement {
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record PlacementMove(long id, UUID tenant, String target, String status, String phase, long rowsMoved,
-            Map<String, Object> tables, Long pauseMs, Long durationMs, String error, String replica,
+            Map<String, Object> tables, Long copyMs, Long notedRows, Long pauseMs, Long durationMs, String error, String replica,
             OffsetDateTime startedAt, OffsetDateTime finishedAt) {
     }
 
@@ -93,9 +103,29 @@ public class TenantPlacement {
 
     /** At start-up, after the migrations: every dedicated schema brought to the shared tables' shape, or reported. */
     void onStart(@Observes @Priority(10) StartupEvent event) {
+        List<Move> interrupted = new ArrayList<>();
         startup.await("the placement moves this replica left running", () -> pool.preparedQuery(
-                "update tenant_placement_moves set status = 'failed', error = 'interrupted: the replica stopped', finished_at = now() "
-                        + "where status = 'running' and replica = $1").execute(Tuple.of(ReplicaId.current())));
+                "update tenant_placement_moves m set finished_at = now(), "
+                        + "status = case when (select p.placement from admin_tenant_placement(m.tenant) p) = m.target then 'succeeded' else 'failed' end, "
+                        + "error = case when (select p.placement from admin_tenant_placement(m.tenant) p) = m.target "
+                        + "then 'interrupted after the flip: the replica stopped; the old side was deleted at its next start' "
+                        + "else 'interrupted: the replica stopped' end "
+                        + "where status = 'running' and replica = $1 returning id, tenant, target").execute(Tuple.of(ReplicaId.current())))
+                .forEach(r -> {
+                    boolean promote = "schema".equals(r.getString(2));
+                    UUID tenant = r.getUUID(1);
+                    interrupted.add(new Move(r.getLong(0), tenant, r.getString(2), promote ? "public" : schemaName(tenant), promote ? schemaName(tenant) : "public"));
+                });
+        for (Move m : interrupted) {
+            // the tenant is wholly on the old side (the placement did not flip): its log off, the copy removed
+            startup.await("the copy an interrupted placement move of tenant " + m.tenant + " left", () -> pool.withConnection(c -> c
+                    .query("select table_name from tenant_placed_tables()").execute()
+                    .flatMap(rows -> {
+                        rows.forEach(r -> m.tables.add(r.getString(0)));
+                        // one of the two guards holds: the copy if it did not flip, the old side if it did
+                        return disarmAndClean(c, m).flatMap(x -> cleanSide(c, m, m.from, true));
+                    })));
+        }
         List<UUID> placed = new ArrayList<>();
         startup.await("the tenants in dedicated schemas", () -> pool.query("select id from admin_schema_tenants() as t(id)").execute())
                 .forEach(r -> placed.add(r.getUUID(0)));
@@ -181,61 +211,199 @@ public class TenantPlacement {
         String from = "schema".equals(target) ? "public" : schemaName(tenant);
         String to = "schema".equals(target) ? schemaName(tenant) : "public";
         long began = System.nanoTime();
-        long[] locked = new long[1];
-        Map<String, Object> counts = Collections.synchronizedMap(new java.util.LinkedHashMap<>());
+        Move m = new Move(id, tenant, target, from, to);
         // Two connections of the move's own, outside the pool: while the move holds the tenant's lock, the tenant's
         // requests wait on it holding pool connections, and the move must never wait for one of those.
         return PgConnection.connect(vertx, options).flatMap(side -> PgConnection.connect(vertx, options).flatMap(conn -> {
-            Uni<PlacementMove> work = conn.query("BEGIN").execute()
-                    .flatMap(x -> conn.preparedQuery("select set_config('app.tenant_id', $1, true), set_config('app.placement_move', 'on', true), "
-                            + "set_config('lock_timeout', $2, true), pg_backend_pid()").execute(Tuple.of(tenant.toString(), LOCK_WAIT)))
-                    .flatMap(rows -> progress(side, id, "lock", 0, counts, rows.iterator().next().getInteger(3)))
-                    .flatMap(x -> conn.preparedQuery("select pg_advisory_xact_lock(tenant_lock_key($1))").execute(Tuple.of(tenant)))
-                    .invoke(() -> locked[0] = System.nanoTime())
-                    // the wait bound is for the lock only: the copy itself may take as long as it takes
-                    .flatMap(x -> conn.query("select set_config('lock_timeout', '0', true)").execute())
-                    .flatMap(x -> conn.preparedQuery("select placement from tenants where id = $1").execute(Tuple.of(tenant)))
+            Uni<PlacementMove> work = conn.preparedQuery("select pg_backend_pid(), tenant_move_triggers($1)").execute(Tuple.of(schemaName(tenant)))
+                    .flatMap(rows -> progress(side, id, "prepare", 0, m.counts, rows.iterator().next().getInteger(0)))
+                    .flatMap(x -> conn.query("select table_name from tenant_placed_tables()").execute())
                     .flatMap(rows -> {
-                        if (rows.size() == 0 || target.equals(rows.iterator().next().getString(0))) {
-                            return Uni.createFrom().failure(ProblemException.conflict("The tenant is gone or already " + target));
-                        }
-                        return conn.query("select table_name from tenant_placed_tables()").execute();
+                        rows.forEach(r -> m.tables.add(r.getString(0)));
+                        // what an earlier interrupted attempt left on the target side (nobody reads it)
+                        return cleanTarget(conn, m);
                     })
-                    .flatMap(rows -> {
-                        List<String> tables = new ArrayList<>();
-                        rows.forEach(r -> tables.add(r.getString(0)));
-                        long[] total = new long[1];
+                    .flatMap(x -> arm(conn, side, m))
+                    .flatMap(x -> {
+                        long copyStart = System.nanoTime();
                         Uni<Void> chain = Uni.createFrom().voidItem();
-                        for (String table : tables) {
-                            chain = chain.flatMap(x -> conn.preparedQuery("select tenant_move_copy($1, $2, $3, $4)")
-                                    .execute(Tuple.of(tenant, table, from, to))
-                                    .flatMap(r -> {
-                                        long n = r.iterator().next().getLong(0);
-                                        total[0] += n;
-                                        counts.put(table, n);
-                                        return progress(side, id, "copy " + table, total[0], counts, null);
-                                    }));
+                        for (String table : m.tables) {
+                            chain = chain.flatMap(y -> copyTable(conn, side, m, table, null));
                         }
-                        List<String> reversed = new ArrayList<>(tables);
-                        Collections.reverse(reversed);
-                        for (String table : reversed) {
-                            chain = chain.flatMap(x -> conn.preparedQuery("select tenant_move_delete($1, $2, $3)").execute(Tuple.of(tenant, table, from))
-                                    .replaceWithVoid());
-                        }
-                        return chain.flatMap(x -> progress(side, id, "delete", total[0], counts, null));
+                        return chain.invoke(() -> m.copyMs = (System.nanoTime() - copyStart) / 1_000_000);
                     })
-                    .flatMap(x -> conn.preparedQuery("select tenant_align_sequences($1)").execute(Tuple.of(tenant)))
-                    .flatMap(x -> conn.preparedQuery("select tenant_set_placement($1, $2)").execute(Tuple.of(tenant, target)))
-                    .flatMap(x -> conn.query("COMMIT").execute())
-                    .flatMap(x -> finish(side, id, "succeeded", null, locked[0] == 0 ? null : (System.nanoTime() - locked[0]) / 1_000_000,
+                    .flatMap(x -> finalStep(conn, side, m))
+                    .flatMap(x -> progress(side, id, "clean", m.total, m.counts, null))
+                    .flatMap(x -> cleanSide(conn, m, m.from, true))
+                    .flatMap(x -> finish(side, id, "succeeded", null, m.pauseNanos / 1_000_000, m.copyMs, m.noted,
                             (System.nanoTime() - began) / 1_000_000));
-            return work.onFailure().recoverWithUni(failure -> conn.query("ROLLBACK").execute().onFailure().recoverWithNull()
-                    .flatMap(x -> finish(side, id, "failed", String.valueOf(failure.getMessage()), null, (System.nanoTime() - began) / 1_000_000)))
+            return work.onFailure().recoverWithUni(failure -> m.flipped ? finish(side, id, "succeeded",
+                    "the old side's rows are not all deleted yet (the tenant's next move, or this replica's next start, deletes them): "
+                            + failure.getMessage(), m.pauseNanos / 1_000_000, m.copyMs, m.noted, (System.nanoTime() - began) / 1_000_000)
+                    : conn.query("ROLLBACK").execute().onFailure().recoverWithNull()
+                    // the tenant is wholly on the old side: stop noting its changes and empty what was copied
+                    .flatMap(x -> disarmAndClean(side, m)).onFailure().invoke(e -> LOG.warnf("placement move %d: the target side is not cleaned yet (%s); the next attempt cleans it",
+                            id, e.getMessage())).onFailure().recoverWithNull()
+                    .flatMap(x -> finish(side, id, "failed", String.valueOf(failure.getMessage()), null, m.copyMs, null,
+                            (System.nanoTime() - began) / 1_000_000)))
                     .eventually(conn::close);
-        }).eventually(side::close)).onFailure().recoverWithUni(failure -> finish(pool, id, "failed", String.valueOf(failure.getMessage()), null, (System.nanoTime() - began) / 1_000_000))
+        }).eventually(side::close)).onFailure().recoverWithUni(failure -> finish(pool, id, "failed", String.valueOf(failure.getMessage()), null, null, null,
+                (System.nanoTime() - began) / 1_000_000))
                 .eventually(() -> moving.remove(tenant))
-                .invoke(m -> LOG.infof("placement move %d of tenant %s to %s: %s, %d rows, pause %s ms, %s ms%s", id, tenant, target,
-                        m.status(), m.rowsMoved(), m.pauseMs(), m.durationMs(), m.error() == null ? "" : " (" + m.error() + ")"));
+                .invoke(r -> LOG.infof("placement move %d of tenant %s to %s: %s, %d rows, copy %s ms, pause %s ms, %s ms%s", id, tenant, target,
+                        r.status(), r.rowsMoved(), m.copyMs, r.pauseMs(), r.durationMs(), r.error() == null ? "" : " (" + r.error() + ")"));
+    }
+
+    /** A move's state on this replica. */
+    private static final class Move {
+        final long id;
+        final UUID tenant;
+        final String target;
+        final String from;
+        final String to;
+        final List<String> tables = new ArrayList<>();
+        final Map<String, Object> counts = Collections.synchronizedMap(new java.util.LinkedHashMap<>());
+        long total;
+        long pauseNanos;
+        Long copyMs;
+        long noted;
+        boolean flipped;
+
+        Move(long id, UUID tenant, String target, String from, String to) {
+            this.id = id;
+            this.tenant = tenant;
+            this.target = target;
+            this.from = from;
+            this.to = to;
+        }
+
+        List<String> childrenFirst() {
+            List<String> reversed = new ArrayList<>(tables);
+            Collections.reverse(reversed);
+            return reversed;
+        }
+    }
+
+    /**
+     * Turns the change log on: a short exclusive hold of the tenant's lock, so every tenant transaction that began
+     * before the log was on has ended (those after it read {@code tenant_moves_logging} after their share lock and note
+     * their changes). Counted in the pause.
+     */
+    private Uni<Void> arm(PgConnection conn, SqlClient side, Move m) {
+        long[] locked = new long[1];
+        return progress(side, m.id, "arm", 0, m.counts, null)
+                .flatMap(x -> conn.query("BEGIN").execute())
+                .flatMap(x -> conn.preparedQuery("select set_config('app.tenant_id', $1, true), set_config('lock_timeout', $2, true)")
+                        .execute(Tuple.of(m.tenant.toString(), LOCK_WAIT)))
+                .flatMap(x -> conn.preparedQuery("select pg_advisory_xact_lock(tenant_lock_key($1))").execute(Tuple.of(m.tenant)))
+                .invoke(() -> locked[0] = System.nanoTime())
+                .flatMap(x -> checkPlacement(conn, m))
+                .flatMap(x -> conn.preparedQuery("insert into tenant_moves_logging (tenant, move_id) values ($1, $2) "
+                        + "on conflict (tenant) do update set move_id = excluded.move_id, armed_at = now()").execute(Tuple.of(m.tenant, m.id)))
+                .flatMap(x -> conn.preparedQuery("select tenant_move_log_clear($1)").execute(Tuple.of(m.tenant)))
+                .flatMap(x -> conn.query("COMMIT").execute())
+                .invoke(() -> m.pauseNanos += System.nanoTime() - locked[0])
+                .replaceWithVoid();
+    }
+
+    private static Uni<Void> checkPlacement(SqlClient conn, Move m) {
+        return conn.preparedQuery("select placement from tenants where id = $1").execute(Tuple.of(m.tenant)).flatMap(rows -> {
+            if (rows.size() == 0 || m.target.equals(rows.iterator().next().getString(0))) {
+                return Uni.createFrom().failure(ProblemException.conflict("The tenant is gone or already " + m.target));
+            }
+            return Uni.createFrom().voidItem();
+        });
+    }
+
+    /** One table, batch after batch in key order, each batch its own transaction (no lock: the tenant keeps writing). */
+    private Uni<Void> copyTable(PgConnection conn, SqlClient side, Move m, String table, JsonObject after) {
+        return inMoveTx(conn, m.tenant, "select copied, last_key from tenant_move_copy_batch($1, $2, $3, $4, $5, $6)",
+                Tuple.of(m.tenant, table, m.from, m.to).addValue(after).addInteger(BATCH))
+                .flatMap(rows -> {
+                    Row r = rows.iterator().next();
+                    long n = r.getLong(0);
+                    m.total += n;
+                    m.counts.merge(table, n, (a, b) -> ((Number) a).longValue() + ((Number) b).longValue());
+                    Object last = r.getValue(1);
+                    Uni<Void> shown = progress(side, m.id, "copy " + table, m.total, m.counts, null);
+                    if (n < BATCH || !(last instanceof JsonObject next)) {
+                        return shown;
+                    }
+                    return shown.flatMap(x -> copyTable(conn, side, m, table, next));
+                });
+    }
+
+    /**
+     * The pause: the tenant's lock exclusively, then in one transaction the copy brought up to date (rows the old side
+     * no longer has pruned, children first; the noted rows copied again, parents first), the old side deleted, the
+     * sequences aligned and the placement flipped.
+     */
+    private Uni<Void> finalStep(PgConnection conn, SqlClient side, Move m) {
+        long[] locked = new long[1];
+        Uni<Void> work = progress(side, m.id, "final", m.total, m.counts, null)
+                .flatMap(x -> conn.query("BEGIN").execute())
+                .flatMap(x -> conn.preparedQuery("select set_config('app.tenant_id', $1, true), set_config('app.placement_move', 'on', true), "
+                        + "set_config('lock_timeout', $2, true)").execute(Tuple.of(m.tenant.toString(), LOCK_WAIT)))
+                .flatMap(x -> conn.preparedQuery("select pg_advisory_xact_lock(tenant_lock_key($1))").execute(Tuple.of(m.tenant)))
+                .invoke(() -> locked[0] = System.nanoTime())
+                .flatMap(x -> conn.query("select set_config('lock_timeout', '0', true)").execute())
+                .flatMap(x -> checkPlacement(conn, m));
+        // prune, copy the noted rows again, delete the old side: one function, one round trip
+        work = work.flatMap(x -> conn.preparedQuery("select tenant_move_finish($1, $2, $3)").execute(Tuple.of(m.tenant, m.from, m.to))
+                .invoke(rows -> m.noted = rows.iterator().next().getLong(0)).replaceWithVoid());
+        return work.flatMap(x -> conn.preparedQuery("select tenant_align_sequences($1)").execute(Tuple.of(m.tenant)))
+                .flatMap(x -> conn.preparedQuery("select tenant_set_placement($1, $2)").execute(Tuple.of(m.tenant, m.target)))
+                .flatMap(x -> conn.preparedQuery("delete from tenant_moves_logging where tenant = $1").execute(Tuple.of(m.tenant)))
+                .flatMap(x -> conn.preparedQuery("select tenant_move_log_clear($1)").execute(Tuple.of(m.tenant)))
+                .flatMap(x -> conn.query("COMMIT").execute())
+                .invoke(() -> {
+                    m.pauseNanos += System.nanoTime() - locked[0];
+                    m.flipped = true;
+                })
+                .replaceWithVoid();
+    }
+
+    /** After a failure: the log off, the target side emptied of the tenant's rows (unless the move did flip). */
+    private static Uni<Void> disarmAndClean(SqlClient c, Move m) {
+        return c.preparedQuery("delete from tenant_moves_logging where tenant = $1 and move_id = $2").execute(Tuple.of(m.tenant, m.id))
+                .flatMap(x -> c.preparedQuery("select tenant_move_log_clear($1)").execute(Tuple.of(m.tenant)))
+                .flatMap(x -> m.tables.isEmpty() ? Uni.createFrom().voidItem() : cleanTarget(c, m));
+    }
+
+    private static Uni<Void> cleanTarget(SqlClient c, Move m) {
+        return cleanSide(c, m, m.to, false);
+    }
+
+    /**
+     * The tenant's rows of one side deleted in batches, children first: the target side only while the tenant is not on
+     * it (a move that did flip is never cleaned away), the source side only once it has flipped.
+     */
+    private static Uni<Void> cleanSide(SqlClient c, Move m, String schema, boolean flipped) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (String table : m.childrenFirst()) {
+            chain = chain.flatMap(x -> cleanTable(c, m, schema, table, flipped));
+        }
+        return chain;
+    }
+
+    private static Uni<Void> cleanTable(SqlClient c, Move m, String schema, String table, boolean flipped) {
+        String guard = flipped ? "placement = $5" : "placement <> $5";
+        return inMoveTx(c, m.tenant, "select tenant_move_delete_batch($1, $2, $3, $4) from tenants where id = $1 and " + guard,
+                Tuple.of(m.tenant, table, schema, BATCH, m.target)).flatMap(rows -> {
+                    if (rows.size() == 0 || rows.iterator().next().getLong(0) < BATCH) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    return cleanTable(c, m, schema, table, flipped);
+                });
+    }
+
+    /** One statement in a transaction of its own under the tenant's RLS scope, as a move's step (not counted as usage). */
+    private static Uni<RowSet<Row>> inMoveTx(SqlClient c, UUID tenant, String sql, Tuple args) {
+        return Uni.combine().all().unis(c.query("BEGIN").execute(),
+                c.preparedQuery("select set_config('app.tenant_id', $1, true), set_config('app.placement_move', 'on', true)")
+                        .execute(Tuple.of(tenant.toString())),
+                c.preparedQuery(sql).execute(args), c.query("COMMIT").execute())
+                .with((begun, scoped, rows, committed) -> rows);
     }
 
     private static Uni<Void> progress(SqlClient side, long id, String phase, long rows, Map<String, Object> counts, Integer pid) {
@@ -247,12 +415,14 @@ public class TenantPlacement {
                 .execute(Tuple.of(id, phase, rows, tables, pid)).replaceWithVoid();
     }
 
-    private static Uni<PlacementMove> finish(SqlClient side, long id, String status, String error, Long pauseMs, long durationMs) {
+    private static Uni<PlacementMove> finish(SqlClient side, long id, String status, String error, Long pauseMs, Long copyMs, Long noted,
+            long durationMs) {
         return side.preparedQuery("""
                 update tenant_placement_moves set status = $2, error = $3, pause_ms = $4, duration_ms = $5, finished_at = now(),
-                       phase = case when $2 = 'succeeded' then 'done' else phase end
+                       copy_ms = $6, noted_rows = $7, phase = case when $2 = 'succeeded' then 'done' else phase end
                  where id = $1 returning *
-                """).execute(Tuple.of(id, status, error, pauseMs, durationMs)).map(rows -> toMove(rows.iterator().next()));
+                """).execute(Tuple.tuple().addLong(id).addString(status).addString(error).addLong(pauseMs).addLong(durationMs).addLong(copyMs)
+                .addLong(noted)).map(rows -> toMove(rows.iterator().next()));
     }
 
     /** {@code tenant_<32 hex>}: V22's tenant_schema_name. */
@@ -264,7 +434,7 @@ public class TenantPlacement {
         Object tables = r.getValue("tables");
         Map<String, Object> t = tables instanceof JsonObject j ? j.getMap() : Map.of();
         return new PlacementMove(r.getLong("id"), r.getUUID("tenant"), r.getString("target"), r.getString("status"), r.getString("phase"),
-                r.getLong("rows_moved"), t, r.getLong("pause_ms"), r.getLong("duration_ms"), r.getString("error"), r.getString("replica"),
+                r.getLong("rows_moved"), t, r.getLong("copy_ms"), r.getLong("noted_rows"), r.getLong("pause_ms"), r.getLong("duration_ms"), r.getString("error"), r.getString("replica"),
                 r.getOffsetDateTime("started_at"), r.getOffsetDateTime("finished_at"));
     }
 }

@@ -403,14 +403,20 @@ class TenantPlacementTest {
                     + "from generate_series(1, ?) g", a.id(), a.id().toString(), rows / 2);
             Map<String, Object> up = moveAndWait(a, "schema");
             Map<String, Object> down = moveAndWait(a, "shared");
-            System.out.printf("BENCH placement rows=%d promote=%sms (pause %sms) demote=%sms (pause %sms)%n", rows,
-                    up.get("durationMs"), up.get("pauseMs"), down.get("durationMs"), down.get("pauseMs"));
+            // the ratio pause / move: the share of the move during which the tenant's writes wait
+            System.out.printf("BENCH placement rows=%d promote=%sms (copy %sms, pause %sms, pause/move %.2f) demote=%sms (copy %sms, pause %sms, pause/move %.2f)%n",
+                    rows, up.get("durationMs"), up.get("copyMs"), up.get("pauseMs"), ratio(up), down.get("durationMs"), down.get("copyMs"),
+                    down.get("pauseMs"), ratio(down));
             assertEquals("succeeded", up.get("status"));
             assertEquals("succeeded", down.get("status"));
         }
     }
 
-    private static void sleep(long ms) {
+    private static double ratio(Map<String, Object> move) {
+        return ((Number) move.get("pauseMs")).doubleValue() / Math.max(1, ((Number) move.get("durationMs")).doubleValue());
+    }
+
+    static void sleep(long ms) {
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {
