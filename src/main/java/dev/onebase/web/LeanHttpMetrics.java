@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.binder.http.Outcome;
 import io.quarkus.arc.Arc;
 import io.quarkus.arc.ArcContainer;
 import io.quarkus.micrometer.runtime.HttpServerMetricsTagsContributor;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.quarkus.micrometer.runtime.binder.HttpBinderConfiguration;
 import io.quarkus.micrometer.runtime.export.exemplars.OpenTelemetryContextUnwrapper;
 import io.quarkus.micrometer.runtime.binder.vertx.HttpRequestMetric;
@@ -90,6 +91,7 @@ final class LeanHttpMetrics {
         return new Binder(config.unwrap(), unwrapper);
     }
 
+    @RegisterForReflection
     record Binder(HttpBinderConfiguration config, OpenTelemetryContextUnwrapper unwrapper) {
     }
 
@@ -267,8 +269,8 @@ final class LeanHttpMetrics {
         }
         HttpMethod method = request.method();
         if (method == null || method == HttpMethod.OPTIONS || !(request.context().getLocal(TEMPLATE_KEY) instanceof String template)
-                // a request for the template's own text: the binder labels its 404 NOT_FOUND
-                || template.equals(m.getInitialPath())) {
+                // a 404 or a redirect of a path that is its template's own text: the binder labels it NOT_FOUND or REDIRECTION
+                || ((status == 404 || status / 100 == 3) && template.equals(m.getInitialPath()))) {
             return false;
         }
         Template t = TEMPLATES.get(template);
@@ -328,6 +330,7 @@ final class LeanHttpMetrics {
         }
     }
 
+    @RegisterForReflection
     private record Entry(HttpMethod method, int status, Timer timer) {
     }
 }
