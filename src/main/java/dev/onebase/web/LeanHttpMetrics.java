@@ -53,6 +53,7 @@ import io.vertx.core.spi.observability.HttpResponse;
 final class LeanHttpMetrics {
 
     private static final String TEMPLATE_KEY = "UrlPathTemplate";
+    private static final String REQUESTS = "http.server.requests";
     private static final Pattern NORMAL_TEMPLATE = Pattern.compile("(/[^/]+)+");
 
     private LeanHttpMetrics() {
@@ -259,6 +260,16 @@ final class LeanHttpMetrics {
     /** Templates seen, each with the Timers of its methods and statuses. */
     private static final ConcurrentHashMap<String, Template> TEMPLATES = new ConcurrentHashMap<>();
 
+    static {
+        // Quarkus removes every meter from the global registry when the application stops (a test profile's restart,
+        // a dev-mode reload, both in the same JVM): a Timer kept past that would record into nothing
+        Metrics.globalRegistry.config().onMeterRemoved(meter -> {
+            if (meter.getId().getName().equals(REQUESTS)) {
+                TEMPLATES.clear();
+            }
+        });
+    }
+
     /** Records the request with its template's Timer; false (nothing done) when the binder must decide. */
     static boolean recorded(HttpRequestMetric m, int status, Binder binder) {
         HttpServerRequestInternal request = m.request();
@@ -280,10 +291,11 @@ final class LeanHttpMetrics {
             }
             t = TEMPLATES.computeIfAbsent(template, k -> new Template(k, binder.config()));
         }
-        if (!t.lean) {
+        Timer timer = t.lean ? t.timer(method, status) : null;
+        if (timer == null) {
             return false;
         }
-        binder.unwrapper().executeInContext(sample::stop, t.timer(method, status), request.context());
+        binder.unwrapper().executeInContext(sample::stop, timer, request.context());
         m.requestEnded();
         return true;
     }
@@ -295,6 +307,7 @@ final class LeanHttpMetrics {
          * rewrites it, no ignore pattern that drops it (else the binder decides, as before).
          */
         final boolean lean;
+        static final int MAX_PER_TEMPLATE = 64;
         /** Copied on write: a template sees a handful of method and status pairs. */
         volatile Entry[] entries = new Entry[0];
 
@@ -305,9 +318,10 @@ final class LeanHttpMetrics {
                     && config.getServerIgnorePatterns().stream().noneMatch(p -> p.matcher(uri).matches());
         }
 
+        /** The Timer of this method and status, or null past {@link #MAX_PER_TEMPLATE} of them. */
         Timer timer(HttpMethod method, int status) {
             for (Entry e : entries) {
-                if (e.status == status && e.method == method) {
+                if (e.status == status && e.method.equals(method)) {
                     return e.timer;
                 }
             }
@@ -316,11 +330,15 @@ final class LeanHttpMetrics {
 
         private synchronized Timer add(HttpMethod method, int status) {
             for (Entry e : entries) {
-                if (e.status == status && e.method == method) {
+                if (e.status == status && e.method.equals(method)) {
                     return e.timer;
                 }
             }
-            Timer timer = Timer.builder("http.server.requests").description("HTTP server request processing time")
+            if (entries.length >= MAX_PER_TEMPLATE) {
+                // a client inventing methods: the binder's way (and its tag limits) for the rest
+                return null;
+            }
+            Timer timer = Timer.builder(REQUESTS).description("HTTP server request processing time")
                     .tag("method", method.name()).tag("uri", uri).tag("outcome", Outcome.forStatus(status).name())
                     .tag("status", Integer.toString(status)).register(Metrics.globalRegistry);
             Entry[] more = java.util.Arrays.copyOf(entries, entries.length + 1);
