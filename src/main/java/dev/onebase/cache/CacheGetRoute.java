@@ -61,7 +61,9 @@ public class CacheGetRoute {
 
     private static void unmaskDots(RoutingContext ctx) {
         String raw = ctx.request().path();
-        if (raw == null || raw.length() < PREFIX.length() + 1 || raw.length() > PREFIX.length() + 200 || !raw.startsWith(PREFIX)) {
+        // a key segment that is "." or ".." starts with '.' or '%': no regular expression for any other path (every GET)
+        if (raw == null || raw.length() < PREFIX.length() + 1 || raw.length() > PREFIX.length() + 200 || !raw.startsWith(PREFIX)
+                || (raw.charAt(PREFIX.length()) != '.' && raw.charAt(PREFIX.length()) != '%')) {
             ctx.next();
             return;
         }
@@ -76,29 +78,31 @@ public class CacheGetRoute {
     }
 
     private void get(RoutingContext ctx) {
-        String requestId = requests.begin(ctx, TEMPLATE);
+        // the log fields go into the MDC only when something logs (RouterRequests.open)
+        String requestId = requests.open(ctx, TEMPLATE);
         String key;
-        UUID tenant;
+        UUID tenant = null;
         try {
             key = CacheRequests.pathKey(ctx.pathParam("key"));
-            tenant = gate.admitNow(ctx, ApiKeys.SCOPE_READ);
+            tenant = gate.admitNow(ctx, ApiKeys.SCOPE_READ, requestId);
             if (tenant != null) {
                 CacheRequests.checkKeyShape(key);
             }
         } catch (RuntimeException e) {
-            requests.fail(ctx, e, requestId);
+            requests.fail(ctx, e, requestId, tenant);
             return;
         }
         if (tenant != null) {
             lookUp(ctx, tenant, key, requestId);
             return;
         }
-        // the key or the request limit needs the database: the same checks, through it
+        // the key or the request limit needs the database: the same checks, through it (which may log)
+        RouterRequests.logContext(requestId, null);
         gate.admit(ctx, ApiKeys.SCOPE_READ).subscribe().with(admitted -> {
             try {
                 CacheRequests.checkKeyShape(key);
             } catch (RuntimeException e) {
-                requests.fail(ctx, e, requestId);
+                requests.fail(ctx, e, requestId, admitted);
                 return;
             }
             lookUp(ctx, admitted, key, requestId);
@@ -110,14 +114,14 @@ public class CacheGetRoute {
         batcher.get(tenant, key, (value, failure) -> {
             try {
                 if (failure != null) {
-                    requests.fail(ctx, failure, requestId);
+                    requests.fail(ctx, failure, requestId, tenant);
                 } else if (value == null) {
-                    miss(ctx, requestId);
+                    miss(ctx, requestId, tenant);
                 } else {
                     send(ctx, value, requestId);
                 }
             } catch (RuntimeException e) {
-                requests.fail(ctx, e, requestId);
+                requests.fail(ctx, e, requestId, tenant);
             }
         });
     }
@@ -141,7 +145,7 @@ public class CacheGetRoute {
      * the body's constant parts encoded once instead of by Jackson per miss. Anything unusual (a HEAD, a request with a
      * body to drain, a path or request id that JSON would escape) takes the general path.
      */
-    private void miss(RoutingContext ctx, String requestId) {
+    private void miss(RoutingContext ctx, String requestId, UUID tenant) {
         HttpServerResponse resp = ctx.response();
         if (resp.closed()) {
             return;
@@ -150,7 +154,7 @@ public class CacheGetRoute {
         if (ctx.request().method() != HttpMethod.GET || !plainJson(path) || !plainJson(requestId)
                 || (!ctx.request().isEnded() && (ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH) != null
                         || ctx.request().getHeader(HttpHeaders.TRANSFER_ENCODING) != null))) {
-            requests.fail(ctx, ProblemException.notFound(NO_SUCH_KEY), requestId);
+            requests.fail(ctx, ProblemException.notFound(NO_SUCH_KEY), requestId, tenant);
             return;
         }
         Buffer body = Buffer.buffer(MISS_HEAD.length + path.length() + requestId.length() + MISS_MIDDLE.length + MISS_TAIL.length)

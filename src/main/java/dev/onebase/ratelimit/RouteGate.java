@@ -9,6 +9,7 @@ import org.jboss.logging.MDC;
 
 import dev.onebase.auth.ApiKeyAuthenticator;
 import dev.onebase.web.RequestIdFilter;
+import dev.onebase.web.RouterRequests;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
@@ -67,8 +68,11 @@ public class RouteGate {
     /**
      * {@link #admit} decided from memory: the tenant, or null when the database must be asked (then call
      * {@link #admit}, which checks again from the start; nothing was counted). Throws the 401/403/429 problem.
+     * For a request opened with {@link RouterRequests#open}: the log fields (its {@code requestId} and tenant) are
+     * put in the MDC only when the authentication's debug line is written; the caller sets them before anything
+     * else that logs ({@link RouterRequests#logContext}).
      */
-    public UUID admitNow(RoutingContext ctx, String scope) {
+    public UUID admitNow(RoutingContext ctx, String scope, String requestId) {
         ApiKeyAuthenticator.Authenticated ok = authenticator.authenticateKnown(ctx.request().getHeader(HttpHeaders.AUTHORIZATION), scope);
         if (ok == null) {
             return null;
@@ -79,7 +83,7 @@ public class RouteGate {
             try {
                 decision = requestLimit.enforceLocally(tenant, ok.principal().plan());
             } catch (RuntimeException refused) {
-                authenticated(tenant);
+                authenticatedQuietly(tenant, requestId);
                 throw refused;
             }
             if (decision == null) {
@@ -87,8 +91,15 @@ public class RouteGate {
             }
             headers(ctx.response(), decision);
         }
-        authenticated(tenant);
+        authenticatedQuietly(tenant, requestId);
         return tenant;
+    }
+
+    private static void authenticatedQuietly(UUID tenant, String requestId) {
+        if (LOG.isDebugEnabled()) {
+            RouterRequests.logContext(requestId, tenant);
+            LOG.debug("authenticated with an API key");
+        }
     }
 
     private static void authenticated(UUID tenant) {

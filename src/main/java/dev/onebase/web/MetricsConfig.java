@@ -17,6 +17,7 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.trace.ReadWriteSpan;
 import io.opentelemetry.sdk.trace.ReadableSpan;
 import io.opentelemetry.sdk.trace.SpanProcessor;
+import io.quarkus.vertx.VertxOptionsCustomizer;
 
 /**
  * How the metrics are shaped (docs/observability.md):
@@ -96,6 +97,16 @@ public class MetricsConfig {
                         .merge(config);
             }
         };
+    }
+
+    /**
+     * The HTTP server request Timer recorded without per-request tag building ({@link LeanHttpMetrics}): applied after
+     * Quarkus' binder has set the Vert.x metrics options (CDI customizers run after the extensions').
+     */
+    @Produces
+    @Singleton
+    VertxOptionsCustomizer leanHttpMetrics() {
+        return LeanHttpMetrics::install;
     }
 
     static final AttributeKey<String> URL_PATH = AttributeKey.stringKey("url.path");

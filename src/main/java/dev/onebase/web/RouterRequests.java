@@ -1,5 +1,7 @@
 package dev.onebase.web;
 
+import java.util.UUID;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Response;
 
@@ -40,11 +42,34 @@ public class RouterRequests {
 
     /** Starts a routed request: labels its metrics with {@code template} (never the raw path) and gives its id. */
     public String begin(RoutingContext ctx, String template) {
-        ContextLocals.put(METRICS_TEMPLATE, template);
-        String id = RequestIdFilter.idFor(ctx.request().getHeader(RequestIdFilter.HEADER));
+        String id = open(ctx, template);
         MDC.put(RequestIdFilter.MDC_KEY, id);
         MDC.remove(RequestIdFilter.MDC_TENANT);
         return id;
+    }
+
+    /**
+     * {@link #begin} without the log context: for a route that sets it ({@link #logContext}) only before something
+     * logs. Putting it in the MDC costs a map of the request's Vert.x context on every request, which nearly never logs
+     * (every request has a context of its own, so nothing of an earlier request's is left in it).
+     */
+    public String open(RoutingContext ctx, String template) {
+        ContextLocals.put(METRICS_TEMPLATE, template);
+        return RequestIdFilter.idFor(ctx.request().getHeader(RequestIdFilter.HEADER));
+    }
+
+    /** The log fields of a request opened with {@link #open}: its id, and its tenant when known (else left as is). */
+    public static void logContext(String requestId, UUID tenant) {
+        MDC.put(RequestIdFilter.MDC_KEY, requestId);
+        if (tenant != null) {
+            MDC.put(RequestIdFilter.MDC_TENANT, tenant.toString());
+        }
+    }
+
+    /** {@link #fail} of a request opened with {@link #open}: its log fields are set first (the answer may be logged). */
+    public void fail(RoutingContext ctx, Throwable failure, String requestId, UUID tenant) {
+        logContext(requestId, tenant);
+        fail(ctx, failure, requestId);
     }
 
     public void fail(RoutingContext ctx, Throwable failure, String requestId) {
