@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -143,7 +144,8 @@ public class RequestLimit {
 
     private Uni<RateLimiter.Decision> take(UUID tenant, int limit, int attempt) {
         Allowance a = allowances.computeIfAbsent(tenant, t -> new Allowance());
-        Uni<Void> lease;
+        CompletableFuture<Void> lease;
+        int startLease = -1;
         synchronized (a) {
             if (a.retired) {
                 return take(tenant, limit, attempt); // dropped as idle by flush() meanwhile: use its successor
@@ -156,11 +158,16 @@ public class RequestLimit {
                 return leaseForOne(tenant, limit);
             }
             if (a.pendingLease == null) {
-                a.pendingLease = lease(tenant, a, limit, a.nextLeaseSize(limit, System.nanoTime())).memoize().indefinitely();
+                a.pendingLease = new CompletableFuture<>();
+                startLease = a.nextLeaseSize(limit, System.nanoTime());
             }
             lease = a.pendingLease;
         }
-        return lease.flatMap(ignored -> take(tenant, limit, attempt + 1));
+        if (startLease >= 0) {
+            CompletableFuture<Void> started = lease;
+            lease(tenant, a, limit, startLease).subscribe().with(done -> started.complete(null), started::completeExceptionally);
+        }
+        return Uni.createFrom().completionStage(lease).flatMap(ignored -> take(tenant, limit, attempt + 1));
     }
 
     private Uni<Void> lease(UUID tenant, Allowance a, int limit, int want) {
