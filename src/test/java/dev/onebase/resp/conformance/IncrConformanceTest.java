@@ -56,6 +56,30 @@ class IncrConformanceTest extends ConformanceBase {
         assertEquals(NOT_INTEGER, r.err("incr", "plus"));
     }
 
+    /**
+     * Not a tcl case: INCRs that arrive together (onebase runs them as one statement) answer exactly as if run one by
+     * one, each failure its own, and the commands between them see their effect.
+     */
+    @Test
+    @DisplayName("pipeline: INCR/DECR/INCRBY/DECRBY that arrive together answer as if run one by one")
+    void pipelinedIncrs() {
+        r.ok("set", "s", "abc");
+        r.num("hset", "h", "f", "1");
+        r.ok("set", "big", "9223372036854775806");
+        java.util.List<Object> replies = r.pipeline(java.util.List.of(
+                new Object[] { "incr", "a" }, new Object[] { "incr", "a" }, new Object[] { "incrby", "a", "10" },
+                new Object[] { "decr", "b" }, new Object[] { "incr", "s" }, new Object[] { "incr", "h" },
+                new Object[] { "incr", "big" }, new Object[] { "incr", "big" }, new Object[] { "decrby", "a", "3" },
+                new Object[] { "get", "a" }, new Object[] { "set", "a", "100" }, new Object[] { "incr", "a" },
+                new Object[] { "mget", "a", "h", "b", "nokey", "s" }, new Object[] { "decr", "a" }, new Object[] { "incrby", "a", "x" }));
+        assertEquals(java.util.List.of(1L, 2L, 12L, -1L, new RawResp.Error(NOT_INTEGER), new RawResp.Error(WRONGTYPE),
+                9223372036854775807L, new RawResp.Error("ERR increment or decrement would overflow"), 9L, "9",
+                new RawResp.Status("OK"), 101L, java.util.Arrays.asList("101", null, "-1", null, "abc"), 100L,
+                new RawResp.Error(NOT_INTEGER)), replies);
+        assertEquals("abc", r.str("get", "s"));
+        assertEquals("9223372036854775807", r.str("get", "big"));
+    }
+
     @Test
     @DisplayName("incr.tcl: INCRBYFLOAT against non existing key / key originally set with SET / over 32bit value / decrement")
     void incrbyfloat() {
