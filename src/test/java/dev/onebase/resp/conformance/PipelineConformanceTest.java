@@ -44,6 +44,26 @@ class PipelineConformanceTest extends ConformanceBase {
         assertEquals("v", r.str("get", "k"), "the connection still answers");
     }
 
+    /**
+     * Thousands of reads in one write, every one answered at once: each answer used to start the next from inside the
+     * previous one's, so the stack grew with the pipeline until the event loop's thread overflowed and the rest of the
+     * replies never came.
+     */
+    @Test
+    @DisplayName("pipeline: 20000 reads answered at once, in one write")
+    void longPipelineAnsweredAtOnce() {
+        int n = 20_000;
+        List<Object[]> commands = new ArrayList<>();
+        List<Object> expected = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            commands.add(new Object[] { "get", "k", "extra" });
+            expected.add(new RawResp.Error(GET_ARITY));
+        }
+        commands.add(new Object[] { "get", "k" });
+        expected.add(null);
+        assertEquals(expected, r.pipeline(commands));
+    }
+
     @Test
     @DisplayName("pipeline: reads and INCRs queued inside MULTI (QUEUED at once), then EXEC")
     void queuedInsideMulti() {
