@@ -80,6 +80,28 @@ class IncrConformanceTest extends ConformanceBase {
         assertEquals("9223372036854775807", r.str("get", "big"));
     }
 
+    /**
+     * onebase only: a batch of INCRs that hits the plan's entry limit (free: 10,000) writes nothing as a batch and is
+     * run again one INCR at a time, so exactly the INCRs that need a new entry past the limit fail (OOM), in order.
+     */
+    @Test
+    @DisplayName("pipeline: INCRs that arrive together past the plan's entry limit: only those that do not fit fail")
+    void pipelinedIncrsAtTheEntryLimit() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(onebase());
+        dev.onebase.testsupport.TestApi.Tenant t = dev.onebase.testsupport.TestApi.signup();
+        dev.onebase.testsupport.Db.exec("insert into cache_entries (tenant_id, key, value) select ?, 'k' || g, 'v'::bytea"
+                + " from generate_series(1, 9998) g", t.id());
+        RawResp c = unauthenticated();
+        c.ok("auth", t.key());
+        java.util.List<Object> replies = c.pipeline(java.util.List.of(new Object[] { "incr", "new1" }, new Object[] { "incr", "k1" },
+                new Object[] { "incrby", "new2", "5" }, new Object[] { "incr", "new3" }, new Object[] { "incr", "new1" }));
+        assertEquals(java.util.List.of(1L, new RawResp.Error(NOT_INTEGER), 5L), replies.subList(0, 3));
+        org.junit.jupiter.api.Assertions.assertTrue(replies.get(3) instanceof RawResp.Error e && e.text().startsWith("OOM "), () -> "" + replies.get(3));
+        assertEquals(2L, replies.get(4));
+        assertEquals(10_000, dev.onebase.testsupport.Db.count("select count(*) from cache_entries where tenant_id = ?", t.id()));
+        assertEquals(null, c.str("get", "new3"));
+    }
+
     @Test
     @DisplayName("incr.tcl: INCRBYFLOAT against non existing key / key originally set with SET / over 32bit value / decrement")
     void incrbyfloat() {
