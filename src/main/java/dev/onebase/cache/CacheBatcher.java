@@ -48,12 +48,14 @@ public class CacheBatcher {
 
     private static final String GET_MANY = "select i, value, content_type, is_hash from cache_get_many($1, $2)";
     private static final String SET_MANY = "select cache_set_many($1, $2, $3, $4)";
+    private static final String INCR_MANY = "select new_value, failure from cache_incr_many($1, $2, $3)";
 
     private final TenantTx tx;
     private final PipelinedClient pipelined;
     private final CacheStore store;
     private final ThreadLocal<Map<UUID, Batch<Get>>> gets = ThreadLocal.withInitial(HashMap::new);
     private final ThreadLocal<Map<UUID, Batch<Set>>> sets = ThreadLocal.withInitial(HashMap::new);
+    private final ThreadLocal<Map<UUID, Batch<Incr>>> incrs = ThreadLocal.withInitial(HashMap::new);
     /** cache_get_many statements sent, and the GETs they carried (what the tests look at). */
     private final java.util.concurrent.atomic.LongAdder getStatements = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder batchedGets = new java.util.concurrent.atomic.LongAdder();
@@ -82,6 +84,10 @@ public class CacheBatcher {
 
     @io.quarkus.runtime.annotations.RegisterForReflection
     private record Set(String key, byte[] value, Long ttlMs, UniEmitter<? super Void> emitter) {
+    }
+
+    @io.quarkus.runtime.annotations.RegisterForReflection
+    private record Incr(String key, long by, UniEmitter<? super Long> emitter) {
     }
 
     private static final class Batch<T> {
@@ -126,6 +132,54 @@ public class CacheBatcher {
                     .replaceWithVoid();
         }
         return Uni.createFrom().emitter(em -> enqueue(ctx, sets.get(), tenant, new Set(key, value, ttlMs, em), this::sendSets));
+    }
+
+    /**
+     * MGET: the live string values in order, null for a missing key or a hash (as Redis's MGET). Its keys join the
+     * GETs of the tenant on this event loop; they go out in one statement (up to {@link #MAX_BATCH} keys), so they are
+     * read from one snapshot.
+     */
+    public Uni<List<CacheStore.Value>> mget(UUID tenant, List<String> keys) {
+        Context ctx = Vertx.currentContext();
+        if (ctx == null || !ctx.isEventLoopContext() || keys.isEmpty()) {
+            return store.mget(tenant, keys);
+        }
+        return Uni.createFrom().emitter(em -> {
+            CacheStore.Value[] values = new CacheStore.Value[keys.size()];
+            int[] left = {keys.size()};
+            boolean[] failed = {false};
+            Map<UUID, Batch<Get>> mine = gets.get();
+            for (int i = 0; i < values.length; i++) {
+                int at = i;
+                enqueue(ctx, mine, tenant, new Get(keys.get(i), (value, failure) -> {
+                    if (failed[0]) {
+                        return;
+                    }
+                    if (failure != null && !(failure instanceof CacheStore.WrongType)) {
+                        failed[0] = true;
+                        em.fail(failure);
+                        return;
+                    }
+                    values[at] = value;
+                    if (--left[0] == 0) {
+                        em.complete(java.util.Arrays.asList(values));
+                    }
+                }), this::sendGets);
+            }
+        });
+    }
+
+    /**
+     * INCRBY (INCR, DECR, DECRBY): the new value; fails as {@link CacheStore#incrBy} does (409 for a value that is not
+     * an integer or a sum out of range, {@link CacheStore.WrongType} for a hash, 507 when the plan's entries are used
+     * up). The INCRs of a tenant that arrive together are one statement ({@code cache_incr_many} of V28).
+     */
+    public Uni<Long> incr(UUID tenant, String key, long by) {
+        Context ctx = Vertx.currentContext();
+        if (ctx == null || !ctx.isEventLoopContext()) {
+            return store.incrBy(tenant, key, by);
+        }
+        return Uni.createFrom().emitter(em -> enqueue(ctx, incrs.get(), tenant, new Incr(key, by, em), this::sendIncrs));
     }
 
     long getStatements() {
@@ -277,6 +331,59 @@ public class CacheBatcher {
                     batch.forEach(s -> s.emitter().fail(e));
                     return Uni.createFrom().nullItem();
                 });
+    }
+
+    private void sendIncrs(UUID tenant, List<Incr> batch, Runnable done) {
+        Uni<?> sent;
+        try {
+            sent = incrMany(tenant, batch);
+        } catch (RuntimeException e) {
+            batch.forEach(s -> s.emitter().fail(e));
+            done.run();
+            return;
+        }
+        sent.subscribe().with(ok -> done.run(), failed -> done.run());
+    }
+
+    private Uni<?> incrMany(UUID tenant, List<Incr> batch) {
+        // rows locked in one key order (a stable sort: the INCRs of one key keep theirs), so concurrent batches wait
+        // for each other instead of deadlocking
+        List<Incr> sorted = new ArrayList<>(batch);
+        sorted.sort((a, b) -> CacheStore.compareUtf8(a.key(), b.key()));
+        String[] keys = new String[sorted.size()];
+        Long[] bys = new Long[sorted.size()];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = sorted.get(i).key();
+            bys[i] = sorted.get(i).by();
+        }
+        return tx.call(tenant, INCR_MANY, Tuple.of(keys, bys)).invoke(rows -> {
+            int i = 0;
+            for (Row r : rows) {
+                Incr incr = sorted.get(i++);
+                String failure = r.getString(1);
+                if (failure == null) {
+                    incr.emitter().complete(r.getLong(0));
+                } else if (CacheStore.WRONG_TYPE_STATE.equals(failure)) {
+                    incr.emitter().fail(new CacheStore.WrongType());
+                } else {
+                    incr.emitter().fail(CacheStore.notAnInteger());
+                }
+            }
+        }).onFailure().recoverWithUni(e -> {
+            // the entry limit, a deadlock or a concurrent write the checks did not see: nothing was written; each
+            // INCR alone then gets its own answer
+            Uni<Void> chain = Uni.createFrom().voidItem();
+            for (Incr incr : batch) {
+                chain = chain.flatMap(x -> store.incrBy(tenant, incr.key(), incr.by()).onItemOrFailure().invoke((n, f) -> {
+                    if (f == null) {
+                        incr.emitter().complete(n);
+                    } else {
+                        incr.emitter().fail(f);
+                    }
+                }).onFailure().recoverWithNull().replaceWithVoid());
+            }
+            return chain.replaceWith((RowSet<Row>) null);
+        });
     }
 
     private Uni<RowSet<Row>> oneByOne(UUID tenant, List<Set> batch) {

@@ -411,10 +411,15 @@ public class CacheStore {
                 .onFailure(PgException.class).transform(e -> {
                     String state = ((PgException) e).getSqlState();
                     if ("22P02".equals(state) || "22003".equals(state)) {
-                        return ProblemException.conflict("The value is not an integer or the result would be out of range");
+                        return notAnInteger();
                     }
                     return e;
                 });
+    }
+
+    /** INCR on a value that is not an integer, or whose sum would be out of range: 409. */
+    static ProblemException notAnInteger() {
+        return ProblemException.conflict("The value is not an integer or the result would be out of range");
     }
 
     public Uni<Long> delete(UUID tenant, List<String> keys) {

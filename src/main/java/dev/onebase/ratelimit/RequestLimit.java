@@ -81,7 +81,7 @@ public class RequestLimit {
      * read yet): then {@link #enforce} decides it. Throws the 429 problem when the tenant is over its limit. Only
      * when {@link #enabled()}.
      */
-    RateLimiter.Decision enforceLocally(UUID tenant, String plan) {
+    public RateLimiter.Decision enforceLocally(UUID tenant, String plan) {
         int limit;
         if (config.perMinute().isPresent()) {
             limit = config.perMinute().get();

@@ -20,15 +20,42 @@ class RespCommands {
     private final Map<String, Command> table = new TreeMap<>();
     private final Map<String, Command> byName = new java.util.HashMap<>();
     private final RespGate gate;
+    private final StringCommands strings;
+    private final Command get;
 
     RespCommands(RespGate gate, ConnectionCommands connection, StringCommands strings, KeyCommands keys, HashCommands hashes,
             TransactionCommands transactions) {
         this.gate = gate;
+        this.strings = strings;
         connection.register(this);
         strings.register(this);
         keys.register(this);
         hashes.register(this);
         transactions.register(this);
+        this.get = byName.get("get");
+    }
+
+    /**
+     * The hottest command, GET, run without a Uni when it can be (authenticated, outside MULTI, admitted from memory):
+     * {@code answer} gets the reply, on the event loop, and true is returned; false: nothing was done or counted, run
+     * it with {@link #execute}. Same checks and same statement as the Uni path, minus its operators per GET.
+     */
+    boolean runNow(RespClient client, Command command, List<byte[]> args, java.util.function.Consumer<Reply> answer) {
+        if (command != get || args.size() != 2 || client.queued != null || !client.authenticated()) {
+            return false;
+        }
+        String key;
+        try {
+            RespGate.Admitted ok = gate.admitNow(client, command);
+            if (ok == null) {
+                return false;
+            }
+            key = new Call(client, args, ok.tenant(), ok.plan()).key(1);
+            strings.getNow(ok.tenant(), key, answer);
+        } catch (RuntimeException e) {
+            answer.accept(RespErrors.reply(e));
+        }
+        return true;
     }
 
     void add(String name, int arity, Command.Kind kind, Command.Handler handler) {
@@ -73,6 +100,10 @@ class RespCommands {
             }
             if (!command.touchesKeys()) {
                 return command.handler.run(new Call(client, args, null, null));
+            }
+            RespGate.Admitted now = gate.admitNow(client, command);
+            if (now != null) {
+                return command.handler.run(new Call(client, args, now.tenant(), now.plan()));
             }
             return gate.admit(client, command).flatMap(ok -> command.handler.run(new Call(client, args, ok.tenant(), ok.plan())));
         } catch (RuntimeException e) {

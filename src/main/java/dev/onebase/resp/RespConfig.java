@@ -29,4 +29,11 @@ public interface RespConfig {
     /** Most commands of one connection waiting for their answer before it stops reading from the socket. */
     @WithDefault("1024")
     int maxPipeline();
+
+    /**
+     * Event loops that serve RESP connections (0: one per core). Fewer loops put more connections on each, so more of
+     * their concurrent GETs and SETs share a statement (see CacheBatcher); docs/resp.md#pipelining.
+     */
+    @WithDefault("1")
+    int eventLoops();
 }

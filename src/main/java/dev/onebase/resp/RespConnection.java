@@ -30,8 +30,9 @@ final class RespConnection {
         }
 
         /**
-         * Commands of one group may run together when they are next in line: reads (1), and plain SETs (2: one
-         * statement per batch, the last write of a key kept, so their order is kept). 0: runs alone.
+         * Commands of one group may run together when they are next in line: reads (1), plain SETs (2: one
+         * statement per batch, the last write of a key kept, so their order is kept), and INCR/DECR/INCRBY/DECRBY (3:
+         * one statement per batch that applies them in order). 0: runs alone.
          */
         int group() {
             if (command == null) {
@@ -40,7 +41,12 @@ final class RespConnection {
             if (command.kind == Command.Kind.READ) {
                 return command.name.equals("exec") || command.name.equals("watch") ? 0 : 1;
             }
-            return command.name.equals("set") && args.size() == 3 ? 2 : 0;
+            return switch (command.name) {
+                case "set" -> args.size() == 3 ? 2 : 0;
+                case "incr", "decr" -> args.size() == 2 ? 3 : 0;
+                case "incrby", "decrby" -> args.size() == 3 ? 3 : 0;
+                default -> 0;
+            };
         }
     }
 
@@ -144,6 +150,9 @@ final class RespConnection {
     }
 
     private void run(Pending p) {
+        if (commands.runNow(client, p.command, p.args, reply -> onContext(() -> done(p, reply)))) {
+            return;
+        }
         commands.execute(client, p.command, p.args).subscribe().with(
                 reply -> onContext(() -> done(p, reply)),
                 failure -> onContext(() -> done(p, RespErrors.reply(failure))));

@@ -43,14 +43,39 @@ class RespGate {
         return keys.authenticate(parsed.get()).map(found -> found.filter(p -> !"suspended".equals(p.status())).isPresent());
     }
 
+    /**
+     * {@link #admit} decided from memory, without a Uni (the hot path: a known key and a request-limit lease with room
+     * left): the admitted tenant, or null when the database must be asked (then {@link #admit}; nothing was counted).
+     * Throws the NOAUTH/NOPERM error or the 429 problem.
+     */
+    Admitted admitNow(RespClient client, Command command) {
+        ApiKeys.Presented presented = client.presented();
+        if (presented == null) {
+            return null;
+        }
+        Optional<Principal> known = knownKeys.find(presented);
+        if (known.isEmpty()) {
+            return null;
+        }
+        Principal p = check(known.get(), command, scope(command));
+        if (requestLimit.enabled() && requestLimit.enforceLocally(presented.tenantId(), p.plan()) == null) {
+            return null;
+        }
+        return new Admitted(presented.tenantId(), p.plan());
+    }
+
+    private static String scope(Command command) {
+        return command.kind == Command.Kind.WRITE ? ApiKeys.SCOPE_WRITE : ApiKeys.SCOPE_READ;
+    }
+
     Uni<Admitted> admit(RespClient client, Command command) {
-        String scope = command.kind == Command.Kind.WRITE ? ApiKeys.SCOPE_WRITE : ApiKeys.SCOPE_READ;
+        String scope = scope(command);
         ApiKeys.Presented presented = client.presented();
         if (presented == null) {
             return Uni.createFrom().failure(new RespError("NOAUTH The API key is malformed"));
         }
         // the connection parsed and hashed its key once; the per-replica memory of keys (cleared by the database's
-        // change notifications) answers without a Uni or a database trip, and the database when it cannot
+        // change notifications) answers without a database trip, and the database when it cannot
         Optional<Principal> known = knownKeys.find(presented);
         if (known.isPresent()) {
             return limit(client, presented, check(known.get(), command, scope));

@@ -17,9 +17,10 @@ import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 
 /**
- * The Redis protocol port: one Vert.x {@link NetServer} per event loop on the same port (Vert.x hands each new
- * connection to one of them in turn), so connections are spread over the event loops and never need a thread of
- * their own. TLS when a certificate and key are configured.
+ * The Redis protocol port: one Vert.x {@link NetServer} per RESP event loop ({@code onebase.resp.event-loops}) on the
+ * same port (Vert.x hands each new connection to one of them in turn), so connections never need a thread of their
+ * own. Few loops by default: the commands of the connections of one loop share statements (CacheBatcher), and a
+ * command's cost is mostly per statement. TLS when a certificate and key are configured.
  */
 @ApplicationScoped
 public class RespServer {
@@ -48,7 +49,8 @@ public class RespServer {
             return;
         }
         // Vert.x shares a port among the servers of one host:port; a free port (0) is bound once, on one event loop
-        int instances = config.port() == 0 ? 1 : Math.max(1, 2 * Runtime.getRuntime().availableProcessors());
+        int loops = config.eventLoops() > 0 ? config.eventLoops() : Runtime.getRuntime().availableProcessors();
+        int instances = config.port() == 0 ? 1 : Math.max(1, loops);
         int bound = -1;
         for (int i = 0; i < instances; i++) {
             bound = listen(config.port());

@@ -47,8 +47,8 @@ class StringCommands {
         t.add("getset", 3, WRITE, c -> write(c, 1, 2, Expiry.NONE, Condition.ALWAYS, true).map(r -> old(r)));
         t.add("getdel", 2, WRITE, c -> c.store(store).getDel(c.tenant, c.key(1)).map(v -> Reply.bulk(v.map(CacheStore.Value::bytes).orElse(null))));
         t.add("getex", -2, WRITE, this::getex);
-        t.add("mget", -2, READ, c -> c.store(store).mget(c.tenant, c.keys(1)).map(values -> Reply.array(values.stream()
-                .map(v -> Reply.bulk(v == null ? null : v.bytes())).toList())));
+        t.add("mget", -2, READ, c -> (c.inTransaction() ? c.store(store).mget(c.tenant, c.keys(1)) : batcher.mget(c.tenant, c.keys(1)))
+                .map(values -> Reply.array(values.stream().map(v -> Reply.bulk(v == null ? null : v.bytes())).toList())));
         t.add("mset", -3, WRITE, c -> limits(c).flatMap(limits -> c.store(store).mset(c.tenant, entries(c, limits))).replaceWith(Reply.OK));
         t.add("msetnx", -3, WRITE, c -> limits(c).flatMap(limits -> c.store(store).msetNx(c.tenant, entries(c, limits))).map(Reply::bool));
         t.add("incr", 2, WRITE, c -> incr(c, 1));
@@ -70,6 +70,12 @@ class StringCommands {
         t.add("getrange", 4, READ, this::getrange);
         t.add("substr", 4, READ, this::getrange);
         t.add("setrange", 4, WRITE, this::setrange);
+    }
+
+    /** GET outside a transaction with a callback (RespCommands#runNow): the batcher's GET, no Uni. */
+    void getNow(java.util.UUID tenant, String key, java.util.function.Consumer<Reply> answer) {
+        batcher.get(tenant, key, (value, failure) -> answer.accept(failure != null ? RespErrors.reply(failure)
+                : Reply.bulk(value == null ? null : value.bytes())));
     }
 
     /** SET key value [NX|XX] [GET] [EX s|PX ms|EXAT s|PXAT ms|KEEPTTL]. */
@@ -222,7 +228,7 @@ class StringCommands {
     private Uni<Reply> incr(Call c, long by) {
         return limits(c).flatMap(limits -> {
             checkKey(c.key(1), limits);
-            return c.store(store).incrBy(c.tenant, c.key(1), by);
+            return c.inTransaction() ? c.inTransaction.incrBy(c.tenant, c.key(1), by) : batcher.incr(c.tenant, c.key(1), by);
         }).map(Reply::integer).onFailure(StringCommands::notANumber).recoverWithUni(e -> whyNotIncremented(c, e));
     }
 

@@ -105,4 +105,26 @@ class AuthConformanceTest extends ConformanceBase {
         assertNull(c.call("get", "nokey"));
         assertEquals('$', c.lastType, "RESP2 again: a nil is $-1");
     }
+    /**
+     * onebase only: commands admitted from memory (a known key, lease left) still check the scope, and a key revoked
+     * over HTTP stops at the connection's next command.
+     */
+    @Test
+    @DisplayName("onebase: scope and revocation on the in-memory admission path")
+    void revokedKeyStopsAtTheNextCommand() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(onebase());
+        dev.onebase.testsupport.TestApi.Tenant t = dev.onebase.testsupport.TestApi.signup();
+        String readOnly = dev.onebase.testsupport.TestApi.as(t).contentType("application/json").body("{\"name\":\"resp\",\"scopes\":[\"read\"]}")
+                .post("/api/v1/keys").then().statusCode(201).extract().path("secret");
+        String keyId = dev.onebase.testsupport.TestApi.as(t).get("/api/v1/keys").then().statusCode(200)
+                .extract().path("find { it.name == 'resp' }.id");
+        RawResp c = unauthenticated();
+        c.ok("auth", readOnly);
+        for (int i = 0; i < 20; i++) {
+            assertNull(c.str("get", "k"));
+            assertTrue(c.err("set", "k", "v").startsWith("NOPERM "), "a read key cannot write");
+        }
+        dev.onebase.testsupport.TestApi.as(t).delete("/api/v1/keys/" + keyId).then().statusCode(200);
+        assertTrue(c.err("get", "k").startsWith("NOAUTH "), "a revoked key stops at the next command");
+    }
 }

@@ -56,6 +56,52 @@ class IncrConformanceTest extends ConformanceBase {
         assertEquals(NOT_INTEGER, r.err("incr", "plus"));
     }
 
+    /**
+     * Not a tcl case: INCRs that arrive together (onebase runs them as one statement) answer exactly as if run one by
+     * one, each failure its own, and the commands between them see their effect.
+     */
+    @Test
+    @DisplayName("pipeline: INCR/DECR/INCRBY/DECRBY that arrive together answer as if run one by one")
+    void pipelinedIncrs() {
+        r.ok("set", "s", "abc");
+        r.num("hset", "h", "f", "1");
+        r.ok("set", "big", "9223372036854775806");
+        java.util.List<Object> replies = r.pipeline(java.util.List.of(
+                new Object[] { "incr", "a" }, new Object[] { "incr", "a" }, new Object[] { "incrby", "a", "10" },
+                new Object[] { "decr", "b" }, new Object[] { "incr", "s" }, new Object[] { "incr", "h" },
+                new Object[] { "incr", "big" }, new Object[] { "incr", "big" }, new Object[] { "decrby", "a", "3" },
+                new Object[] { "get", "a" }, new Object[] { "set", "a", "100" }, new Object[] { "incr", "a" },
+                new Object[] { "mget", "a", "h", "b", "nokey", "s" }, new Object[] { "decr", "a" }, new Object[] { "incrby", "a", "x" }));
+        assertEquals(java.util.List.of(1L, 2L, 12L, -1L, new RawResp.Error(NOT_INTEGER), new RawResp.Error(WRONGTYPE),
+                9223372036854775807L, new RawResp.Error("ERR increment or decrement would overflow"), 9L, "9",
+                new RawResp.Status("OK"), 101L, java.util.Arrays.asList("101", null, "-1", null, "abc"), 100L,
+                new RawResp.Error(NOT_INTEGER)), replies);
+        assertEquals("abc", r.str("get", "s"));
+        assertEquals("9223372036854775807", r.str("get", "big"));
+    }
+
+    /**
+     * onebase only: a batch of INCRs that hits the plan's entry limit (free: 10,000) writes nothing as a batch and is
+     * run again one INCR at a time, so exactly the INCRs that need a new entry past the limit fail (OOM), in order.
+     */
+    @Test
+    @DisplayName("pipeline: INCRs that arrive together past the plan's entry limit: only those that do not fit fail")
+    void pipelinedIncrsAtTheEntryLimit() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(onebase());
+        dev.onebase.testsupport.TestApi.Tenant t = dev.onebase.testsupport.TestApi.signup();
+        dev.onebase.testsupport.Db.exec("insert into cache_entries (tenant_id, key, value) select ?, 'k' || g, 'v'::bytea"
+                + " from generate_series(1, 9998) g", t.id());
+        RawResp c = unauthenticated();
+        c.ok("auth", t.key());
+        java.util.List<Object> replies = c.pipeline(java.util.List.of(new Object[] { "incr", "new1" }, new Object[] { "incr", "k1" },
+                new Object[] { "incrby", "new2", "5" }, new Object[] { "incr", "new3" }, new Object[] { "incr", "new1" }));
+        assertEquals(java.util.List.of(1L, new RawResp.Error(NOT_INTEGER), 5L), replies.subList(0, 3));
+        org.junit.jupiter.api.Assertions.assertTrue(replies.get(3) instanceof RawResp.Error e && e.text().startsWith("OOM "), () -> "" + replies.get(3));
+        assertEquals(2L, replies.get(4));
+        assertEquals(10_000, dev.onebase.testsupport.Db.count("select count(*) from cache_entries where tenant_id = ?", t.id()));
+        assertEquals(null, c.str("get", "new3"));
+    }
+
     @Test
     @DisplayName("incr.tcl: INCRBYFLOAT against non existing key / key originally set with SET / over 32bit value / decrement")
     void incrbyfloat() {
