@@ -1,9 +1,7 @@
 package dev.onebase.ratelimit;
 
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import io.smallrye.mutiny.Uni;
 
 /**
  * One tenant's request limit as this replica holds it: requests leased from the shared bucket and not yet used, what
@@ -23,12 +21,8 @@ final class Allowance {
     record Counts(long requests, long rejected) {
     }
 
-    /**
-     * The lease in flight that requests finding no tokens wait for. A future, not a memoized Uni: Mutiny's memoize
-     * can hand its item to a subscriber of another thread before that subscriber's onSubscribe, and a flatMap then
-     * takes its inner item for the outer one (a ClassCastException seen under a placement move's concurrent traffic).
-     */
-    CompletableFuture<Void> pendingLease;
+    /** The lease in flight that requests finding no tokens wait for. */
+    PendingLease pendingLease;
 
     /** Dropped from the replica's map as idle: whoever still holds it must look the tenant up again. */
     boolean retired;

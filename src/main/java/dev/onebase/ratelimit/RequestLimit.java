@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -144,7 +143,7 @@ public class RequestLimit {
 
     private Uni<RateLimiter.Decision> take(UUID tenant, int limit, int attempt) {
         Allowance a = allowances.computeIfAbsent(tenant, t -> new Allowance());
-        CompletableFuture<Void> lease;
+        PendingLease lease;
         int startLease = -1;
         synchronized (a) {
             if (a.retired) {
@@ -158,16 +157,16 @@ public class RequestLimit {
                 return leaseForOne(tenant, limit);
             }
             if (a.pendingLease == null) {
-                a.pendingLease = new CompletableFuture<>();
+                a.pendingLease = new PendingLease();
                 startLease = a.nextLeaseSize(limit, System.nanoTime());
             }
             lease = a.pendingLease;
         }
         if (startLease >= 0) {
-            CompletableFuture<Void> started = lease;
-            lease(tenant, a, limit, startLease).subscribe().with(done -> started.complete(null), started::completeExceptionally);
+            PendingLease started = lease;
+            lease(tenant, a, limit, startLease).subscribe().with(done -> started.settle(null), started::settle);
         }
-        return Uni.createFrom().completionStage(lease).flatMap(ignored -> take(tenant, limit, attempt + 1));
+        return lease.await().flatMap(ignored -> take(tenant, limit, attempt + 1));
     }
 
     private Uni<Void> lease(UUID tenant, Allowance a, int limit, int want) {
