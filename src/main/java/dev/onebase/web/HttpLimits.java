@@ -24,11 +24,11 @@ import io.vertx.ext.web.RoutingContext;
  * ({@code onebase.http.max-header-size}, 20 KiB), and its refusal of malformed percent-encoding, answered as
  * problem+json (414, 431, 400) before any other route runs.
  * <p>
- * The HTTP parser would answer these itself, empty, and Quarkus offers no way to give it a handler of ours (docs/api.md).
- * So the parser's own limits ({@code quarkus.http.limits.max-initial-line-length}, {@code max-header-size}) are set
- * well above these (64 KiB each), which bounds what one connection can make the parser hold, and the service's limits
- * are kept here, where its answers are problems. Only a request past the parser's raised limits is still answered
- * by the parser, empty.
+ * The parser's own limits ({@code quarkus.http.limits.max-initial-line-length}, {@code max-header-size}) are set well
+ * above these (64 KiB each): they bound what one connection can make the parser hold, and the service's limits are kept
+ * here, where the answer has the request's id, its route's metrics and a path. A request past the parser's limits (or
+ * one it cannot read) never reaches a route: {@link MainHttpServer}'s invalid-request handler answers it as a problem
+ * and closes the connection (docs/api.md).
  * <p>
  * Quarkus's own request handler refuses a URI that {@link URI} cannot parse (a bad percent-escape, a space) with an
  * empty 400 before the router, unless the system property {@code vertx.disableURIValidation} is true: the service sets
