@@ -174,6 +174,7 @@ public class WalStreamer {
                 createSlot(t);
                 while (!stopping && lock.alive()) {
                     long startedAt = System.nanoTime();
+                    completePreallocation(directory.wal(), segmentSize(lock));
                     Processes.Running p = startReceiver(t);
                     process = p;
                     while (!stopping && !p.waitFor(Duration.ofSeconds(1))) {
@@ -213,6 +214,39 @@ public class WalStreamer {
         List<String> cmd = new ArrayList<>(List.of(tools.tool("pg_receivewal"), "--create-slot", "--if-not-exists",
                 "--slot=" + config.wal().slot(), "-d", connString(t), "-w"));
         PgTools.client(t, cmd).named("pg_receivewal --create-slot").timeout(Duration.ofMinutes(2)).run();
+    }
+
+    /**
+     * pg_receivewal fills a new {@code .partial} segment with zeros to its full size before it writes WAL into it, and
+     * refuses to start on a {@code .partial} of any other size than 0 or a whole segment. A receiver killed while it was
+     * filling (SIGKILL, an OOM kill, a node going down) left such a file, and every restart then failed the same way, for
+     * good. Finishing the fill is what pg_receivewal would have done; it streams a partial segment again from its start.
+     */
+    static void completePreallocation(java.nio.file.Path wal, long segmentSize) throws java.io.IOException {
+        if (!Files.isDirectory(wal)) {
+            return;
+        }
+        try (java.util.stream.Stream<java.nio.file.Path> files = Files.list(wal)) {
+            for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files.filter(x -> x.getFileName().toString().endsWith(".partial"))::iterator) {
+                long size = Files.size(f);
+                if (size != 0 && size < segmentSize) {
+                    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(f, java.nio.file.StandardOpenOption.WRITE)) {
+                        ch.write(java.nio.ByteBuffer.allocate(1), segmentSize - 1);
+                        ch.force(true);
+                    }
+                    LOG.warnf("%s had %d bytes of a %d-byte segment (pg_receivewal stopped while filling it): filled with zeros",
+                            f.getFileName(), size, segmentSize);
+                }
+            }
+        }
+    }
+
+    private static long segmentSize(BackupLocks.Held lock) throws SQLException {
+        try (PreparedStatement ps = lock.connection().prepareStatement("select pg_size_bytes(current_setting('wal_segment_size'))");
+                ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     private Processes.Running startReceiver(BackupTarget t) {

@@ -99,6 +99,35 @@ class WalPitrTest {
         }
     }
 
+    /**
+     * A receiver killed while it filled a new segment with zeros (before any WAL went into it) leaves a .partial of
+     * neither 0 bytes nor a whole segment, which pg_receivewal refuses for good: "has 12992512 bytes, should be 0 or
+     * 16777216", seen in CI after a kill. The streamer must finish the fill and stream again.
+     */
+    @Test
+    @Order(1)
+    void aPartialSegmentLeftHalfFilledDoesNotStopStreaming() throws Exception {
+        streaming();
+        streamer.stop();
+        java.nio.file.Path partial;
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(directory.wal())) {
+            partial = files.filter(f -> f.getFileName().toString().endsWith(".partial")).findFirst().orElseThrow();
+        }
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(partial, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.truncate(12_992_512);
+        }
+        streamer.start();
+        try (Connection c = tools.target().connect(); Statement st = c.createStatement()) {
+            st.execute("create table if not exists wal_probe (id int)");
+            st.execute("insert into wal_probe select generate_series(1, 1000)");
+        }
+        // before the fix pg_receivewal exited on the file at every restart and this WAL never arrived
+        assertTrue(streamer.awaitFlushed(tools.target().currentLsn(), Duration.ofSeconds(30)), "streams again: " + streamer.status());
+        if (java.nio.file.Files.exists(partial)) { // else already completed and renamed
+            assertEquals(16L * 1024 * 1024, java.nio.file.Files.size(partial), "the fill was finished where it stopped");
+        }
+    }
+
     @Test
     @Order(2)
     void pointInTimeRecoveryBringsBackDeletedRowsAndNothingWrittenAfter() throws Exception {
