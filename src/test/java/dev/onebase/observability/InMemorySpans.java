@@ -14,17 +14,16 @@ import io.quarkus.arc.Unremovable;
  */
 public class InMemorySpans {
 
-    @Produces
-    @Singleton
-    @Unremovable
-    InMemorySpanExporter exporter() {
-        return InMemorySpanExporter.create();
-    }
+    /**
+     * Not a bean: Quarkus wraps every SpanExporter bean in a batch processor of its own, so the spans arrived twice, the
+     * second time seconds later (TracingTest failed with two server spans when the suite ran slowly).
+     */
+    public static final InMemorySpanExporter EXPORTER = InMemorySpanExporter.create();
 
     @Produces
     @Singleton
     @Unremovable
-    SpanProcessor collect(InMemorySpanExporter exporter) {
-        return SimpleSpanProcessor.create(exporter);
+    SpanProcessor collect() {
+        return SimpleSpanProcessor.create(EXPORTER);
     }
 }

@@ -15,7 +15,6 @@ import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
@@ -39,8 +38,7 @@ class TracingTest {
 
     static final SecureRandom RANDOM = new SecureRandom();
 
-    @Inject
-    InMemorySpanExporter spans;
+    final InMemorySpanExporter spans = InMemorySpans.EXPORTER;
 
     @Test
     void aCacheReadAndAnUploadAreServerSpansWithTheirDatabaseCallsAsChildren() {
