@@ -133,6 +133,7 @@ class OffsiteCopiesTest {
         assertEquals(Artifacts.sha256(Path.of(snapshot.path())), Artifacts.hex(Artifacts.sha256().digest(remote)));
 
         Instant target;
+        String switched;
         try (Connection c = db.connect(); Statement st = c.createStatement()) {
             st.execute("insert into offsite_probe values (2, 'in the WAL only')");
             try (ResultSet rs = st.executeQuery("select clock_timestamp()")) {
@@ -141,9 +142,8 @@ class OffsiteCopiesTest {
             }
             Thread.sleep(20);
             st.execute("insert into offsite_probe values (3, 'after the target')");
-            st.execute("select pg_switch_wal()");
+            switched = switchWal(st);
         }
-        String switched = db.currentLsn();
         assertTrue(streamer.awaitFlushed(switched, Duration.ofSeconds(60)));
         Eventually.until("the switched segment to be complete", () -> lastCompleteSegmentReaches(switched));
         // the store here is this same database, so every upload writes WAL of its own and new segments keep coming:
@@ -225,10 +225,10 @@ class OffsiteCopiesTest {
         }
         BackupRecord snapshot = snapshots.take(BackupJobs.manual());
         assertTrue(snapshot.verified(), snapshot.verification());
+        String switched;
         try (Connection c = db.connect(); Statement st = c.createStatement()) {
-            st.execute("select pg_switch_wal()");
+            switched = switchWal(st);
         }
-        String switched = db.currentLsn();
         assertTrue(streamer.awaitFlushed(switched, Duration.ofSeconds(60)));
         Eventually.until("the switched segment to be complete", () -> lastCompleteSegmentReaches(switched));
         offsite.copyWal();
@@ -405,6 +405,18 @@ class OffsiteCopiesTest {
             store.put(key, f);
         } finally {
             Files.deleteIfExists(f);
+        }
+    }
+
+    /**
+     * The end of the segment pg_switch_wal closed, not pg_current_wal_lsn() after it: any WAL written meanwhile (the
+     * service's own work) moves the current position into the next segment, which never completes, and the wait for
+     * it timed out (seen in CI).
+     */
+    private static String switchWal(Statement st) throws java.sql.SQLException {
+        try (ResultSet rs = st.executeQuery("select pg_switch_wal()::text")) {
+            rs.next();
+            return rs.getString(1);
         }
     }
 
