@@ -92,8 +92,17 @@ public class MainHttpServer {
         LOG.debugf("main HTTP server on %s:%d (%d event loops)", options.getHost(), servers.get(0).actualPort(), servers.size());
     }
 
-    /** After the jobs' grace (db/ShutdownOrder), before the database is let go; Quarkus' drain has already run. */
+    /**
+     * In dev and test mode, where the application restarts inside one JVM, the servers are undeployed when it stops. A
+     * service that is shutting down (normal mode) keeps them until Quarkus closes Vert.x, after every shutdown step,
+     * as it did with its own server: undeployed here, right after the jobs' grace, they cut the tail of a download
+     * still being written to a slow client (ShutdownIT, seen once in CI). New requests are refused meanwhile by
+     * Quarkus' shutdown filter in the root handler.
+     */
     void stop(@Observes @Priority(Interceptor.Priority.LIBRARY_AFTER + 900) ShutdownEvent event) {
+        if (LaunchMode.current() == LaunchMode.NORMAL) {
+            return;
+        }
         String id = deployment;
         deployment = null;
         if (id != null) {
