@@ -2,6 +2,7 @@ package dev.onebase.db;
 
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -58,20 +59,45 @@ public class TenantTx {
 
     public <T> Uni<T> run(UUID tenantId, Function<SqlConnection, Uni<T>> work) {
         Tuple scope = Tuple.of(tenantId.toString());
-        return pool.getConnection().flatMap(conn -> {
+        return acquire().flatMap(conn -> {
             AtomicBoolean finished = new AtomicBoolean();
+            FencedConnection fence = new FencedConnection(conn.getDelegate());
+            SqlConnection forWork = SqlConnection.newInstance(fence);
             return Uni.combine().all()
                     .unis(conn.query("BEGIN").execute(), conn.preparedQuery(SCOPE).execute(scope),
-                            Uni.createFrom().deferred(() -> work.apply(conn)))
+                            Uni.createFrom().deferred(() -> work.apply(forWork)))
                     .with((begun, scoped, result) -> result)
-                    .onItemOrFailure().transformToUni((result, failure) -> finish(conn, failure == null, finished)
+                    .onItemOrFailure().transformToUni((result, failure) -> finish(conn, fence, failure == null, finished)
                             .onItem().transformToUni(ignored -> failure == null ? Uni.createFrom().item(result) : Uni.createFrom().<T>failure(failure))
                             .onFailure().transform(endFailure -> failure != null ? failure : endFailure))
-                    .onCancellation().invoke(() -> finish(conn, false, finished).subscribe().with(x -> {
+                    .onCancellation().invoke(() -> finish(conn, fence, false, finished).subscribe().with(x -> {
                     }, x -> {
                     }));
         });
     }
+
+    /**
+     * A connection of the pool; one that arrives after the caller has gone (a request cancelled while it waited) goes
+     * straight back, where Mutiny alone would drop it and the pool would be a connection short for good.
+     */
+    private Uni<SqlConnection> acquire() {
+        AtomicReference<Object> state = new AtomicReference<>();
+        return Uni.createFrom().<io.vertx.sqlclient.SqlConnection>emitter(em -> pool.getDelegate().getConnection().onComplete(got -> {
+            if (got.failed()) {
+                em.fail(got.cause());
+            } else if (!state.compareAndSet(null, got.result())) {
+                got.result().close();
+            } else {
+                em.complete(got.result());
+            }
+        })).onCancellation().invoke(() -> {
+            if (state.getAndSet(GONE) instanceof io.vertx.sqlclient.SqlConnection c) {
+                c.close();
+            }
+        }).map(SqlConnection::newInstance);
+    }
+
+    private static final Object GONE = new Object();
 
     /**
      * The fast path for work that is a single statement: BEGIN, the tenant setting, the statement and COMMIT all go
@@ -126,11 +152,15 @@ public class TenantTx {
         return scoped;
     }
 
-    /** COMMIT or ROLLBACK (once), then the connection goes back to the pool whatever happened. */
-    private static Uni<Void> finish(SqlConnection conn, boolean commit, AtomicBoolean finished) {
+    /**
+     * COMMIT or ROLLBACK (once), then the connection goes back to the pool whatever happened. The work's handle is
+     * fenced first, so nothing it still sends can follow the end of the transaction onto the connection.
+     */
+    private static Uni<Void> finish(SqlConnection conn, FencedConnection fence, boolean commit, AtomicBoolean finished) {
         if (!finished.compareAndSet(false, true)) {
             return Uni.createFrom().voidItem();
         }
+        fence.fence();
         return conn.query(commit ? "COMMIT" : "ROLLBACK").execute().replaceWithVoid()
                 .onFailure().call(() -> commit ? conn.query("ROLLBACK").execute().onFailure().recoverWithNull() : Uni.createFrom().voidItem())
                 .eventually(conn::close);
