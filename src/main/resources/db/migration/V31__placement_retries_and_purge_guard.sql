@@ -13,3 +13,8 @@ create function tenant_move_lock_key(p_tenant uuid) returns bigint
 as $$
     select ('x' || substr(md5('onebase-tenant-move:' || p_tenant::text), 1, 16))::bit(64)::bigint
 $$;
+
+-- Set by a move that holds its move lock (every move from V31 on): while its record says running and the lock is free,
+-- the move is dead (its replica stopped), whichever replica started it; any replica's start ends it. A record without
+-- it (a move of a replica from before V31, during a rolling upgrade) is ended only by the replica that started it.
+alter table tenant_placement_moves add column move_lock boolean not null default false;

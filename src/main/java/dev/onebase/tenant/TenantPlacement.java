@@ -54,14 +54,17 @@ import io.vertx.pgclient.PgException;
  * <li>copy: each table's rows in key order, {@link #BATCH} at a time, each batch its own transaction
  * ({@code tenant_move_copy_batch}), parents first; no lock the tenant waits for, progress in the move's record;</li>
  * <li>final step, the write pause: the lock exclusively again, then in one transaction the copy's rows the old side no
- * longer has pruned, the noted rows copied again, sequences aligned, the placement flipped;</li>
+ * longer has pruned, the noted rows copied again, sequences aligned, the placement flipped; tried again (up to
+ * {@link #FINAL_ATTEMPTS}) when the lock is not granted in time;</li>
  * <li>clean: the old side's rows deleted in batches, outside the pause (after the flip nobody reads them).</li>
  * </ol>
  * Reads do not wait at any point: the cache's reads read the placement and the rows in one snapshot
  * ({@code tenant_scope_read}); the API key lookup and the request-limit lease use shared tables only
  * ({@code tenant_scope_shared}, no lock). Anything that stops a move before its final commit leaves the tenant wholly on
- * the old side: the log is turned off and the copy removed (at once, at the replica's next start, or by the next
- * attempt). Large objects stay where they are (rows refer to them by OID, their fence registry is shared).
+ * the old side: the log is turned off and the copy removed (at once, at a replica's next start, or by the next
+ * attempt). A move holds the tenant's move lock ({@code tenant_move_lock_key}) from its start to its end: no other move
+ * and no purge of the tenant runs meanwhile ({@link PlacementPurgeGuard}), and a record left running with that lock free
+ * is a dead move. Large objects stay where they are (rows refer to them by OID, their fence registry is shared).
  */
 @ApplicationScoped
 public class TenantPlacement {
@@ -133,32 +136,45 @@ public class TenantPlacement {
     }
 
     /**
-     * The moves this replica left running (it stopped mid-move) are ended: failed, their copy removed, if the placement
-     * did not flip; succeeded, the old side's rows deleted, if it did. Either way the tenant is whole on one side.
+     * The moves left running by a replica that stopped mid-move are ended: failed, their copy removed, if the placement
+     * did not flip; succeeded, the old side's rows deleted, if it did. Either way the tenant is whole on one side. A move
+     * is known to be dead when its move lock is free (a live move holds it on its own connection): any replica's start
+     * ends such a move, whichever replica started it; a move from before V31 (no move lock) only its own replica.
      */
     void cleanUpInterrupted() {
-        List<Move> interrupted = new ArrayList<>();
-        startup.await("the placement moves this replica left running", () -> pool.preparedQuery(
-                "update tenant_placement_moves m set finished_at = now(), "
-                        + "status = case when (select p.placement from admin_tenant_placement(m.tenant) p) = m.target then 'succeeded' else 'failed' end, "
-                        + "error = case when (select p.placement from admin_tenant_placement(m.tenant) p) = m.target "
-                        + "then 'interrupted after the flip: the replica stopped; the old side was deleted at its next start' "
-                        + "else 'interrupted: the replica stopped' end "
-                        + "where status = 'running' and replica = $1 returning id, tenant, target").execute(Tuple.of(ReplicaId.current())))
+        List<Move> running = new ArrayList<>();
+        startup.await("the placement moves left running", () -> pool.preparedQuery(
+                "select id, tenant, target from tenant_placement_moves where status = 'running' and (move_lock or replica = $1) order by id")
+                .execute(Tuple.of(ReplicaId.current())))
                 .forEach(r -> {
                     boolean promote = "schema".equals(r.getString(2));
                     UUID tenant = r.getUUID(1);
-                    interrupted.add(new Move(r.getLong(0), tenant, r.getString(2), promote ? "public" : schemaName(tenant), promote ? schemaName(tenant) : "public"));
+                    running.add(new Move(r.getLong(0), tenant, r.getString(2), promote ? "public" : schemaName(tenant), promote ? schemaName(tenant) : "public"));
                 });
-        for (Move m : interrupted) {
-            startup.await("the copy an interrupted placement move of tenant " + m.tenant + " left", () -> pool.withConnection(c -> c
-                    .query("select table_name from tenant_placed_tables()").execute()
-                    .flatMap(rows -> {
-                        rows.forEach(r -> m.tables.add(r.getString(0)));
-                        // one of the two guards holds: the copy if it did not flip, the old side if it did
-                        return disarmAndClean(c, m).flatMap(x -> cleanSide(c, m, m.from, true));
-                    })));
+        for (Move m : running) {
+            if (startup.await("the placement move " + m.id + " of tenant " + m.tenant + " left running", () -> endInterrupted(m))) {
+                LOG.warnf("placement move %d of tenant %s was left running by a replica that stopped: ended, the tenant whole on one side", m.id, m.tenant);
+            }
         }
+    }
+
+    /** Ends one move found running, on a connection of its own holding the tenant's move lock; false if it still runs. */
+    private Uni<Boolean> endInterrupted(Move m) {
+        return PgConnection.connect(vertx, options).flatMap(c -> c.preparedQuery("select pg_try_advisory_lock(tenant_move_lock_key($1))")
+                .execute(Tuple.of(m.tenant)).flatMap(locked -> !locked.iterator().next().getBoolean(0) ? Uni.createFrom().item(false)
+                        : c.preparedQuery("update tenant_placement_moves m set finished_at = now(), "
+                                + "status = case when (select p.placement from admin_tenant_placement(m.tenant) p) = m.target then 'succeeded' else 'failed' end, "
+                                + "error = case when (select p.placement from admin_tenant_placement(m.tenant) p) = m.target "
+                                + "then 'interrupted after the flip: the replica stopped; the old side was deleted at a replica''s next start' "
+                                + "else 'interrupted: the replica stopped' end "
+                                + "where id = $1 and status = 'running' returning id").execute(Tuple.of(m.id))
+                                .flatMap(ended -> ended.size() == 0 ? Uni.createFrom().item(false)
+                                        : c.query("select table_name from tenant_placed_tables()").execute().flatMap(rows -> {
+                                            rows.forEach(r -> m.tables.add(r.getString(0)));
+                                            // one of the two guards holds: the copy if it did not flip, the old side if it did
+                                            return disarmAndClean(c, m).flatMap(x -> cleanSide(c, m, m.from, true));
+                                        }).replaceWith(true)))
+                .eventually(() -> c.close().onFailure().recoverWithNull()));
     }
 
     /** Makes or repairs the tenant's schema (its own transaction); what could not be repaired. */
@@ -230,7 +246,7 @@ public class TenantPlacement {
                 return Uni.createFrom().failure(ProblemException.conflict(
                         "The tenant's schema cannot be brought to the shared tables' shape: " + String.join("; ", problems)));
             }
-            return pool.preparedQuery("insert into tenant_placement_moves (tenant, target, replica) values ($1, $2, $3) returning *")
+            return pool.preparedQuery("insert into tenant_placement_moves (tenant, target, replica, move_lock) values ($1, $2, $3, true) returning *")
                     .execute(Tuple.of(tenant, target, ReplicaId.current()));
         }).map(rows -> {
             PlacementMove started = toMove(rows.iterator().next());

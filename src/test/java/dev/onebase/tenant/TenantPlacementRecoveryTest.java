@@ -119,26 +119,39 @@ class TenantPlacementRecoveryTest {
     }
 
     @Test
-    void movesThisReplicaLeftRunningAreEndedWithTheTenantWholeOnOneSide() throws Exception {
-        // a promotion that stopped in its copy (not flipped): half the rows copied, the log armed with a noted row
+    void movesLeftRunningByAStoppedReplicaAreEndedWithTheTenantWholeOnOneSide() throws Exception {
+        // a promotion another replica (gone: its move lock is free) left in its copy, not flipped: half the rows copied,
+        // the log armed with a noted row
         Tenant copying = seeded(2500);
         String s1 = TenantPlacementTest.schema(copying);
         Db.exec("select tenant_schema_sync(?)", copying.id());
-        long stopped = leftRunning(copying, "copy cache_entries");
+        long stopped = leftRunning(copying, "copy cache_entries", "gone-replica-1", true);
         copyToSchema(copying, "key < 'k5'");
         Db.exec("insert into tenant_moves_logging (tenant, move_id) values (?, ?)", copying.id(), stopped);
         Db.exec("insert into tenant_move_log (tenant, table_name, pk) values (?, 'cache_entries', jsonb_build_object('tenant_id', ?::text, 'key', 'k7'))",
                 copying.id(), copying.id().toString());
         assertTrue(Db.count("select count(*) from " + s1 + ".cache_entries") > 0);
 
-        // a promotion that stopped after its flip, before the old side was deleted
+        // a promotion this replica left after its flip, before the old side was deleted (a record from before V31: no
+        // move lock, so only its own replica ends it)
         Tenant flipped = seeded(2500);
         Db.exec("select tenant_schema_sync(?)", flipped.id());
-        long stoppedAfterFlip = leftRunning(flipped, "clean");
+        long stoppedAfterFlip = leftRunning(flipped, "clean", ReplicaId.current(), false);
         copyToSchema(flipped, "true");
         Db.exec("select tenant_set_placement(?, 'schema')", flipped.id());
 
-        placement.cleanUpInterrupted();
+        // a move that still runs on another replica (its move lock held), and one of a replica from before V31
+        Tenant alive = seeded(10);
+        long running = leftRunning(alive, "copy cache_entries", "live-replica-2", true);
+        Tenant legacy = seeded(10);
+        long legacyRunning = leftRunning(legacy, "copy cache_entries", "old-replica-3", false);
+        try (Connection mover = Db.owner()) {
+            Db.exec(mover, "select pg_advisory_lock(tenant_move_lock_key(?))", alive.id());
+            placement.cleanUpInterrupted();
+        }
+        assertEquals("running", Db.value("select status from tenant_placement_moves where id = ?", running), "a live move is left alone");
+        assertEquals("running", Db.value("select status from tenant_placement_moves where id = ?", legacyRunning),
+                "another replica's move without a move lock is left to that replica");
 
         Map<String, Object> failed = lastMove(copying);
         assertEquals(stopped, ((Number) failed.get("id")).longValue());
@@ -163,10 +176,10 @@ class TenantPlacementRecoveryTest {
         assertWholeShared(flipped, 2500);
     }
 
-    /** A move's record as a replica writes it when the move starts, in the given phase, left running by this replica. */
-    private static long leftRunning(Tenant t, String phase) {
-        return Db.count("insert into tenant_placement_moves (tenant, target, replica, phase) values (?, 'schema', ?, ?) returning id",
-                t.id(), ReplicaId.current(), phase);
+    /** A promotion's record as its replica writes it, in the given phase, left running. */
+    private static long leftRunning(Tenant t, String phase, String replica, boolean moveLock) {
+        return Db.count("insert into tenant_placement_moves (tenant, target, replica, phase, move_lock) values (?, 'schema', ?, ?, ?) returning id",
+                t.id(), replica, phase, moveLock);
     }
 
     /** Some of the tenant's cache rows copied to its schema as a move's copy does it (the cache counter not counting them). */
