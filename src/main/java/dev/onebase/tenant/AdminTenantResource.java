@@ -55,21 +55,21 @@ public class AdminTenantResource {
 
     @GET
     @Path("/{id}/placement")
-    @Operation(summary = "Get a tenant's placement", description = "shared (the shared tables) or schema (a schema of its own, named), any problem that keeps a dedicated schema from being served, and the last move with its phase, rows moved and write pause.")
+    @Operation(summary = "Get a tenant's placement", description = "shared (the shared tables) or schema (a schema of its own, named), any problem that keeps a dedicated schema from being served, and the last move: its phase, rows moved per table, copyMs (the batched copy, the tenant reading and writing), notedRows (rows the tenant changed during the copy, copied again in the final step), attempts (how many times the final step asked for the tenant's lock; it gives up after 3) and pauseMs (the final step's write pause).")
     @APIResponse(responseCode = "200", description = "the placement", content = @Content(mediaType = "application/json", schema = @Schema(implementation = TenantPlacement.PlacementView.class)))
     @APIResponse(responseCode = "404", description = "no such tenant")
     public Uni<TenantPlacement.PlacementView> placement(@PathParam("id") String id) {
         return placement.view(Ids.parse(id));
     }
 
-    /** 202: the move runs in one transaction; poll {@code GET /admin/tenants/{id}/placement} (docs/tenants.md#placement). */
+    /** 202: the move runs in the background; poll {@code GET /admin/tenants/{id}/placement} (docs/tenants.md#placement). */
     @POST
     @Path("/{id}/placement")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Move a tenant to another placement", description = "Promotes the tenant to a schema of its own (placement=schema) or demotes it back to the shared tables (placement=shared), online: its rows move in one transaction while its writes pause (reads go on); an interrupted move leaves it wholly where it was. Poll GET /admin/tenants/{id}/placement.")
+    @Operation(summary = "Move a tenant to another placement", description = "Promotes the tenant to a schema of its own (placement=schema) or demotes it back to the shared tables (placement=shared), online: its rows are copied in batches while it reads and writes, then its writes pause for a short final step (tried again up to 3 times when the tenant's lock is not granted within 10 s); an interrupted move leaves it wholly where it was. Refused while a purge of the tenant runs. Poll GET /admin/tenants/{id}/placement.")
     @APIResponse(responseCode = "202", description = "started: the move's record", content = @Content(mediaType = "application/json", schema = @Schema(implementation = TenantPlacement.PlacementMove.class)))
     @APIResponse(responseCode = "404", description = "no such tenant")
-    @APIResponse(responseCode = "409", description = "already there, a move of the tenant is running, or its schema cannot be brought to the shared tables' shape")
+    @APIResponse(responseCode = "409", description = "already there, a move or a purge of the tenant is running, or its schema cannot be brought to the shared tables' shape")
     @APIResponse(responseCode = "422", description = "placement is not schema or shared")
     public Uni<Response> move(@PathParam("id") String id, TenantPlacement.PlacementChange change) {
         if (change == null || change.placement() == null) {
@@ -155,7 +155,7 @@ public class AdminTenantResource {
     @Path("/{id}/purge")
     @Operation(summary = "Purge a deleted tenant", description = "Deletes a soft-deleted tenant and all its data; before the retention has passed only with force=true.")
     @APIResponse(responseCode = "204", description = "purged")
-    @APIResponse(responseCode = "409", description = "the tenant is not deleted, or its retention has not passed (use force=true)")
+    @APIResponse(responseCode = "409", description = "the tenant is not deleted, its retention has not passed (use force=true), or a placement move of it is running (purge it once the move has ended)")
     public Uni<Response> purge(@PathParam("id") String id, @QueryParam("force") @DefaultValue("false") boolean force) {
         return tenants.purge(Ids.parse(id), force).map(ignored -> Response.noContent().build());
     }

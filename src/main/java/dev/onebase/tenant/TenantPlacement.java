@@ -22,6 +22,7 @@ import org.eclipse.microprofile.config.Config;
 
 import dev.onebase.db.DedicatedConnections;
 import dev.onebase.db.ReplicaId;
+import dev.onebase.db.Rows;
 import dev.onebase.db.StartupWork;
 import dev.onebase.web.ProblemException;
 import io.quarkus.runtime.StartupEvent;
@@ -36,6 +37,7 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.PgException;
 
 /**
  * A tenant's placement (docs/tenants.md#placement): in the shared tables, or in a schema of its own holding the same
@@ -52,14 +54,17 @@ import io.vertx.pgclient.PgConnectOptions;
  * <li>copy: each table's rows in key order, {@link #BATCH} at a time, each batch its own transaction
  * ({@code tenant_move_copy_batch}), parents first; no lock the tenant waits for, progress in the move's record;</li>
  * <li>final step, the write pause: the lock exclusively again, then in one transaction the copy's rows the old side no
- * longer has pruned, the noted rows copied again, sequences aligned, the placement flipped;</li>
+ * longer has pruned, the noted rows copied again, sequences aligned, the placement flipped; tried again (up to
+ * {@link #FINAL_ATTEMPTS}) when the lock is not granted in time;</li>
  * <li>clean: the old side's rows deleted in batches, outside the pause (after the flip nobody reads them).</li>
  * </ol>
  * Reads do not wait at any point: the cache's reads read the placement and the rows in one snapshot
  * ({@code tenant_scope_read}); the API key lookup and the request-limit lease use shared tables only
  * ({@code tenant_scope_shared}, no lock). Anything that stops a move before its final commit leaves the tenant wholly on
- * the old side: the log is turned off and the copy removed (at once, at the replica's next start, or by the next
- * attempt). Large objects stay where they are (rows refer to them by OID, their fence registry is shared).
+ * the old side: the log is turned off and the copy removed (at once, at a replica's next start, or by the next
+ * attempt). A move holds the tenant's move lock ({@code tenant_move_lock_key}) from its start to its end: no other move
+ * and no purge of the tenant runs meanwhile ({@link PlacementPurgeGuard}), and a record left running with that lock free
+ * is a dead move. Large objects stay where they are (rows refer to them by OID, their fence registry is shared).
  */
 @ApplicationScoped
 public class TenantPlacement {
@@ -72,6 +77,18 @@ public class TenantPlacement {
     /** Rows per batch of the copy: each its own short transaction, so the copy holds no lock the tenant waits for. */
     static final int BATCH = 2000;
 
+    /**
+     * How many times the final step asks for the tenant's lock before the move gives up. Each failed attempt costs only
+     * its wait: the log stays armed, so the copy stays valid and the next attempt copies the noted rows again.
+     */
+    static final int FINAL_ATTEMPTS = 3;
+
+    /** Between two attempts of the final step: the tenant's writes that queued behind the move's request go through. */
+    static final long RETRY_PAUSE_MS = 1000;
+
+    /** lock_not_available: the lock was not granted within lock_timeout. */
+    private static final String LOCK_NOT_AVAILABLE = "55P03";
+
     @RegisterForReflection
     public record PlacementChange(String placement) {
     }
@@ -79,8 +96,8 @@ public class TenantPlacement {
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record PlacementMove(long id, UUID tenant, String target, String status, String phase, long rowsMoved,
-            Map<String, Object> tables, Long copyMs, Long notedRows, Long pauseMs, Long durationMs, String error, String replica,
-            OffsetDateTime startedAt, OffsetDateTime finishedAt) {
+            Map<String, Object> tables, Long copyMs, Long notedRows, Integer attempts, Long pauseMs, Long durationMs, String error,
+            String replica, OffsetDateTime startedAt, OffsetDateTime finishedAt) {
     }
 
     @RegisterForReflection
@@ -103,29 +120,7 @@ public class TenantPlacement {
 
     /** At start-up, after the migrations: every dedicated schema brought to the shared tables' shape, or reported. */
     void onStart(@Observes @Priority(10) StartupEvent event) {
-        List<Move> interrupted = new ArrayList<>();
-        startup.await("the placement moves this replica left running", () -> pool.preparedQuery(
-                "update tenant_placement_moves m set finished_at = now(), "
-                        + "status = case when (select p.placement from admin_tenant_placement(m.tenant) p) = m.target then 'succeeded' else 'failed' end, "
-                        + "error = case when (select p.placement from admin_tenant_placement(m.tenant) p) = m.target "
-                        + "then 'interrupted after the flip: the replica stopped; the old side was deleted at its next start' "
-                        + "else 'interrupted: the replica stopped' end "
-                        + "where status = 'running' and replica = $1 returning id, tenant, target").execute(Tuple.of(ReplicaId.current())))
-                .forEach(r -> {
-                    boolean promote = "schema".equals(r.getString(2));
-                    UUID tenant = r.getUUID(1);
-                    interrupted.add(new Move(r.getLong(0), tenant, r.getString(2), promote ? "public" : schemaName(tenant), promote ? schemaName(tenant) : "public"));
-                });
-        for (Move m : interrupted) {
-            // the tenant is wholly on the old side (the placement did not flip): its log off, the copy removed
-            startup.await("the copy an interrupted placement move of tenant " + m.tenant + " left", () -> pool.withConnection(c -> c
-                    .query("select table_name from tenant_placed_tables()").execute()
-                    .flatMap(rows -> {
-                        rows.forEach(r -> m.tables.add(r.getString(0)));
-                        // one of the two guards holds: the copy if it did not flip, the old side if it did
-                        return disarmAndClean(c, m).flatMap(x -> cleanSide(c, m, m.from, true));
-                    })));
-        }
+        cleanUpInterrupted();
         List<UUID> placed = new ArrayList<>();
         startup.await("the tenants in dedicated schemas", () -> pool.query("select id from admin_schema_tenants() as t(id)").execute())
                 .forEach(r -> placed.add(r.getUUID(0)));
@@ -138,6 +133,48 @@ public class TenantPlacement {
                         tenant, String.join("; ", problems));
             }
         }
+    }
+
+    /**
+     * The moves left running by a replica that stopped mid-move are ended: failed, their copy removed, if the placement
+     * did not flip; succeeded, the old side's rows deleted, if it did. Either way the tenant is whole on one side. A move
+     * is known to be dead when its move lock is free (a live move holds it on its own connection): any replica's start
+     * ends such a move, whichever replica started it; a move from before V31 (no move lock) only its own replica.
+     */
+    void cleanUpInterrupted() {
+        List<Move> running = new ArrayList<>();
+        startup.await("the placement moves left running", () -> pool.preparedQuery(
+                "select id, tenant, target from tenant_placement_moves where status = 'running' and (move_lock or replica = $1) order by id")
+                .execute(Tuple.of(ReplicaId.current())))
+                .forEach(r -> {
+                    boolean promote = "schema".equals(r.getString(2));
+                    UUID tenant = r.getUUID(1);
+                    running.add(new Move(r.getLong(0), tenant, r.getString(2), promote ? "public" : schemaName(tenant), promote ? schemaName(tenant) : "public"));
+                });
+        for (Move m : running) {
+            if (startup.await("the placement move " + m.id + " of tenant " + m.tenant + " left running", () -> endInterrupted(m))) {
+                LOG.warnf("placement move %d of tenant %s was left running by a replica that stopped: ended, the tenant whole on one side", m.id, m.tenant);
+            }
+        }
+    }
+
+    /** Ends one move found running, on a connection of its own holding the tenant's move lock; false if it still runs. */
+    private Uni<Boolean> endInterrupted(Move m) {
+        return PgConnection.connect(vertx, options).flatMap(c -> c.preparedQuery("select pg_try_advisory_lock(tenant_move_lock_key($1))")
+                .execute(Tuple.of(m.tenant)).flatMap(locked -> !locked.iterator().next().getBoolean(0) ? Uni.createFrom().item(false)
+                        : c.preparedQuery("update tenant_placement_moves m set finished_at = now(), "
+                                + "status = case when (select p.placement from admin_tenant_placement(m.tenant) p) = m.target then 'succeeded' else 'failed' end, "
+                                + "error = case when (select p.placement from admin_tenant_placement(m.tenant) p) = m.target "
+                                + "then 'interrupted after the flip: the replica stopped; the old side was deleted at a replica''s next start' "
+                                + "else 'interrupted: the replica stopped' end "
+                                + "where id = $1 and status = 'running' returning id").execute(Tuple.of(m.id))
+                                .flatMap(ended -> ended.size() == 0 ? Uni.createFrom().item(false)
+                                        : c.query("select table_name from tenant_placed_tables()").execute().flatMap(rows -> {
+                                            rows.forEach(r -> m.tables.add(r.getString(0)));
+                                            // one of the two guards holds: the copy if it did not flip, the old side if it did
+                                            return disarmAndClean(c, m).flatMap(x -> cleanSide(c, m, m.from, true));
+                                        }).replaceWith(true)))
+                .eventually(() -> c.close().onFailure().recoverWithNull()));
     }
 
     /** Makes or repairs the tenant's schema (its own transaction); what could not be repaired. */
@@ -172,86 +209,98 @@ public class TenantPlacement {
 
     /**
      * Starts a move and answers with its record once it is under way; {@code done} completes when it ends (succeeded or
-     * failed, as the record says).
+     * failed, as the record says). The move's own connection first takes the tenant's move lock
+     * ({@code tenant_move_lock_key}) for the move's whole life: no other move of the tenant, on any replica, and no purge
+     * of it runs meanwhile; the tenant is looked up after it, so a tenant purged just before is not moved.
      */
     public Uni<PlacementMove> start(UUID tenant, String target) {
         if (!"schema".equals(target) && !"shared".equals(target)) {
             return Uni.createFrom().failure(ProblemException.unprocessable("placement must be schema or shared"));
         }
-        return view(tenant).flatMap(v -> {
+        if (!moving.add(tenant)) {
+            return Uni.createFrom().failure(ProblemException.conflict("A placement move of this tenant is already running"));
+        }
+        // Two connections of the move's own, outside the pool: while the move holds the tenant's lock, the tenant's
+        // requests wait on it holding pool connections, and the move must never wait for one of those.
+        return PgConnection.connect(vertx, options).flatMap(side -> PgConnection.connect(vertx, options)
+                .onFailure().call(x -> side.close())
+                .flatMap(conn -> begin(tenant, target, conn, side)
+                        .onFailure().call(x -> conn.close().onFailure().recoverWithNull().flatMap(y -> side.close()))))
+                .onFailure().invoke(() -> moving.remove(tenant));
+    }
+
+    private Uni<PlacementMove> begin(UUID tenant, String target, PgConnection conn, PgConnection side) {
+        return conn.preparedQuery("select pg_try_advisory_lock(tenant_move_lock_key($1))").execute(Tuple.of(tenant)).flatMap(locked -> {
+            if (!locked.iterator().next().getBoolean(0)) {
+                return Uni.createFrom().failure(ProblemException.conflict(
+                        "A placement move or a purge of this tenant is running (on this or another replica)"));
+            }
+            return view(tenant);
+        }).flatMap(v -> {
             if (v.placement().equals(target)) {
                 return Uni.createFrom().failure(ProblemException.conflict("The tenant's placement is already " + target));
             }
-            if (!moving.add(tenant)) {
-                return Uni.createFrom().failure(ProblemException.conflict("A placement move of this tenant is already running"));
+            return "schema".equals(target) ? sync(tenant) : Uni.createFrom().item(List.<String>of());
+        }).flatMap(problems -> {
+            if (!problems.isEmpty()) {
+                return Uni.createFrom().failure(ProblemException.conflict(
+                        "The tenant's schema cannot be brought to the shared tables' shape: " + String.join("; ", problems)));
             }
-            Uni<List<String>> prepared = "schema".equals(target) ? sync(tenant) : Uni.createFrom().item(List.of());
-            return prepared.onFailure().invoke(() -> moving.remove(tenant)).flatMap(problems -> {
-                if (!problems.isEmpty()) {
-                    moving.remove(tenant);
-                    return Uni.createFrom().failure(ProblemException.conflict(
-                            "The tenant's schema cannot be brought to the shared tables' shape: " + String.join("; ", problems)));
-                }
-                return pool.preparedQuery("insert into tenant_placement_moves (tenant, target, replica) values ($1, $2, $3) returning *")
-                        .execute(Tuple.of(tenant, target, ReplicaId.current()))
-                        .onFailure().invoke(() -> moving.remove(tenant))
-                        .map(rows -> {
-                            PlacementMove started = toMove(rows.iterator().next());
-                            run(started.id(), tenant, target).subscribe().with(x -> {
-                            }, x -> {
-                            });
-                            return started;
-                        });
+            return pool.preparedQuery("insert into tenant_placement_moves (tenant, target, replica, move_lock) values ($1, $2, $3, true) returning *")
+                    .execute(Tuple.of(tenant, target, ReplicaId.current()));
+        }).map(rows -> {
+            PlacementMove started = toMove(rows.iterator().next());
+            run(started.id(), tenant, target, conn, side).subscribe().with(x -> {
+            }, x -> {
             });
+            return started;
         });
     }
 
-    /** The move itself; the Uni ends with the final record (never fails: a failure is recorded). */
-    Uni<PlacementMove> run(long id, UUID tenant, String target) {
+    /**
+     * The move itself, on its two connections (closed at its end, which frees the move lock); the Uni ends with the
+     * final record (never fails: a failure is recorded).
+     */
+    private Uni<PlacementMove> run(long id, UUID tenant, String target, PgConnection conn, PgConnection side) {
         String from = "schema".equals(target) ? "public" : schemaName(tenant);
         String to = "schema".equals(target) ? schemaName(tenant) : "public";
         long began = System.nanoTime();
         Move m = new Move(id, tenant, target, from, to);
-        // Two connections of the move's own, outside the pool: while the move holds the tenant's lock, the tenant's
-        // requests wait on it holding pool connections, and the move must never wait for one of those.
-        return PgConnection.connect(vertx, options).flatMap(side -> PgConnection.connect(vertx, options).flatMap(conn -> {
-            Uni<PlacementMove> work = conn.preparedQuery("select pg_backend_pid(), tenant_move_triggers($1)").execute(Tuple.of(schemaName(tenant)))
-                    .flatMap(rows -> progress(side, id, "prepare", 0, m.counts, rows.iterator().next().getInteger(0)))
-                    .flatMap(x -> conn.query("select table_name from tenant_placed_tables()").execute())
-                    .flatMap(rows -> {
-                        rows.forEach(r -> m.tables.add(r.getString(0)));
-                        // what an earlier interrupted attempt left on the target side (nobody reads it)
-                        return cleanTarget(conn, m);
-                    })
-                    .flatMap(x -> arm(conn, side, m))
-                    .flatMap(x -> {
-                        long copyStart = System.nanoTime();
-                        Uni<Void> chain = Uni.createFrom().voidItem();
-                        for (String table : m.tables) {
-                            chain = chain.flatMap(y -> copyTable(conn, side, m, table, null));
-                        }
-                        return chain.invoke(() -> m.copyMs = (System.nanoTime() - copyStart) / 1_000_000);
-                    })
-                    .flatMap(x -> finalStep(conn, side, m))
-                    .flatMap(x -> progress(side, id, "clean", m.total, m.counts, null))
-                    .flatMap(x -> cleanSide(conn, m, m.from, true))
-                    .flatMap(x -> finish(side, id, "succeeded", null, m.pauseNanos / 1_000_000, m.copyMs, m.noted,
-                            (System.nanoTime() - began) / 1_000_000));
-            return work.onFailure().recoverWithUni(failure -> m.flipped ? finish(side, id, "succeeded",
-                    "the old side's rows are not all deleted yet (the tenant's next move, or this replica's next start, deletes them): "
-                            + failure.getMessage(), m.pauseNanos / 1_000_000, m.copyMs, m.noted, (System.nanoTime() - began) / 1_000_000)
-                    : conn.query("ROLLBACK").execute().onFailure().recoverWithNull()
-                    // the tenant is wholly on the old side: stop noting its changes and empty what was copied
-                    .flatMap(x -> disarmAndClean(side, m)).onFailure().invoke(e -> LOG.warnf("placement move %d: the target side is not cleaned yet (%s); the next attempt cleans it",
-                            id, e.getMessage())).onFailure().recoverWithNull()
-                    .flatMap(x -> finish(side, id, "failed", String.valueOf(failure.getMessage()), null, m.copyMs, null,
-                            (System.nanoTime() - began) / 1_000_000)))
-                    .eventually(conn::close);
-        }).eventually(side::close)).onFailure().recoverWithUni(failure -> finish(pool, id, "failed", String.valueOf(failure.getMessage()), null, null, null,
-                (System.nanoTime() - began) / 1_000_000))
+        Uni<PlacementMove> work = conn.preparedQuery("select pg_backend_pid(), tenant_move_triggers($1)").execute(Tuple.of(schemaName(tenant)))
+                .flatMap(rows -> progress(side, id, "prepare", 0, m.counts, rows.iterator().next().getInteger(0)))
+                .flatMap(x -> conn.query("select table_name from tenant_placed_tables()").execute())
+                .flatMap(rows -> {
+                    rows.forEach(r -> m.tables.add(r.getString(0)));
+                    // what an earlier interrupted attempt left on the target side (nobody reads it)
+                    return cleanTarget(conn, m);
+                })
+                .flatMap(x -> arm(conn, side, m))
+                .flatMap(x -> {
+                    long copyStart = System.nanoTime();
+                    Uni<Void> chain = Uni.createFrom().voidItem();
+                    for (String table : m.tables) {
+                        chain = chain.flatMap(y -> copyTable(conn, side, m, table, null));
+                    }
+                    return chain.invoke(() -> m.copyMs = (System.nanoTime() - copyStart) / 1_000_000);
+                })
+                .flatMap(x -> finalStep(conn, side, m))
+                .flatMap(x -> progress(side, id, "clean", m.total, m.counts, null))
+                .flatMap(x -> cleanSide(conn, m, m.from, true))
+                .flatMap(x -> finish(side, m, "succeeded", null, m.pauseNanos / 1_000_000, m.noted, began));
+        return work.onFailure().recoverWithUni(failure -> m.flipped ? finish(side, m, "succeeded",
+                "the old side's rows are not all deleted yet (the tenant's next move, or this replica's next start, deletes them): "
+                        + failure.getMessage(), m.pauseNanos / 1_000_000, m.noted, began)
+                : conn.query("ROLLBACK").execute().onFailure().recoverWithNull()
+                        // the tenant is wholly on the old side: stop noting its changes and empty what was copied
+                        .flatMap(x -> disarmAndClean(side, m)).onFailure().invoke(e -> LOG.warnf("placement move %d: the target side is not cleaned yet (%s); the next attempt cleans it",
+                                id, e.getMessage())).onFailure().recoverWithNull()
+                        .flatMap(x -> finish(side, m, "failed", String.valueOf(failure.getMessage()), null, null, began)))
+                .onFailure().recoverWithUni(failure -> finish(pool, m, "failed", String.valueOf(failure.getMessage()), null, null, began))
+                .eventually(() -> conn.close().onFailure().recoverWithNull())
+                .eventually(() -> side.close().onFailure().recoverWithNull())
                 .eventually(() -> moving.remove(tenant))
-                .invoke(r -> LOG.infof("placement move %d of tenant %s to %s: %s, %d rows, copy %s ms, pause %s ms, %s ms%s", id, tenant, target,
-                        r.status(), r.rowsMoved(), m.copyMs, r.pauseMs(), r.durationMs(), r.error() == null ? "" : " (" + r.error() + ")"));
+                .invoke(r -> LOG.infof("placement move %d of tenant %s to %s: %s, %d rows, copy %s ms, pause %s ms, final step attempts %s, %s ms%s", id, tenant,
+                        target, r.status(), r.rowsMoved(), m.copyMs, r.pauseMs(), r.attempts(), r.durationMs(), r.error() == null ? "" : " (" + r.error() + ")"));
     }
 
     /** A move's state on this replica. */
@@ -267,6 +316,7 @@ public class TenantPlacement {
         long pauseNanos;
         Long copyMs;
         long noted;
+        Integer attempts;
         boolean flipped;
 
         Move(long id, UUID tenant, String target, String from, String to) {
@@ -334,13 +384,40 @@ public class TenantPlacement {
     }
 
     /**
-     * The pause: the tenant's lock exclusively, then in one transaction the copy brought up to date (rows the old side
-     * no longer has pruned, children first; the noted rows copied again, parents first), the old side deleted, the
-     * sequences aligned and the placement flipped.
+     * The final step, tried again when the tenant's lock is not granted within {@link #LOCK_WAIT} (a transaction of the
+     * tenant runs long: an upload, a slow client): up to {@link #FINAL_ATTEMPTS} attempts, {@link #RETRY_PAUSE_MS} apart.
+     * A failed attempt changed nothing (rolled back) and the log stays armed, so the copy stays valid and the next
+     * attempt copies again the rows noted meanwhile. Any other failure ends the move at once.
      */
     private Uni<Void> finalStep(PgConnection conn, SqlClient side, Move m) {
+        m.attempts = m.attempts == null ? 1 : m.attempts + 1;
+        return finalAttempt(conn, side, m).onFailure(TenantPlacement::lockNotGranted).recoverWithUni(failure -> {
+            Uni<Void> rolledBack = conn.query("ROLLBACK").execute().replaceWithVoid();
+            if (m.attempts >= FINAL_ATTEMPTS) {
+                return rolledBack.flatMap(x -> Uni.createFrom().failure(new IllegalStateException("the tenant's lock was not granted within "
+                        + LOCK_WAIT + " in " + m.attempts + " attempts (a transaction of the tenant ran longer): " + failure.getMessage(), failure)));
+            }
+            LOG.infof("placement move %d: attempt %d of the final step did not get the tenant's lock within %s; trying again", m.id, m.attempts, LOCK_WAIT);
+            return rolledBack.flatMap(x -> pause(RETRY_PAUSE_MS)).flatMap(x -> finalStep(conn, side, m));
+        });
+    }
+
+    private static boolean lockNotGranted(Throwable failure) {
+        return failure instanceof PgException pg && LOCK_NOT_AVAILABLE.equals(pg.getSqlState());
+    }
+
+    private Uni<Void> pause(long ms) {
+        return Uni.createFrom().emitter(e -> vertx.setTimer(ms, t -> e.complete(null)));
+    }
+
+    /**
+     * One attempt of the pause: the tenant's lock exclusively, then in one transaction the copy brought up to date (rows
+     * the old side no longer has pruned, children first; the noted rows copied again, parents first), the sequences
+     * aligned and the placement flipped.
+     */
+    private Uni<Void> finalAttempt(PgConnection conn, SqlClient side, Move m) {
         long[] locked = new long[1];
-        Uni<Void> work = progress(side, m.id, "final", m.total, m.counts, null)
+        Uni<Void> work = progress(side, m.id, "final", m.total, m.counts, null, m.attempts)
                 .flatMap(x -> conn.query("BEGIN").execute())
                 .flatMap(x -> conn.preparedQuery("select set_config('app.tenant_id', $1, true), set_config('app.placement_move', 'on', true), "
                         + "set_config('lock_timeout', $2, true)").execute(Tuple.of(m.tenant.toString(), LOCK_WAIT)))
@@ -407,22 +484,30 @@ public class TenantPlacement {
     }
 
     private static Uni<Void> progress(SqlClient side, long id, String phase, long rows, Map<String, Object> counts, Integer pid) {
+        return progress(side, id, phase, rows, counts, pid, null);
+    }
+
+    private static Uni<Void> progress(SqlClient side, long id, String phase, long rows, Map<String, Object> counts, Integer pid, Integer attempts) {
         JsonObject tables;
         synchronized (counts) {
             tables = new JsonObject(new java.util.LinkedHashMap<>(counts));
         }
-        return side.preparedQuery("update tenant_placement_moves set phase = $2, rows_moved = $3, tables = $4, backend_pid = coalesce($5, backend_pid) where id = $1")
-                .execute(Tuple.of(id, phase, rows, tables, pid)).replaceWithVoid();
+        return side.preparedQuery("""
+                update tenant_placement_moves set phase = $2, rows_moved = $3, tables = $4, backend_pid = coalesce($5, backend_pid),
+                       attempts = coalesce($6, attempts)
+                 where id = $1
+                """).execute(Tuple.of(id, phase, rows, tables, pid, attempts)).replaceWithVoid();
     }
 
-    private static Uni<PlacementMove> finish(SqlClient side, long id, String status, String error, Long pauseMs, Long copyMs, Long noted,
-            long durationMs) {
+    /** The move's end in its record; a record that is gone (its tenant purged meanwhile) fails the Uni. */
+    private static Uni<PlacementMove> finish(SqlClient side, Move m, String status, String error, Long pauseMs, Long noted, long began) {
         return side.preparedQuery("""
                 update tenant_placement_moves set status = $2, error = $3, pause_ms = $4, duration_ms = $5, finished_at = now(),
-                       copy_ms = $6, noted_rows = $7, phase = case when $2 = 'succeeded' then 'done' else phase end
+                       copy_ms = $6, noted_rows = $7, attempts = $8, phase = case when $2 = 'succeeded' then 'done' else phase end
                  where id = $1 returning *
-                """).execute(Tuple.tuple().addLong(id).addString(status).addString(error).addLong(pauseMs).addLong(durationMs).addLong(copyMs)
-                .addLong(noted)).map(rows -> toMove(rows.iterator().next()));
+                """).execute(Tuple.tuple().addLong(m.id).addString(status).addString(error).addLong(pauseMs)
+                .addLong((System.nanoTime() - began) / 1_000_000).addLong(m.copyMs).addLong(noted).addInteger(m.attempts))
+                .map(rows -> toMove(Rows.first(rows).orElseThrow(() -> new IllegalStateException("placement move " + m.id + " has no record"))));
     }
 
     /** {@code tenant_<32 hex>}: V22's tenant_schema_name. */
@@ -434,7 +519,7 @@ public class TenantPlacement {
         Object tables = r.getValue("tables");
         Map<String, Object> t = tables instanceof JsonObject j ? j.getMap() : Map.of();
         return new PlacementMove(r.getLong("id"), r.getUUID("tenant"), r.getString("target"), r.getString("status"), r.getString("phase"),
-                r.getLong("rows_moved"), t, r.getLong("copy_ms"), r.getLong("noted_rows"), r.getLong("pause_ms"), r.getLong("duration_ms"), r.getString("error"), r.getString("replica"),
-                r.getOffsetDateTime("started_at"), r.getOffsetDateTime("finished_at"));
+                r.getLong("rows_moved"), t, r.getLong("copy_ms"), r.getLong("noted_rows"), r.getInteger("attempts"), r.getLong("pause_ms"),
+                r.getLong("duration_ms"), r.getString("error"), r.getString("replica"), r.getOffsetDateTime("started_at"), r.getOffsetDateTime("finished_at"));
     }
 }

@@ -156,7 +156,9 @@ public class TenantService {
                     rows.forEach(r -> ids.add(r.getUUID("id")));
                     Uni<Integer> done = Uni.createFrom().item(0);
                     for (UUID id : ids) {
-                        done = done.flatMap(n -> purge(id, false).replaceWith(n + 1));
+                        // a tenant whose placement move runs is purged at the next run, once the move has ended
+                        done = done.flatMap(n -> purge(id, false).replaceWith(n + 1)
+                                .onFailure(PlacementPurgeGuard.MoveRunning.class).recoverWithItem(n));
                     }
                     return done;
                 });
