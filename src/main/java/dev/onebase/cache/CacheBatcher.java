@@ -25,16 +25,21 @@ import io.vertx.pgclient.PgException;
 
 /**
  * GETs and plain SETs of one tenant that arrive together on one event loop become one statement
- * ({@code cache_get_many}, {@code cache_set_many} of V19): each event loop keeps, per tenant, at most one batch of
- * each kind in flight; what arrives meanwhile waits for it and goes out as the next batch. A lone command goes out at
- * the end of the event loop's current turn (so the commands read from the sockets in that turn join it). The
- * statements are tenant functions, so Row-Level Security fences them exactly as a single GET or SET. Both fronts use
- * it: the RESP server's GETs and SETs, and the HTTP GET ({@link CacheGetRoute}).
+ * ({@code cache_get_many}, {@code cache_set_many} of V19): the commands read from the sockets in one turn of the event
+ * loop go out at the end of that turn as one batch. Each event loop keeps, per tenant and kind, up to
+ * {@link #MAX_IN_FLIGHT} batches in flight; past that, what arrives waits and goes out as the next batch when one
+ * returns. So a command never waits for another batch's round trip while few are out (the latency of a lone GET is
+ * its own round trip), and under load the batches grow instead of the statements. The statements are tenant
+ * functions, so Row-Level Security fences them exactly as a single GET or SET. Both fronts use it: the RESP server's
+ * GETs, SETs and INCRs, and the HTTP GET ({@link CacheGetRoute}).
  *
  * <p>The order of commands is kept where it is observable: one connection sends its next write only after the
- * previous answer, and within a batch of SETs the last write of a key is the one kept (every caller gets OK, as if
- * the writes had run one after the other). A SET batch that hits the plan's entry limit is retried one SET at a time,
- * so only the SETs that really do not fit fail.
+ * previous answer (the RESP connection starts a pipelined write only when its earlier writes are answered, so one
+ * connection's writes are never in two batches in flight), within a batch of SETs the last write of a key is the one
+ * kept (every caller gets OK, as if the writes had run one after the other), and when what waits is more than one
+ * batch ({@link #MAX_BATCH}) the rest waits until every batch in flight has returned, so commands that arrived
+ * together and had to be split still run in order. A SET batch that hits the plan's entry limit is retried one SET at
+ * a time, so only the SETs that really do not fit fail.
  *
  * <p>The GET path has no Uni inside ({@link #get(UUID, String, Answer)}): the batch is sent with the Vert.x SQL
  * client's own callback on the event loop's pipelined connection, and each caller's {@link Answer} is called from it,
@@ -45,6 +50,11 @@ import io.vertx.pgclient.PgException;
 public class CacheBatcher {
 
     static final int MAX_BATCH = 512;
+    /**
+     * Batches of one kind in flight per tenant and event loop. GETs share the loop's pipelined connection (answered in
+     * order); SETs and INCRs each hold a connection of the pool for one statement, their rows locked in key order.
+     */
+    static final int MAX_IN_FLIGHT = 4;
 
     private static final String GET_MANY = "select i, value, content_type, is_hash from cache_get_many($1, $2)";
     private static final String SET_MANY = "select cache_set_many($1, $2, $3, $4)";
@@ -92,8 +102,14 @@ public class CacheBatcher {
 
     private static final class Batch<T> {
         final List<T> waiting = new ArrayList<>();
-        boolean inFlight;
+        int inFlight;
         boolean scheduled;
+        /** A batch in flight was cut at MAX_BATCH: the rest goes out only when nothing is in flight. */
+        boolean split;
+
+        boolean maySend() {
+            return inFlight == 0 || (inFlight < MAX_IN_FLIGHT && !split);
+        }
     }
 
     /** GET: the live string value; a hash fails with {@link CacheStore.WrongType}. */
@@ -198,7 +214,7 @@ public class CacheBatcher {
     private static <T> void enqueue(Context ctx, Map<UUID, Batch<T>> batches, UUID tenant, T item, Sender<T> sender) {
         Batch<T> b = batches.computeIfAbsent(tenant, t -> new Batch<>());
         b.waiting.add(item);
-        if (!b.inFlight && !b.scheduled) {
+        if (!b.scheduled && b.maySend()) {
             b.scheduled = true;
             ctx.runOnContext(v -> flush(ctx, batches, tenant, b, sender));
         }
@@ -207,8 +223,13 @@ public class CacheBatcher {
     private static <T> void flush(Context ctx, Map<UUID, Batch<T>> batches, UUID tenant, Batch<T> b, Sender<T> sender) {
         b.scheduled = false;
         if (b.waiting.isEmpty()) {
-            batches.remove(tenant, b);
+            if (b.inFlight == 0) {
+                batches.remove(tenant, b);
+            }
             return;
+        }
+        if (!b.maySend()) {
+            return; // a batch returning sends what waits
         }
         List<T> batch;
         if (b.waiting.size() <= MAX_BATCH) {
@@ -218,13 +239,18 @@ public class CacheBatcher {
             List<T> head = b.waiting.subList(0, MAX_BATCH);
             batch = new ArrayList<>(head);
             head.clear();
+            b.split = true;
         }
-        b.inFlight = true;
-        Runnable next = () -> {
-            b.inFlight = false;
-            flush(ctx, batches, tenant, b, sender);
+        b.inFlight++;
+        Runnable returned = () -> {
+            if (--b.inFlight == 0) {
+                b.split = false;
+            }
+            if (!b.scheduled) {
+                flush(ctx, batches, tenant, b, sender);
+            }
         };
-        sender.send(tenant, batch, () -> onContext(ctx, next));
+        sender.send(tenant, batch, () -> onContext(ctx, returned));
     }
 
     private static void onContext(Context ctx, Runnable action) {
