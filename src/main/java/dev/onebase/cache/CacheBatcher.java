@@ -25,21 +25,21 @@ import io.vertx.pgclient.PgException;
 
 /**
  * GETs and plain SETs of one tenant that arrive together on one event loop become one statement
- * ({@code cache_get_many}, {@code cache_set_many} of V19): the commands read from the sockets in one turn of the event
- * loop go out at the end of that turn as one batch. Each event loop keeps, per tenant and kind, up to
- * {@link #MAX_IN_FLIGHT} batches in flight; past that, what arrives waits and goes out as the next batch when one
- * returns. So a command never waits for another batch's round trip while few are out (the latency of a lone GET is
- * its own round trip), and under load the batches grow instead of the statements. The statements are tenant
+ * ({@code cache_get_many}, {@code cache_set_many} of V19): the commands of a tenant read from the sockets in one turn
+ * of the event loop go out at the end of that turn as one batch. Each event loop keeps, per tenant, up to
+ * {@link #GETS_IN_FLIGHT} batches of GETs in flight, and one of SETs and one of INCRs; past that, what arrives waits
+ * and goes out as the next batch when one returns. So a GET does not wait for another batch's round trip before its
+ * own while few are out, and under load the batches grow instead of the statements. The statements are tenant
  * functions, so Row-Level Security fences them exactly as a single GET or SET. Both fronts use it: the RESP server's
  * GETs, SETs and INCRs, and the HTTP GET ({@link CacheGetRoute}).
  *
  * <p>The order of commands is kept where it is observable: one connection sends its next write only after the
- * previous answer (the RESP connection starts a pipelined write only when its earlier writes are answered, so one
- * connection's writes are never in two batches in flight), within a batch of SETs the last write of a key is the one
- * kept (every caller gets OK, as if the writes had run one after the other), and when what waits is more than one
- * batch ({@link #MAX_BATCH}) the rest waits until every batch in flight has returned, so commands that arrived
- * together and had to be split still run in order. A SET batch that hits the plan's entry limit is retried one SET at
- * a time, so only the SETs that really do not fit fail.
+ * previous answer, and within a batch of SETs the last write of a key is the one kept (every caller gets OK, as if
+ * the writes had run one after the other). Writes keep one batch in flight: a RESP connection's pipelined writes of
+ * one kind may reach the batcher in different turns (after an asynchronous check), and two write batches side by
+ * side, on two connections of the pool, could commit in either order. GETs may go side by side: they change
+ * nothing, and they share the loop's pipelined connection, which answers in order. A SET batch that hits the plan's
+ * entry limit is retried one SET at a time, so only the SETs that really do not fit fail.
  *
  * <p>The GET path has no Uni inside ({@link #get(UUID, String, Answer)}): the batch is sent with the Vert.x SQL
  * client's own callback on the event loop's pipelined connection, and each caller's {@link Answer} is called from it,
@@ -50,11 +50,8 @@ import io.vertx.pgclient.PgException;
 public class CacheBatcher {
 
     static final int MAX_BATCH = 512;
-    /**
-     * Batches of one kind in flight per tenant and event loop. GETs share the loop's pipelined connection (answered in
-     * order); SETs and INCRs each hold a connection of the pool for one statement, their rows locked in key order.
-     */
-    static final int MAX_IN_FLIGHT = 4;
+    /** Batches of GETs in flight per tenant and event loop, on the loop's pipelined connection. */
+    static final int GETS_IN_FLIGHT = 4;
 
     private static final String GET_MANY = "select i, value, content_type, is_hash from cache_get_many($1, $2)";
     private static final String SET_MANY = "select cache_set_many($1, $2, $3, $4)";
@@ -102,13 +99,12 @@ public class CacheBatcher {
 
     private static final class Batch<T> {
         final List<T> waiting = new ArrayList<>();
+        final int maxInFlight;
         int inFlight;
         boolean scheduled;
-        /** A batch in flight was cut at MAX_BATCH: the rest goes out only when nothing is in flight. */
-        boolean split;
 
-        boolean maySend() {
-            return inFlight == 0 || (inFlight < MAX_IN_FLIGHT && !split);
+        Batch(int maxInFlight) {
+            this.maxInFlight = maxInFlight;
         }
     }
 
@@ -124,7 +120,7 @@ public class CacheBatcher {
             } else {
                 em.complete(Optional.ofNullable(value));
             }
-        }), this::sendGets));
+        }), this::sendGets, GETS_IN_FLIGHT));
     }
 
     /**
@@ -137,7 +133,7 @@ public class CacheBatcher {
             store.get(tenant, key).subscribe().with(v -> answer.done(v.orElse(null), null), e -> answer.done(null, e));
             return;
         }
-        enqueue(ctx, gets.get(), tenant, new Get(key, answer), this::sendGets);
+        enqueue(ctx, gets.get(), tenant, new Get(key, answer), this::sendGets, GETS_IN_FLIGHT);
     }
 
     /** A plain SET (no condition, no GET, no absolute expiry): ttlMs null for none. */
@@ -147,7 +143,7 @@ public class CacheBatcher {
             return store.set(tenant, key, value, null, new CacheStore.Expiry(ttlMs, null, false), CacheStore.Condition.ALWAYS, false)
                     .replaceWithVoid();
         }
-        return Uni.createFrom().emitter(em -> enqueue(ctx, sets.get(), tenant, new Set(key, value, ttlMs, em), this::sendSets));
+        return Uni.createFrom().emitter(em -> enqueue(ctx, sets.get(), tenant, new Set(key, value, ttlMs, em), this::sendSets, 1));
     }
 
     /**
@@ -180,7 +176,7 @@ public class CacheBatcher {
                     if (--left[0] == 0) {
                         em.complete(java.util.Arrays.asList(values));
                     }
-                }), this::sendGets);
+                }), this::sendGets, GETS_IN_FLIGHT);
             }
         });
     }
@@ -195,7 +191,7 @@ public class CacheBatcher {
         if (ctx == null || !ctx.isEventLoopContext()) {
             return store.incrBy(tenant, key, by);
         }
-        return Uni.createFrom().emitter(em -> enqueue(ctx, incrs.get(), tenant, new Incr(key, by, em), this::sendIncrs));
+        return Uni.createFrom().emitter(em -> enqueue(ctx, incrs.get(), tenant, new Incr(key, by, em), this::sendIncrs, 1));
     }
 
     long getStatements() {
@@ -211,10 +207,10 @@ public class CacheBatcher {
         void send(UUID tenant, List<T> batch, Runnable done);
     }
 
-    private static <T> void enqueue(Context ctx, Map<UUID, Batch<T>> batches, UUID tenant, T item, Sender<T> sender) {
-        Batch<T> b = batches.computeIfAbsent(tenant, t -> new Batch<>());
+    private static <T> void enqueue(Context ctx, Map<UUID, Batch<T>> batches, UUID tenant, T item, Sender<T> sender, int maxInFlight) {
+        Batch<T> b = batches.computeIfAbsent(tenant, t -> new Batch<>(maxInFlight));
         b.waiting.add(item);
-        if (!b.scheduled && b.maySend()) {
+        if (!b.scheduled && b.inFlight < b.maxInFlight) {
             b.scheduled = true;
             ctx.runOnContext(v -> flush(ctx, batches, tenant, b, sender));
         }
@@ -228,29 +224,26 @@ public class CacheBatcher {
             }
             return;
         }
-        if (!b.maySend()) {
-            return; // a batch returning sends what waits
-        }
-        List<T> batch;
-        if (b.waiting.size() <= MAX_BATCH) {
-            batch = new ArrayList<>(b.waiting);
-            b.waiting.clear();
-        } else {
-            List<T> head = b.waiting.subList(0, MAX_BATCH);
-            batch = new ArrayList<>(head);
-            head.clear();
-            b.split = true;
-        }
-        b.inFlight++;
-        Runnable returned = () -> {
-            if (--b.inFlight == 0) {
-                b.split = false;
+        while (!b.waiting.isEmpty() && b.inFlight < b.maxInFlight) {
+            List<T> batch;
+            if (b.waiting.size() <= MAX_BATCH) {
+                batch = new ArrayList<>(b.waiting);
+                b.waiting.clear();
+            } else {
+                List<T> head = b.waiting.subList(0, MAX_BATCH);
+                batch = new ArrayList<>(head);
+                head.clear();
             }
-            if (!b.scheduled) {
-                flush(ctx, batches, tenant, b, sender);
-            }
-        };
-        sender.send(tenant, batch, () -> onContext(ctx, returned));
+            b.inFlight++;
+            Runnable returned = () -> {
+                b.inFlight--;
+                if (!b.scheduled) {
+                    flush(ctx, batches, tenant, b, sender);
+                }
+            };
+            sender.send(tenant, batch, () -> onContext(ctx, returned));
+        }
+        // what still waits goes when a batch returns
     }
 
     private static void onContext(Context ctx, Runnable action) {

@@ -130,9 +130,7 @@ final class RespConnection {
             if (!first.started) {
                 ready.add(first);
             }
-        } else if (group == 1 || !first.started) {
-            // writes of a group that arrive while its first ones are out wait for them: one connection's writes are
-            // never in two batches at once, which the batcher may send side by side (CacheBatcher.MAX_IN_FLIGHT)
+        } else {
             for (Pending p : queue) {
                 if (p.group() != group) {
                     break;

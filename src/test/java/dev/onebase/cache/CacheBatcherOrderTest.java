@@ -21,10 +21,11 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 
 /**
- * The batcher sends several batches of a tenant side by side (up to {@link CacheBatcher#MAX_IN_FLIGHT} per event loop),
- * but commands that arrived together and had to be cut into several batches ({@link CacheBatcher#MAX_BATCH}) still
- * run in order: the last SET of a key wins and INCRs of one key answer 1, 2, 3... in the order they were asked. With
- * the rest of a cut batch sent beside its head, on another connection of the pool, either could commit first.
+ * The batcher sends several batches of GETs of a tenant side by side (up to {@link CacheBatcher#GETS_IN_FLIGHT} per
+ * event loop), each GET still answered with its own value; writes that arrived together and had to be cut into
+ * several batches ({@link CacheBatcher#MAX_BATCH}) still run in order: the last SET of a key wins and INCRs of one key
+ * answer 1, 2, 3... in the order they were asked. With write batches sent side by side, on two connections of the
+ * pool, either could commit first.
  */
 @QuarkusTest
 class CacheBatcherOrderTest {
@@ -85,7 +86,7 @@ class CacheBatcherOrderTest {
         List<CompletableFuture<String>> answers = new ArrayList<>();
         CompletableFuture<Void> asked = new CompletableFuture<>();
         // one GET per turn of the loop: each turn's batch goes out while the earlier ones are still in flight
-        ctx.runOnContext(v -> askOnePerTurn(ctx, tenant, 0, 3 * CacheBatcher.MAX_IN_FLIGHT * 10, answers, asked));
+        ctx.runOnContext(v -> askOnePerTurn(ctx, tenant, 0, 3 * CacheBatcher.GETS_IN_FLIGHT * 10, answers, asked));
         asked.get(30, TimeUnit.SECONDS);
         for (int i = 0; i < answers.size(); i++) {
             String expected = i % 20 < 10 ? String.valueOf(i % 20) : null;
