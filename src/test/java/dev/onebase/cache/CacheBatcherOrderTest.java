@@ -21,11 +21,12 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 
 /**
- * The batcher sends several batches of GETs of a tenant side by side (up to {@link CacheBatcher#GETS_IN_FLIGHT} per
- * event loop), each GET still answered with its own value; writes that arrived together and had to be cut into
- * several batches ({@link CacheBatcher#MAX_BATCH}) still run in order: the last SET of a key wins and INCRs of one key
- * answer 1, 2, 3... in the order they were asked. With write batches sent side by side, on two connections of the
- * pool, either could commit first.
+ * The batcher sends several batches of a tenant side by side (up to {@link CacheBatcher#GETS_IN_FLIGHT} of GETs and
+ * {@link CacheBatcher#WRITES_IN_FLIGHT} of writes per event loop), each GET still answered with its own value; the
+ * writes of one connection that arrived together and had to be cut into several batches
+ * ({@link CacheBatcher#MAX_BATCH}) still run in order while other connections' writes go beside them: the last SET of
+ * a key wins and INCRs of one key answer 1, 2, 3... in the order they were asked. With one connection's writes in two
+ * batches side by side, on two connections of the pool, either could commit first.
  */
 @QuarkusTest
 class CacheBatcherOrderTest {
@@ -46,11 +47,13 @@ class CacheBatcherOrderTest {
         var tenant = TestApi.signup().id();
         for (int round = 0; round < 3; round++) {
             String key = "order-" + round;
+            Object connection = new Object();
             List<CompletableFuture<Void>> done = onOneEventLoopTurn(() -> {
                 List<CompletableFuture<Void>> futures = new ArrayList<>();
                 for (int i = 0; i < COMMANDS; i++) {
-                    futures.add(batcher.set(tenant, key, bytes(i), null).subscribeAsCompletionStage());
-                    futures.add(batcher.set(tenant, "other-" + (i % 5), bytes(i), null).subscribeAsCompletionStage());
+                    futures.add(batcher.set(connection, tenant, key, bytes(i), null).subscribeAsCompletionStage());
+                    // other connections, whose writes may go beside it
+                    futures.add(batcher.set(new Object(), tenant, "other-" + (i % 5), bytes(i), null).subscribeAsCompletionStage());
                 }
                 return futures;
             });
@@ -63,16 +66,24 @@ class CacheBatcherOrderTest {
     @Test
     void incrsCutIntoSeveralBatchesAnswerInOrder() throws Exception {
         var tenant = TestApi.signup().id();
+        Object connection = new Object();
+        List<CompletableFuture<Long>> others = new ArrayList<>();
         List<CompletableFuture<Long>> answers = onOneEventLoopTurn(() -> {
             List<CompletableFuture<Long>> futures = new ArrayList<>();
             for (int i = 0; i < COMMANDS; i++) {
-                futures.add(batcher.incr(tenant, "counter", 1).subscribeAsCompletionStage());
+                futures.add(batcher.incr(connection, tenant, "counter", 1).subscribeAsCompletionStage());
+                others.add(batcher.incr(new Object(), tenant, "other-counter", 1).subscribeAsCompletionStage());
             }
             return futures;
         });
         for (int i = 0; i < answers.size(); i++) {
             assertEquals(i + 1L, answers.get(i).get(60, TimeUnit.SECONDS), "INCR number " + (i + 1));
         }
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        for (var other : others) {
+            seen.add(other.get(60, TimeUnit.SECONDS));
+        }
+        assertEquals(COMMANDS, seen.size(), "every other INCR had a value of its own");
     }
 
     @Test
