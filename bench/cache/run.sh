@@ -73,7 +73,7 @@ cpu_us() { # prints "all jvm": the JVM and its database backends together, and t
   pids="$SERVICE_PID $(psql -X -At -d postgres -c "select string_agg(pid::text, ' ') from pg_stat_activity where datname = '$DB'" 2>/dev/null)"
   # shellcheck disable=SC2086  # a list of pids
   for p in $pids; do cat "/proc/$p/stat" 2>/dev/null; done \
-    | awk -v t="$CLK_TCK" '{ sub(/^.*\) /, ""); u += $12 + $13; if (NR == 1) j = $12 + $13 } END { printf "%.0f %.0f", u * 1000000 / t, j * 1000000 / t }'
+    | awk -v t="$CLK_TCK" '{ sub(/^.*\) /, ""); u += $12 + $13; if (NR == 1) j = $12 + $13 } END { printf "%.0f %.0f\n", u * 1000000 / t, j * 1000000 / t }'
 }
 # statements PostgreSQL ran in the service's database (each GET's statement is its own transaction); the server
 # writes a busy backend's counts about once a second, hence the pause
