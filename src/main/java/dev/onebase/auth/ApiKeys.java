@@ -65,6 +65,7 @@ public final class ApiKeys {
      * request, and the parse and SHA-256 are a pure function of the key, so this only saves work (whether the key is
      * known, revoked or expired is still asked of the key cache for every request).
      */
+    @io.quarkus.runtime.annotations.RegisterForReflection
     private record Parsed(String key, Optional<Presented> presented) {
     }
 
