@@ -68,12 +68,12 @@ HIT=/api/v1/cache/bench: MISS=/api/v1/cache/miss: FLOOR='/bench/floor?'
 # CPU time (microseconds, user + system) of the service's JVM and of the PostgreSQL backends connected to its
 # database: what a request costs the machine, which a busy machine's throughput hides
 CLK_TCK=$(getconf CLK_TCK)
-cpu_us() {
+cpu_us() { # prints "all jvm": the JVM and its database backends together, and the JVM alone
   local pids
   pids="$SERVICE_PID $(psql -X -At -d postgres -c "select string_agg(pid::text, ' ') from pg_stat_activity where datname = '$DB'" 2>/dev/null)"
   # shellcheck disable=SC2086  # a list of pids
   for p in $pids; do cat "/proc/$p/stat" 2>/dev/null; done \
-    | awk -v t="$CLK_TCK" '{ sub(/^.*\) /, ""); u += $12 + $13 } END { printf "%.0f", u * 1000000 / t }'
+    | awk -v t="$CLK_TCK" '{ sub(/^.*\) /, ""); u += $12 + $13; if (NR == 1) j = $12 + $13 } END { printf "%.0f %.0f\n", u * 1000000 / t, j * 1000000 / t }'
 }
 # statements PostgreSQL ran in the service's database (each GET's statement is its own transaction); the server
 # writes a busy backend's counts about once a second, hence the pause
@@ -82,20 +82,20 @@ db_xacts() {
   psql -X -At -d postgres -c "select xact_commit + xact_rollback from pg_stat_database where datname = '$DB'" 2>/dev/null || echo 0
 }
 run_wrk() { # name script conns [TARGET of get.lua]
-  local f="$WORK_DIR/wrk-$1-$3.txt" errs perf_pid= cpu0 cpu1 n x0 x1
+  local f="$WORK_DIR/wrk-$1-$3.txt" errs perf_pid= cpu0 cpu1 jvm0 jvm1 n x0 x1
   if [ "$PROFILE" = 1 ] && [ "$3" = "${CONNECTIONS%% *}" ] && [[ $1 == http-floor || $1 == onebase-GET || $1 == GET-miss ]]; then
     perf record -q -F 999 -g -p "$SERVICE_PID" -o "$WORK_DIR/perf-$1.data" -- sleep "$DURATION" >/dev/null 2>&1 &
     perf_pid=$!
   fi
   x0=$(db_xacts)
-  cpu0=$(cpu_us)
+  read -r cpu0 jvm0 < <(cpu_us)
   TARGET=${4:-} wrk -t 2 -c "$3" -d "${DURATION}s" --latency -s "$HERE/$2" "$BASE_URL" >"$f"
-  cpu1=$(cpu_us)
+  read -r cpu1 jvm1 < <(cpu_us)
   x1=$(db_xacts)
   [ -z "$perf_pid" ] || wait "$perf_pid" || true
   errs=$(awk '/Non-2xx/ {print $5}' "$f")
   n=$(awk '/requests in/ {print $1}' "$f")
-  echo "$1 $3 $(wrk_rps "$f") $(wrk_ms "$f" 50%) $(wrk_ms "$f" 99%) ${errs:-0} $(( n > 0 ? (cpu1 - cpu0) / n : 0 )) $(awk -v x="$(( x1 - x0 ))" -v n="${n:-0}" 'BEGIN { printf (n > 0 ? "%.2f" : "-"), x / n }')" >>"$WORK_DIR/results"
+  echo "$1 $3 $(wrk_rps "$f") $(wrk_ms "$f" 50%) $(wrk_ms "$f" 99%) ${errs:-0} $(( n > 0 ? (cpu1 - cpu0) / n : 0 ))/$(( n > 0 ? (jvm1 - jvm0) / n : 0 )) $(awk -v x="$(( x1 - x0 ))" -v n="${n:-0}" 'BEGIN { printf (n > 0 ? "%.2f" : "-"), x / n }')" >>"$WORK_DIR/results"
 }
 run_pgbench() { # conns
   local f="$WORK_DIR/pgbench-$1.txt" tps p50 p99
@@ -150,11 +150,11 @@ for c in $CONNECTIONS; do
 done
 
 echo
-printf '%-12s %5s %10s %9s %9s %8s %10s %9s\n' what conns "req/s" "p50 ms" "p99 ms" "non-2xx" "CPU us/req" "stmt/req"
+printf '%-12s %5s %10s %9s %9s %8s %10s %9s\n' what conns "req/s" "p50 ms" "p99 ms" "non-2xx" "CPU/JVM us" "stmt/req"
 sort -k2,2n -s "$WORK_DIR/results" | while read -r name c rps p50 p99 errs cpu stmts; do
   printf '%-12s %5s %10s %9s %9s %8s %10s %9s\n' "$name" "$c" "$rps" "$p50" "$p99" "$errs" "$cpu" "$stmts"
 done
-echo "(CPU us/req: user + system time of the service's JVM and of the PostgreSQL backends of its database, per request;"
+echo "(CPU/JVM us: user + system time per request of the service's JVM and the PostgreSQL backends of its database / of the JVM alone;"
 echo " on a busy machine the figure to compare, since throughput there mostly measures the other load;"
 echo " stmt/req: transactions PostgreSQL counted in the service's database per request, the request limit's included)"
 echo

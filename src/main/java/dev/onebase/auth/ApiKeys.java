@@ -47,11 +47,40 @@ public final class ApiKeys {
     }
 
     public static Optional<Presented> parse(String key) {
+        Parsed last = LAST.get();
+        if (last != null && sameKey(last.key, key)) {
+            return last.presented;
+        }
         if (!wellFormed(key)) {
             return Optional.empty();
         }
         UUID tenant = new UUID(HexFormat.fromHexDigitsToLong(key, 3, 19), HexFormat.fromHexDigitsToLong(key, 19, HEX_END));
-        return Optional.of(new Presented(tenant, sha256(key.getBytes(StandardCharsets.US_ASCII))));
+        Optional<Presented> presented = Optional.of(new Presented(tenant, sha256(key.getBytes(StandardCharsets.US_ASCII))));
+        LAST.set(new Parsed(key, presented));
+        return presented;
+    }
+
+    /**
+     * The last well-formed key parsed on this thread and its hash: an event loop sees the same few keys request after
+     * request, and the parse and SHA-256 are a pure function of the key, so this only saves work (whether the key is
+     * known, revoked or expired is still asked of the key cache for every request).
+     */
+    @io.quarkus.runtime.annotations.RegisterForReflection
+    private record Parsed(String key, Optional<Presented> presented) {
+    }
+
+    private static final ThreadLocal<Parsed> LAST = new ThreadLocal<>();
+
+    /** Equal keys, in a time that does not tell how much of another caller's key a guess got right. */
+    private static boolean sameKey(String a, String b) {
+        if (a.length() != b.length()) {
+            return false;
+        }
+        int diff = 0;
+        for (int i = 0; i < a.length(); i++) {
+            diff |= a.charAt(i) ^ b.charAt(i);
+        }
+        return diff == 0;
     }
 
     private static boolean wellFormed(String key) {

@@ -2,11 +2,13 @@ package dev.onebase.cache;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -25,16 +27,23 @@ import io.vertx.pgclient.PgException;
 
 /**
  * GETs and plain SETs of one tenant that arrive together on one event loop become one statement
- * ({@code cache_get_many}, {@code cache_set_many} of V19): each event loop keeps, per tenant, at most one batch of
- * each kind in flight; what arrives meanwhile waits for it and goes out as the next batch. A lone command goes out at
- * the end of the event loop's current turn (so the commands read from the sockets in that turn join it). The
+ * ({@code cache_get_many}, {@code cache_set_many} of V19): the commands of a tenant read from the sockets in one turn
+ * of the event loop go out at the end of that turn as one batch. Each event loop keeps, per tenant, up to
+ * {@link #GETS_IN_FLIGHT} batches of GETs and {@link #WRITES_IN_FLIGHT} of SETs (and of INCRs) in flight; past that,
+ * what arrives waits and goes out as the next batch when one returns. So a command does not wait for another batch's
+ * round trip before its own while few are out, and under load the batches grow instead of the statements. The
  * statements are tenant functions, so Row-Level Security fences them exactly as a single GET or SET. Both fronts use
- * it: the RESP server's GETs and SETs, and the HTTP GET ({@link CacheGetRoute}).
+ * it: the RESP server's GETs, SETs and INCRs, and the HTTP GET ({@link CacheGetRoute}).
  *
- * <p>The order of commands is kept where it is observable: one connection sends its next write only after the
- * previous answer, and within a batch of SETs the last write of a key is the one kept (every caller gets OK, as if
- * the writes had run one after the other). A SET batch that hits the plan's entry limit is retried one SET at a time,
- * so only the SETs that really do not fit fail.
+ * <p>The order of commands is kept where it is observable: a write names the connection it came from (its origin),
+ * and a connection's writes are never in two batches out at once: while one of its writes is out, its later ones
+ * (and only its) wait, in order, for the next batch. Without that, a RESP connection's pipelined writes, which may
+ * reach the batcher in different turns after an asynchronous check, could go out in two batches side by side, on two
+ * connections of the pool, and commit in either order. Within a batch of SETs the last write of a key is the one kept
+ * (every caller gets OK, as if the writes had run one after the other); the rows of a batch are locked in key order,
+ * so batches side by side wait for each other instead of deadlocking. GETs change nothing: they go side by side on
+ * the loop's pipelined connection, which answers in order. A SET batch that hits the plan's entry limit is retried
+ * one SET at a time, so only the SETs that really do not fit fail.
  *
  * <p>The GET path has no Uni inside ({@link #get(UUID, String, Answer)}): the batch is sent with the Vert.x SQL
  * client's own callback on the event loop's pipelined connection, and each caller's {@link Answer} is called from it,
@@ -45,6 +54,10 @@ import io.vertx.pgclient.PgException;
 public class CacheBatcher {
 
     static final int MAX_BATCH = 512;
+    /** Batches of GETs in flight per tenant and event loop, on the loop's pipelined connection. */
+    static final int GETS_IN_FLIGHT = 4;
+    /** Batches of SETs (and of INCRs) in flight per tenant and event loop, each on a connection of the pool. */
+    static final int WRITES_IN_FLIGHT = 2;
 
     private static final String GET_MANY = "select i, value, content_type, is_hash from cache_get_many($1, $2)";
     private static final String SET_MANY = "select cache_set_many($1, $2, $3, $4)";
@@ -83,17 +96,69 @@ public class CacheBatcher {
     }
 
     @io.quarkus.runtime.annotations.RegisterForReflection
-    private record Set(String key, byte[] value, Long ttlMs, UniEmitter<? super Void> emitter) {
+    private record Set(Object origin, String key, byte[] value, Long ttlMs, UniEmitter<? super Void> emitter) {
     }
 
     @io.quarkus.runtime.annotations.RegisterForReflection
-    private record Incr(String key, long by, UniEmitter<? super Long> emitter) {
+    private record Incr(Object origin, String key, long by, UniEmitter<? super Long> emitter) {
     }
 
     private static final class Batch<T> {
         final List<T> waiting = new ArrayList<>();
-        boolean inFlight;
+        final int maxInFlight;
+        /** The connection a write came from (writes only): one connection's writes are never in two batches out. */
+        final Function<T, Object> originOf;
+        final Map<Object, Integer> originsOut = new IdentityHashMap<>();
+        int inFlight;
         boolean scheduled;
+
+        Batch(int maxInFlight, Function<T, Object> originOf) {
+            this.maxInFlight = maxInFlight;
+            this.originOf = originOf;
+        }
+
+        /** The next batch: up to MAX_BATCH of what waits, in order, less what must wait for a batch out. */
+        List<T> take() {
+            if (originOf == null) {
+                List<T> head = waiting.size() <= MAX_BATCH ? waiting : waiting.subList(0, MAX_BATCH);
+                List<T> batch = new ArrayList<>(head);
+                head.clear();
+                return batch;
+            }
+            List<T> batch = new ArrayList<>();
+            List<T> rest = new ArrayList<>();
+            Map<Object, Boolean> held = new IdentityHashMap<>();
+            for (T item : waiting) {
+                Object origin = originOf.apply(item);
+                if (batch.size() == MAX_BATCH || originsOut.containsKey(origin) || held.containsKey(origin)) {
+                    held.put(origin, Boolean.TRUE); // and so every later write of that connection
+                    rest.add(item);
+                } else {
+                    batch.add(item);
+                }
+            }
+            waiting.clear();
+            waiting.addAll(rest);
+            return batch;
+        }
+
+        /** The connections of a batch going out (writes only). */
+        List<Object> out(List<T> batch) {
+            if (originOf == null) {
+                return List.of();
+            }
+            Map<Object, Boolean> distinct = new IdentityHashMap<>();
+            for (T item : batch) {
+                distinct.put(originOf.apply(item), Boolean.TRUE);
+            }
+            List<Object> origins = new ArrayList<>(distinct.keySet());
+            origins.forEach(o -> originsOut.merge(o, 1, Integer::sum));
+            return origins;
+        }
+
+        void back(List<Object> origins) {
+            origins.forEach(o -> originsOut.computeIfPresent(o, (k, n) -> n == 1 ? null : n - 1));
+        }
     }
 
     /** GET: the live string value; a hash fails with {@link CacheStore.WrongType}. */
@@ -108,7 +173,7 @@ public class CacheBatcher {
             } else {
                 em.complete(Optional.ofNullable(value));
             }
-        }), this::sendGets));
+        }), this::sendGets, GETS_IN_FLIGHT, null));
     }
 
     /**
@@ -121,17 +186,20 @@ public class CacheBatcher {
             store.get(tenant, key).subscribe().with(v -> answer.done(v.orElse(null), null), e -> answer.done(null, e));
             return;
         }
-        enqueue(ctx, gets.get(), tenant, new Get(key, answer), this::sendGets);
+        enqueue(ctx, gets.get(), tenant, new Get(key, answer), this::sendGets, GETS_IN_FLIGHT, null);
     }
 
-    /** A plain SET (no condition, no GET, no absolute expiry): ttlMs null for none. */
-    public Uni<Void> set(UUID tenant, String key, byte[] value, Long ttlMs) {
+    /**
+     * A plain SET (no condition, no GET, no absolute expiry): ttlMs null for none. {@code origin} is the connection
+     * it came from (compared by identity), whose writes are applied in the order they were asked.
+     */
+    public Uni<Void> set(Object origin, UUID tenant, String key, byte[] value, Long ttlMs) {
         Context ctx = Vertx.currentContext();
         if (ctx == null || !ctx.isEventLoopContext()) {
             return store.set(tenant, key, value, null, new CacheStore.Expiry(ttlMs, null, false), CacheStore.Condition.ALWAYS, false)
                     .replaceWithVoid();
         }
-        return Uni.createFrom().emitter(em -> enqueue(ctx, sets.get(), tenant, new Set(key, value, ttlMs, em), this::sendSets));
+        return Uni.createFrom().emitter(em -> enqueue(ctx, sets.get(), tenant, new Set(origin, key, value, ttlMs, em), this::sendSets, WRITES_IN_FLIGHT, Set::origin));
     }
 
     /**
@@ -164,7 +232,7 @@ public class CacheBatcher {
                     if (--left[0] == 0) {
                         em.complete(java.util.Arrays.asList(values));
                     }
-                }), this::sendGets);
+                }), this::sendGets, GETS_IN_FLIGHT, null);
             }
         });
     }
@@ -174,12 +242,12 @@ public class CacheBatcher {
      * an integer or a sum out of range, {@link CacheStore.WrongType} for a hash, 507 when the plan's entries are used
      * up). The INCRs of a tenant that arrive together are one statement ({@code cache_incr_many} of V28).
      */
-    public Uni<Long> incr(UUID tenant, String key, long by) {
+    public Uni<Long> incr(Object origin, UUID tenant, String key, long by) {
         Context ctx = Vertx.currentContext();
         if (ctx == null || !ctx.isEventLoopContext()) {
             return store.incrBy(tenant, key, by);
         }
-        return Uni.createFrom().emitter(em -> enqueue(ctx, incrs.get(), tenant, new Incr(key, by, em), this::sendIncrs));
+        return Uni.createFrom().emitter(em -> enqueue(ctx, incrs.get(), tenant, new Incr(origin, key, by, em), this::sendIncrs, WRITES_IN_FLIGHT, Incr::origin));
     }
 
     long getStatements() {
@@ -195,10 +263,11 @@ public class CacheBatcher {
         void send(UUID tenant, List<T> batch, Runnable done);
     }
 
-    private static <T> void enqueue(Context ctx, Map<UUID, Batch<T>> batches, UUID tenant, T item, Sender<T> sender) {
-        Batch<T> b = batches.computeIfAbsent(tenant, t -> new Batch<>());
+    private static <T> void enqueue(Context ctx, Map<UUID, Batch<T>> batches, UUID tenant, T item, Sender<T> sender, int maxInFlight,
+            Function<T, Object> originOf) {
+        Batch<T> b = batches.computeIfAbsent(tenant, t -> new Batch<>(maxInFlight, originOf));
         b.waiting.add(item);
-        if (!b.inFlight && !b.scheduled) {
+        if (!b.scheduled && b.inFlight < b.maxInFlight) {
             b.scheduled = true;
             ctx.runOnContext(v -> flush(ctx, batches, tenant, b, sender));
         }
@@ -207,24 +276,28 @@ public class CacheBatcher {
     private static <T> void flush(Context ctx, Map<UUID, Batch<T>> batches, UUID tenant, Batch<T> b, Sender<T> sender) {
         b.scheduled = false;
         if (b.waiting.isEmpty()) {
-            batches.remove(tenant, b);
+            if (b.inFlight == 0) {
+                batches.remove(tenant, b);
+            }
             return;
         }
-        List<T> batch;
-        if (b.waiting.size() <= MAX_BATCH) {
-            batch = new ArrayList<>(b.waiting);
-            b.waiting.clear();
-        } else {
-            List<T> head = b.waiting.subList(0, MAX_BATCH);
-            batch = new ArrayList<>(head);
-            head.clear();
+        while (!b.waiting.isEmpty() && b.inFlight < b.maxInFlight) {
+            List<T> batch = b.take();
+            if (batch.isEmpty()) {
+                break; // all that waits comes from connections with a write out
+            }
+            List<Object> origins = b.out(batch);
+            b.inFlight++;
+            Runnable returned = () -> {
+                b.inFlight--;
+                b.back(origins);
+                if (!b.scheduled) {
+                    flush(ctx, batches, tenant, b, sender);
+                }
+            };
+            sender.send(tenant, batch, () -> onContext(ctx, returned));
         }
-        b.inFlight = true;
-        Runnable next = () -> {
-            b.inFlight = false;
-            flush(ctx, batches, tenant, b, sender);
-        };
-        sender.send(tenant, batch, () -> onContext(ctx, next));
+        // what still waits goes when a batch returns
     }
 
     private static void onContext(Context ctx, Runnable action) {

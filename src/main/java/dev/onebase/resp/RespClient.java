@@ -22,6 +22,9 @@ final class RespClient {
     boolean queueFailed;
     /** WATCHed keys and their versions when first watched (null: none). */
     java.util.Map<String, String> watched;
+    /** Commands whose admission is with the database, and the last of them (RespCommands.admitInOrder). */
+    int admitting;
+    io.smallrye.mutiny.Uni<RespGate.Admitted> admissions;
 
     void endTransaction() {
         queued = null;

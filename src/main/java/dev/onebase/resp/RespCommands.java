@@ -101,14 +101,38 @@ class RespCommands {
             if (!command.touchesKeys()) {
                 return command.handler.run(new Call(client, args, null, null));
             }
-            RespGate.Admitted now = gate.admitNow(client, command);
+            RespGate.Admitted now = client.admitting == 0 ? gate.admitNow(client, command) : null;
             if (now != null) {
                 return command.handler.run(new Call(client, args, now.tenant(), now.plan()));
             }
-            return gate.admit(client, command).flatMap(ok -> command.handler.run(new Call(client, args, ok.tenant(), ok.plan())));
+            return admitInOrder(client, command).flatMap(ok -> command.handler.run(new Call(client, args, ok.tenant(), ok.plan())));
         } catch (RuntimeException e) {
             return Call.reply(RespErrors.reply(e));
         }
+    }
+
+    /**
+     * The gate's answer through the database, after the connection's earlier commands that went that way, and on the
+     * connection's event loop: a connection's commands reach their statements (and the batcher) in the order they were
+     * sent. Without it, of a pipelined INCR, INCR, INCR whose first two waited for a new request-limit lease, the third,
+     * admitted from memory, ran first. While one waits, the connection's later commands take this path too.
+     */
+    private Uni<RespGate.Admitted> admitInOrder(RespClient client, Command command) {
+        io.vertx.core.Context ctx = io.vertx.core.Vertx.currentContext();
+        Uni<RespGate.Admitted> before = client.admissions;
+        Uni<RespGate.Admitted> admit = before == null ? gate.admit(client, command)
+                : before.onItemOrFailure().transformToUni((x, f) -> gate.admit(client, command));
+        if (ctx != null) {
+            admit = admit.emitOn(task -> ctx.runOnContext(v -> task.run()));
+        }
+        Uni<RespGate.Admitted> mine = admit.onTermination().invoke(() -> {
+            if (--client.admitting == 0) {
+                client.admissions = null;
+            }
+        }).memoize().indefinitely();
+        client.admitting++;
+        client.admissions = mine;
+        return mine;
     }
 
     /** What runs at once inside MULTI; everything else is queued for EXEC. */

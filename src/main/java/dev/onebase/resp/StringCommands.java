@@ -189,7 +189,7 @@ class StringCommands {
             checkKey(key, limits);
             checkValue(value.length, limits);
             if (condition == Condition.ALWAYS && !returnOld && !expiry.keep() && expiry.absoluteMs() == null && !c.inTransaction()) {
-                return batcher.set(c.tenant, key, value, expiry.relativeMs()).replaceWith(PLAIN_SET);
+                return batcher.set(c.client, c.tenant, key, value, expiry.relativeMs()).replaceWith(PLAIN_SET);
             }
             return c.store(store).set(c.tenant, key, value, null, expiry, condition, returnOld);
         });
@@ -228,7 +228,7 @@ class StringCommands {
     private Uni<Reply> incr(Call c, long by) {
         return limits(c).flatMap(limits -> {
             checkKey(c.key(1), limits);
-            return c.inTransaction() ? c.inTransaction.incrBy(c.tenant, c.key(1), by) : batcher.incr(c.tenant, c.key(1), by);
+            return c.inTransaction() ? c.inTransaction.incrBy(c.tenant, c.key(1), by) : batcher.incr(c.client, c.tenant, c.key(1), by);
         }).map(Reply::integer).onFailure(StringCommands::notANumber).recoverWithUni(e -> whyNotIncremented(c, e));
     }
 

@@ -30,4 +30,24 @@ class ApiKeysTest {
             assertTrue(ApiKeys.parse(bad).isEmpty(), bad);
         }
     }
+
+    /** The last key parsed on a thread is remembered: a key asked right after another gets its own tenant and hash. */
+    @Test
+    void eachKeyGetsItsOwnParseWhateverCameBefore() {
+        UUID t1 = UUID.randomUUID();
+        UUID t2 = UUID.randomUUID();
+        ApiKeys.Minted k1 = ApiKeys.mint(t1);
+        ApiKeys.Minted k2 = ApiKeys.mint(t2);
+        for (int round = 0; round < 2; round++) {
+            assertEquals(t1, ApiKeys.parse(k1.secret()).orElseThrow().tenantId());
+            assertArrayEquals(k1.hash(), ApiKeys.parse(new String(k1.secret().toCharArray())).orElseThrow().hash());
+            // a key that differs from the one remembered in its last character only: parsed, not taken for it
+            String sibling = k1.secret().substring(0, 78) + (k1.secret().charAt(78) == 'A' ? 'B' : 'A');
+            assertTrue(!java.util.Arrays.equals(k1.hash(), ApiKeys.parse(sibling).orElseThrow().hash()));
+            assertTrue(ApiKeys.parse(k1.secret() + "A").isEmpty());
+            ApiKeys.Presented p2 = ApiKeys.parse(k2.secret()).orElseThrow();
+            assertEquals(t2, p2.tenantId());
+            assertArrayEquals(k2.hash(), p2.hash());
+        }
+    }
 }

@@ -93,4 +93,60 @@ class PipelineConformanceTest extends ConformanceBase {
         }
         assertEquals(expected, r.pipeline(commands));
     }
+
+    /**
+     * Several connections at once, each pipelining SETs, INCRs and GETs of its own keys in many small writes, so that
+     * a connection's later writes arrive while its earlier ones are still with the database (and other connections'
+     * batches are out beside them): each connection's commands still apply in its order. A connection's writes in two
+     * batches sent side by side could commit in either order.
+     */
+    @Test
+    @DisplayName("pipeline: SETs, INCRs and GETs of several connections, written in pieces, apply in each one's order")
+    void concurrentPipelinesWrittenInPiecesKeepEachConnectionsOrder() throws Exception {
+        int connections = 4;
+        int steps = 12; // 4 connections x 12 x 8 commands: within the test plan's request limit
+        List<RawResp> clients = new ArrayList<>();
+        for (int c = 0; c < connections; c++) {
+            clients.add(client());
+        }
+        List<java.util.concurrent.CompletableFuture<Void>> runs = new ArrayList<>();
+        for (int c = 0; c < connections; c++) {
+            RawResp client = clients.get(c);
+            String k = "c" + c + ":k";
+            String n = "c" + c + ":n";
+            runs.add(java.util.concurrent.CompletableFuture.runAsync(() -> {
+                List<Object> expected = new ArrayList<>();
+                RawResp.Status ok = new RawResp.Status("OK");
+                for (int i = 0; i < steps; i++) {
+                    // each in a write of its own: the later ones of a group arrive while the first are out
+                    client.writeRaw(concat(RawResp.encode("set", k, "v" + (3 * i + 1)), RawResp.encode("set", k, "v" + (3 * i + 2))));
+                    client.writeRaw(RawResp.encode("set", k, "v" + (3 * i + 3)));
+                    client.writeRaw(concat(RawResp.encode("incr", n), RawResp.encode("incr", n)));
+                    client.writeRaw(RawResp.encode("incr", n));
+                    client.writeRaw(concat(RawResp.encode("get", k), RawResp.encode("get", n)));
+                    expected.addAll(List.of(ok, ok, ok, 3L * i + 1, 3L * i + 2, 3L * i + 3, "v" + (3 * i + 3), String.valueOf(3 * i + 3)));
+                }
+                List<Object> replies = new ArrayList<>();
+                for (int i = 0; i < expected.size(); i++) {
+                    replies.add(client.read());
+                }
+                assertEquals(expected, replies, k);
+            }));
+        }
+        for (var run : runs) {
+            run.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        for (int c = 0; c < connections; c++) {
+            assertEquals("v" + 3 * steps, r.str("get", "c" + c + ":k"));
+            assertEquals(String.valueOf(3 * steps), r.str("get", "c" + c + ":n"));
+        }
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            all.writeBytes(p);
+        }
+        return all.toByteArray();
+    }
 }
