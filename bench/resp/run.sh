@@ -12,6 +12,8 @@
 # persistence on a free port) and stops it at exit, so it runs to the end unattended. REQUESTS (200000) per
 # redis-benchmark run, RUN_TIMEOUT (300) seconds at most per redis-benchmark run (a run that hangs is stopped and
 # left out, said so), DURATION (10) seconds of pgbench, CONNECTIONS ("10 50"), JAVA_OPTS (-Xmx512m).
+# PROFILE=1 adds one GET run at the first CONNECTIONS count under `perf record`: CPU per GET (the JVM, and the JVM with
+# its PostgreSQL backends) and the event loops' top frames.
 # bench/README.md has the figures.
 . "$(dirname "$0")/../lib.sh"
 int_var DURATION 10
@@ -22,6 +24,11 @@ for c in $CONNECTIONS; do [[ $c =~ ^[1-9][0-9]*$ ]] || die "CONNECTIONS must be 
 REDIS_PORT_GIVEN=${REDIS_PORT:-}
 REDIS_PORT=${REDIS_PORT:-6379}
 JAVA_OPTS=${JAVA_OPTS:--Xmx512m}
+PROFILE=${PROFILE:-0}
+if [ "$PROFILE" = 1 ]; then
+  command -v perf >/dev/null || die "PROFILE=1 needs perf (Debian: linux-perf)"
+  JAVA_OPTS="$JAVA_OPTS -XX:+PreserveFramePointer"
+fi
 DB=onebase_bench_resp
 PGBENCH_DB=onebase_bench_resp_pgbench
 KEYS=1000
@@ -113,6 +120,33 @@ for c in $CONNECTIONS; do
   echo "== $c connections: pgbench -S ($DURATION s)"
   run_pgbench "$c"
 done
+
+if [ "$PROFILE" = 1 ]; then
+  # one more GET run at the first connection count, without pipelining, under perf: the CPU per command of the JVM and
+  # of its PostgreSQL backends, and the event loops' top frames (bench/cache/frames.py)
+  CLK_TCK=$(getconf CLK_TCK)
+  cpu_us() {
+    local pids
+    pids="$SERVICE_PID $(psql -X -At -d postgres -c "select string_agg(pid::text, ' ') from pg_stat_activity where datname = '$DB'" 2>/dev/null)"
+    # shellcheck disable=SC2086  # a list of pids
+    for p in $pids; do cat "/proc/$p/stat" 2>/dev/null; done \
+      | awk -v t="$CLK_TCK" '{ sub(/^.*\) /, ""); u += $12 + $13; if (NR == 1) j = $12 + $13 } END { printf "%.0f %.0f\n", u * 1000000 / t, j * 1000000 / t }'
+  }
+  c=${CONNECTIONS%% *}
+  echo "== $c connections, GET under perf ($REQUESTS requests)"
+  perf record -q -F 999 -g -p "$SERVICE_PID" -o "$WORK_DIR/perf-get.data" >/dev/null 2>&1 &
+  perf_pid=$!
+  read -r all0 jvm0 < <(cpu_us)
+  timeout "$RUN_TIMEOUT" redis-benchmark -p "$RESP_PORT" -a "$API_KEY" -t get -c "$c" -n "$REQUESTS" -d 100 -r "$KEYS" --csv -q \
+    2>/dev/null | tr -d '"' | awk -F, '$1=="GET" {printf "GET under perf: %.0f req/s\n", $2}'
+  read -r all1 jvm1 < <(cpu_us)
+  kill -INT "$perf_pid" 2>/dev/null; wait "$perf_pid" 2>/dev/null || true
+  echo "CPU per GET: JVM and its PostgreSQL backends $(( (all1 - all0) / REQUESTS )) us, the JVM alone $(( (jvm1 - jvm0) / REQUESTS )) us"
+  jcmd "$SERVICE_PID" Compiler.perfmap >/dev/null 2>&1 || echo "(jcmd Compiler.perfmap failed: Java frames stay unnamed)"
+  echo "== top frames of the event loops, GET at $c connections (first frame outside the JDK)"
+  perf script -i "$WORK_DIR/perf-get.data" 2>/dev/null | python3 bench/cache/frames.py 15
+  rm -f "/tmp/perf-$SERVICE_PID.map"
+fi
 
 echo
 printf '%-8s %-10s %5s %8s %10s\n' who command conns pipeline "req/s"
