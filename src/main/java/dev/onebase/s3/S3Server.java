@@ -10,6 +10,7 @@ import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
+import dev.onebase.web.EventLoops;
 import dev.onebase.web.RequestIdFilter;
 import dev.onebase.web.RouteTemplates;
 import io.quarkus.runtime.ShutdownEvent;
@@ -22,7 +23,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.impl.VertxInternal;
 
 /**
  * The S3 endpoint: a Vert.x HTTP server of its own on {@code onebase.s3.port}, so buckets sit at the root of its URL
@@ -71,7 +71,7 @@ public class S3Server {
             LOG.warn("The S3 endpoint is off: set onebase.s3.secret-key (ONEBASE_S3_SECRET_KEY) to turn it on");
             return;
         }
-        int instances = eventLoops();
+        int instances = EventLoops.count(vertx);
         for (int attempt = 1;; attempt++) {
             // Quarkus' Micrometer binder tags a server's meters (http.server.active.connections, ...) with
             // server.port only when the options name a port: with port 0 (tests) the S3 server's gauges would collide
@@ -119,17 +119,6 @@ public class S3Server {
                 started.complete();
             }).onFailure(started::fail);
         }
-    }
-
-    /** As many as Vert.x has ({@code quarkus.vertx.event-loops-pool-size}). */
-    private int eventLoops() {
-        int n = 0;
-        if (vertx instanceof VertxInternal internal) {
-            for (var ignored : internal.getEventLoopGroup()) {
-                n++;
-            }
-        }
-        return Math.max(1, n);
     }
 
     void stop(@Observes ShutdownEvent event) {

@@ -38,7 +38,6 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.impl.Http1xServerConnection;
 import io.vertx.core.http.impl.HttpServerRequestInternal;
-import io.vertx.core.impl.VertxInternal;
 
 /**
  * The service's main HTTP server, started here instead of by Quarkus ({@code quarkus.http.host-enabled=false}), so that
@@ -85,7 +84,7 @@ public class MainHttpServer {
         HttpServerOptionsUtils.applyCommonOptions(options, build, http, List.of());
         int maxConnections = http.limits().maxConnections().orElse(-1);
         Handler<HttpServerRequest> root = VertxHttpRecorder.getRootHandler();
-        int instances = http.ioThreads().orElse(eventLoops());
+        int instances = http.ioThreads().orElse(EventLoops.count(vertx));
         deployment = vertx.deployVerticle(() -> new Listener(options, root, maxConnections), new DeploymentOptions().setInstances(instances))
                 .toCompletionStage().toCompletableFuture().join();
         publish(options, servers.get(0).actualPort(), mode, http);
@@ -199,16 +198,5 @@ public class MainHttpServer {
                 values.register(ValueRegistry.RuntimeKey.<String>key("test.url"), base.toString());
             }
         }
-    }
-
-    /** As many as Vert.x has ({@code quarkus.vertx.event-loops-pool-size}). */
-    private int eventLoops() {
-        int n = 0;
-        if (vertx instanceof VertxInternal internal) {
-            for (var ignored : internal.getEventLoopGroup()) {
-                n++;
-            }
-        }
-        return Math.max(1, n);
     }
 }
