@@ -2,6 +2,8 @@ package dev.onebase.tenant;
 
 import static dev.onebase.testsupport.TestApi.as;
 import static dev.onebase.testsupport.TestApi.asAdmin;
+import static dev.onebase.tenant.TenantPlacementTest.seeded;
+import static dev.onebase.tenant.TenantPlacementTest.start;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -26,7 +28,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 import dev.onebase.testsupport.Db;
-import dev.onebase.testsupport.TestApi;
 import dev.onebase.testsupport.TestApi.Tenant;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -41,20 +42,6 @@ class TenantPlacementBatchTest {
 
     private static final Duration WAIT = Duration.ofSeconds(120);
     private static final int ROWS = 10_000;
-
-    private static Tenant seeded(int rows) {
-        Tenant a = TestApi.signup();
-        asAdmin().contentType(ContentType.JSON).body("{\"plan\":\"enterprise\"}").put("/admin/tenants/" + a.id() + "/plan").then().statusCode(200);
-        Db.exec("insert into cache_entries (tenant_id, key, value) select ?, 'k' || g, convert_to('v' || g, 'UTF8') from generate_series(1, ?) g",
-                a.id(), rows);
-        return a;
-    }
-
-    private static long start(Tenant t, String target) {
-        Response started = asAdmin().contentType(ContentType.JSON).body("{\"placement\":\"" + target + "\"}").post("/admin/tenants/" + t.id() + "/placement");
-        assertEquals(202, started.statusCode(), started.asString());
-        return ((Number) started.path("id")).longValue();
-    }
 
     @Test
     void promotionAndDemotionOfTenThousandRowsUnderReadsAndWritesFailNothingLoseNothingDuplicateNothing() throws Exception {

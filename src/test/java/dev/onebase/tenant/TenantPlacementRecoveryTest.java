@@ -2,6 +2,9 @@ package dev.onebase.tenant;
 
 import static dev.onebase.testsupport.TestApi.as;
 import static dev.onebase.testsupport.TestApi.asAdmin;
+import static dev.onebase.tenant.TenantPlacementTest.seeded;
+import static dev.onebase.tenant.TenantPlacementTest.start;
+import static dev.onebase.tenant.TenantPlacementTest.startMove;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,11 +21,9 @@ import dev.onebase.db.ReplicaId;
 import dev.onebase.testsupport.Db;
 import dev.onebase.testsupport.Eventually;
 import dev.onebase.testsupport.Problems;
-import dev.onebase.testsupport.TestApi;
 import dev.onebase.testsupport.TestApi.Tenant;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
-import io.restassured.response.Response;
 
 /**
  * What a placement move does when things get in its way (docs/tenants.md#a-move): a final step that cannot get the
@@ -34,24 +35,6 @@ class TenantPlacementRecoveryTest {
 
     @Inject
     TenantPlacement placement;
-
-    private static Tenant seeded(int rows) {
-        Tenant a = TestApi.signup();
-        asAdmin().contentType(ContentType.JSON).body("{\"plan\":\"enterprise\"}").put("/admin/tenants/" + a.id() + "/plan").then().statusCode(200);
-        Db.exec("insert into cache_entries (tenant_id, key, value) select ?, 'k' || g, convert_to('v' || g, 'UTF8') from generate_series(1, ?) g",
-                a.id(), rows);
-        return a;
-    }
-
-    private static Response startMove(Tenant t, String target) {
-        return asAdmin().contentType(ContentType.JSON).body("{\"placement\":\"" + target + "\"}").post("/admin/tenants/" + t.id() + "/placement");
-    }
-
-    private static long start(Tenant t, String target) {
-        Response started = startMove(t, target);
-        assertEquals(202, started.statusCode(), started.asString());
-        return ((Number) started.path("id")).longValue();
-    }
 
     private static Map<String, Object> lastMove(Tenant t) {
         return asAdmin().get("/admin/tenants/" + t.id() + "/placement").then().statusCode(200).extract().path("lastMove");

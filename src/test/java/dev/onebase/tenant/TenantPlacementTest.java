@@ -45,11 +45,28 @@ class TenantPlacementTest {
     private static final Duration WAIT = Duration.ofSeconds(120);
 
     static Map<String, Object> moveAndWait(Tenant t, String target) {
-        Response started = asAdmin().contentType(ContentType.JSON).body("{\"placement\":\"" + target + "\"}")
-                .post("/admin/tenants/" + t.id() + "/placement");
+        return waitForMove(t, start(t, target));
+    }
+
+    /** Asks for a move; the answer as it came. */
+    static Response startMove(Tenant t, String target) {
+        return asAdmin().contentType(ContentType.JSON).body("{\"placement\":\"" + target + "\"}").post("/admin/tenants/" + t.id() + "/placement");
+    }
+
+    /** Starts a move (202) and gives its id. */
+    static long start(Tenant t, String target) {
+        Response started = startMove(t, target);
         assertEquals(202, started.statusCode(), started.asString());
-        long id = ((Number) started.path("id")).longValue();
-        return waitForMove(t, id);
+        return ((Number) started.path("id")).longValue();
+    }
+
+    /** A new tenant on the enterprise plan with {@code rows} cache entries. */
+    static Tenant seeded(int rows) {
+        Tenant a = TestApi.signup();
+        asAdmin().contentType(ContentType.JSON).body("{\"plan\":\"enterprise\"}").put("/admin/tenants/" + a.id() + "/plan").then().statusCode(200);
+        Db.exec("insert into cache_entries (tenant_id, key, value) select ?, 'k' || g, convert_to('v' || g, 'UTF8') from generate_series(1, ?) g",
+                a.id(), rows);
+        return a;
     }
 
     static Map<String, Object> waitForMove(Tenant t, long id) {
