@@ -36,18 +36,25 @@ class CacheGetPlanTest {
         Db.exec("insert into cache_entries (tenant_id, key, value) select ?, 'filler:' || g, '\\x00' from generate_series(1, 2000) g", tenant.id());
         Db.exec("analyze cache_entries");
 
-        int[] found = new int[1];
-        long plansFor10 = plansFor(tenant, 10, found);
-        assertEquals(10 * 2, found[0], "each call finds its two stored keys of three asked");
-        long plansFor40 = plansFor(tenant, 40, found);
-        assertEquals(40 * 2, found[0]);
+        Calls ten = call(tenant, 10);
+        assertEquals(10 * 2, ten.found(), "each call finds its two stored keys of three asked");
+        Calls forty = call(tenant, 40);
+        assertEquals(40 * 2, forty.found());
+        long plansFor10 = ten.plans();
+        long plansFor40 = forty.plans();
 
         assertTrue(plansFor10 > 0, "PostgreSQL reported no planning at all: the count would prove nothing");
-        assertEquals(plansFor10, plansFor40, "30 more calls must not plan anything again");
+        // V21's body planned once more per call (37 against 67). A few are allowed: an ANALYZE by autovacuum or another
+        // catalog change in between rightly makes PostgreSQL plan again.
+        assertTrue(plansFor40 - plansFor10 <= 3,
+                "30 more calls planned " + (plansFor40 - plansFor10) + " more times (" + plansFor10 + " for 10 calls, " + plansFor40 + " for 40)");
     }
 
-    /** Plannings reported in a fresh session of the request role that calls cache_get_many {@code calls} times. */
-    private static long plansFor(Tenant tenant, int calls, int[] found) throws Exception {
+    /** What a session of the request role that called cache_get_many some times found, and how often it planned. */
+    private record Calls(int found, long plans) {
+    }
+
+    private static Calls call(Tenant tenant, int calls) throws Exception {
         try (Connection c = Db.superuser(); Statement setup = c.createStatement()) {
             setup.execute("set log_planner_stats = on");
             setup.execute("set client_min_messages = log");
@@ -56,9 +63,10 @@ class CacheGetPlanTest {
                     "select count(*) from generate_series(1, ?) g, lateral cache_get_many(?, array['plan:1', 'plan:missing', 'plan:' || (g % 2 + 2)]) x")) {
                 ps.setInt(1, calls);
                 ps.setObject(2, tenant.id());
+                int found;
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
-                    found[0] = rs.getInt(1);
+                    found = rs.getInt(1);
                 }
                 long plans = 0;
                 SQLWarning first = ps.getWarnings() != null ? ps.getWarnings() : c.getWarnings();
@@ -67,7 +75,7 @@ class CacheGetPlanTest {
                         plans++;
                     }
                 }
-                return plans;
+                return new Calls(found, plans);
             }
         }
     }
